@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+// pumpgw: a monitoring gateway for secondary-supply (booster) pump stations.
+// No package dependencies: Foundation, Dispatch, and C system libraries
+// (libmodbus, sqlite3) reached through `systemLibrary` targets.
+import PackageDescription
+
+let package = Package(
+    name: "pumpgw",
+    products: [
+        .executable(name: "pumpgw", targets: ["pumpgw"]),
+    ],
+    targets: [
+        // C libraries, as Debian ships them (apt: libmodbus-dev, libsqlite3-dev).
+        .systemLibrary(name: "CModbus", pkgConfig: "libmodbus",
+                       providers: [.apt(["libmodbus-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        // One module per pipeline stage (see README "Architecture").
+        .target(name: "Modbus", dependencies: ["CModbus"]),
+        .target(name: "Profiles"),
+        .target(name: "Decoding", dependencies: ["Profiles"]),
+        .target(name: "Simulator", dependencies: ["Modbus", "Profiles", "Decoding"]),
+        .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding"]),
+        .executableTarget(name: "pumpgw",
+                          dependencies: ["Gateway", "Simulator", "Profiles", "Decoding", "Modbus"]),
+
+        .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Profiles"]),
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles"],
+                    resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,32 @@
+// Durations as the config writes them: "500ms", "1s", "5m", "2h", "30d".
+
+import Foundation
+
+public enum DurationText {
+    /// Parses `text` into a Duration, or nil if it is not `NUMBER UNIT`
+    /// with unit ms, s, m, h or d (a bare number means seconds).
+    public static func parse(_ text: String) -> Duration? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isNumber || $0 == "." }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        guard let number = Double(digits), number.isFinite, number >= 0 else { return nil }
+        let seconds: Double
+        switch unit {
+        case "ms": seconds = number / 1000
+        case "", "s": seconds = number
+        case "m", "min": seconds = number * 60
+        case "h": seconds = number * 3600
+        case "d": seconds = number * 86_400
+        default: return nil
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    public var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}

@@ -1,0 +1,52 @@
+// pumpgw: the command-line front. Verbs and flags only; the work is done by
+// the library modules. Exit codes: 0 ok, 1 bad input or failed check,
+// 2 usage error. Errors go to stderr as one line each.
+
+import Foundation
+
+let usage = """
+    pumpgw: monitoring gateway for booster pump stations
+
+    Usage:
+      pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json]
+      pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--duration S] [--exception CODE]
+      pumpgw check FILE...
+      pumpgw demo [--duration S]
+      pumpgw VERB --help
+
+    """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let verb = arguments.first else {
+    FileHandle.standardError.write(Data(usage.utf8))
+    exit(2)
+}
+let rest = Array(arguments.dropFirst())
+
+let command: any Command.Type
+switch verb {
+case "read": command = ReadCommand.self
+case "simulate": command = SimulateCommand.self
+case "check": command = CheckCommand.self
+case "demo": command = DemoCommand.self
+case "--help", "-h", "help":
+    print(usage, terminator: "")
+    exit(0)
+default:
+    Console.error("unknown verb '\(verb)' (try: pumpgw --help)")
+    exit(2)
+}
+
+if rest.contains("--help") || rest.contains("-h") {
+    print(command.help, terminator: "")
+    exit(0)
+}
+do {
+    exit(try command.run(rest))
+} catch let error as UsageError {
+    Console.error("\(error.message) (see: pumpgw \(verb) --help)")
+    exit(2)
+} catch {
+    Console.error("\(error)")
+    exit(1)
+}
