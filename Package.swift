@@ -28,8 +28,8 @@ let package = Package(
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Profiles"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Profiles"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,7 +13,8 @@ public enum PointDecoder {
     /// Decodes a point from the registers it occupies (`words.count == point.type.registerCount`).
     public static func decode<Words: Collection<UInt16>>(_ point: Point, words: Words, defaultOrder: ByteOrder) -> Reading {
         precondition(words.count == point.type.registerCount, "decode needs exactly the point's registers")
-        let order = point.order ?? defaultOrder
+        // A byte order applies to 32/64-bit values only; one register is big-endian.
+        let order = point.type.isMultiRegister ? point.order ?? defaultOrder : .ABCD
         let pattern = bitPattern(words, order: order)
         let first = words.first ?? 0
 

@@ -7,7 +7,7 @@ public enum PointEncoder {
     /// The registers for `value` (an engineering value) of a register point.
     /// `bits` points are not encoded here (see `setBit`).
     public static func registers(for point: Point, value: Double, defaultOrder: ByteOrder) -> [UInt16] {
-        let order = point.order ?? defaultOrder
+        let order = point.type.isMultiRegister ? point.order ?? defaultOrder : .ABCD
         var raw = value
         if point.isScaled {
             raw = (value - (point.offset ?? 0)) / (point.scale ?? 1)

@@ -19,7 +19,10 @@ public enum DurationText {
         case "d": seconds = number * 86_400
         default: return nil
         }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        let milliseconds = (seconds * 1000).rounded()
+        // Beyond ~300 years a duration is a typo, and would overflow Int64.
+        guard milliseconds < 1e13 else { return nil }
+        return .milliseconds(Int64(milliseconds))
     }
 }
 

@@ -86,6 +86,10 @@ public enum ProfileValidator {
             } else if point.values != nil {
                 reportField("values", "values apply only to type enum, not \(point.type.rawValue)")
             }
+            if let maxRegisters = profile.maxRegisters, maxRegisters >= 1, !point.register.holdsBits,
+               point.type.registerCount > maxRegisters {
+                reportField("type", "a \(point.type.rawValue) spans \(point.type.registerCount) registers, more than the profile's maxRegisters \(maxRegisters)")
+            }
             if point.scale == 0 {
                 reportField("scale", "must not be 0 (every value would read 0)")
             }

@@ -1,0 +1,44 @@
+# pumpgw: the two commands of the README, and the steps under them.
+#   make demo   install what is missing, build, run the demo
+#   make test   install what is missing, run the whole test suite
+# Needs a Swift 6 toolchain (swift.org) on PATH; everything else comes from apt
+# and PyPI. `sudo` is used only when not root.
+
+SWIFT        ?= swift
+APT_PACKAGES := libmodbus-dev libsqlite3-dev pkg-config python3 python3-venv
+PYMODBUS     := pymodbus==3.16.1
+VENV         := .venv
+SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: demo test build deps venv clean
+
+demo: build
+	.build/debug/pumpgw demo
+
+test: deps venv
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+build: deps
+	$(SWIFT) build
+
+# Installs the Debian packages that are missing (nothing when all are there).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# The project's own Python environment for the independent Modbus peer.
+venv: $(VENV)/.pymodbus-installed
+
+$(VENV)/.pymodbus-installed:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check $(PYMODBUS)
+	touch $@
+
+clean:
+	rm -rf .build $(VENV) var

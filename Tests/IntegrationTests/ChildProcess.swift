@@ -1,0 +1,221 @@
+// Real child processes for end-to-end tests: `pumpgw` verbs and the
+// pymodbus server, with their output read through pipes.
+
+import Foundation
+import Synchronization
+import Testing
+
+enum Paths {
+    /// The package root (this file is Tests/IntegrationTests/ChildProcess.swift).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static let fixtures = root.appendingPathComponent("Tests/IntegrationTests/Fixtures")
+
+    static let profiles = root.appendingPathComponent("DeviceProfiles")
+
+    /// The `pumpgw` binary `swift test` built beside the test bundle,
+    /// or $PUMPGW_BIN.
+    static var pumpgw: String {
+        if let override = ProcessInfo.processInfo.environment["PUMPGW_BIN"] { return override }
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("pumpgw").path
+    }
+
+    /// The project's Python virtual environment with pymodbus (made by `make test`).
+    static let python = root.appendingPathComponent(".venv/bin/python").path
+}
+
+/// The outcome of a process that ran to its end.
+struct Finished {
+    var status: Int32
+    var reason: Process.TerminationReason
+    var stdout: String
+    var stderr: String
+
+    var stderrLines: [Substring] { stderr.split(separator: "\n") }
+}
+
+/// Runs `executable` to its end, draining both pipes while it runs.
+func runToEnd(_ executable: String, _ arguments: [String], timeout: TimeInterval = 30) throws -> Finished {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+
+    let collected = Mutex<(Data, Data)>((Data(), Data()))
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) {
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        collected.withLock { $0.0 = data }
+    }
+    DispatchQueue.global().async(group: group) {
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        collected.withLock { $0.1 = data }
+    }
+    if group.wait(timeout: .now() + timeout) == .timedOut {
+        process.terminate()
+        group.wait()
+        process.waitUntilExit()
+        Issue.record("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+    }
+    process.waitUntilExit()
+    let (stdout, stderr) = collected.withLock { $0 }
+    return Finished(status: process.terminationStatus, reason: process.terminationReason,
+                    stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// A long-running child (a simulator, a server) that announces its port on
+/// stdout. Terminated when the value goes away.
+final class Server {
+    let process = Process()
+    let port: Int
+    private let stdinPipe = Pipe()
+
+    /// Starts the child and waits for a stdout line matching `announcement`,
+    /// whose first capture group is the port.
+    init(_ executable: String, _ arguments: [String], announcement: String, timeout: TimeInterval = 20) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.standardError
+        // Kept open: the pymodbus server exits when its stdin closes, so it
+        // cannot outlive a test that dies.
+        process.standardInput = stdinPipe
+        try process.run()
+
+        let pattern = try NSRegularExpression(pattern: announcement)
+        let reader = out.fileHandleForReading
+        var buffer = ""
+        let deadline = Date().addingTimeInterval(timeout)
+        var found: Int?
+        while found == nil && Date() < deadline && process.isRunning {
+            var descriptor = pollfd(fd: reader.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 100) > 0 else { continue }
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffer += String(decoding: chunk, as: UTF8.self)
+            let range = NSRange(buffer.startIndex..., in: buffer)
+            if let match = pattern.firstMatch(in: buffer, range: range),
+               let portRange = Range(match.range(at: 1), in: buffer) {
+                found = Int(buffer[portRange])
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw ServerError(message: "\(executable) did not announce its port within \(timeout) s; output: \(buffer)")
+        }
+        port = found
+        // Keep draining stdout so the child never blocks on a full pipe.
+        reader.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    /// Closes the child's stdin, sends SIGTERM, and after 5 s SIGKILL.
+    func stop() {
+        try? stdinPipe.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
+
+struct ServerError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Starts `pumpgw simulate` for `profile` on a free port.
+func startSimulator(profile: String, extra: [String] = []) throws -> Server {
+    try Server(Paths.pumpgw,
+               ["simulate", "--profile", profile, "--port", "0", "--duration", "120"] + extra,
+               announcement: #"listening on 127\.0\.0\.1:(\d+)"#)
+}
+
+/// A port on 127.0.0.1 that nothing listens on (bound, read, released).
+func unusedPort() throws -> Int {
+    let listener = try SilentListener()
+    let port = listener.port
+    listener.close()
+    return port
+}
+
+/// A TCP listener on 127.0.0.1 that accepts connections into its backlog
+/// and never answers: a device that is there but silent.
+final class SilentListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ServerError(message: "socket failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, size) == 0 && listen(descriptor, 8) == 0
+                    && getsockname(descriptor, pointer, &size) == 0
+            }
+        }
+        guard bound else {
+            _ = Glibc.close(descriptor)
+            throw ServerError(message: "cannot listen on 127.0.0.1")
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}
+
+/// Decodes `pumpgw read --json` output.
+struct ReadDocument: Decodable {
+    struct Device: Decodable {
+        var profile: String
+        var host: String
+        var port: Int
+        var unit: Int
+    }
+    struct PointReading: Decodable {
+        var name: String
+        var value: JSONScalar?
+        var unit: String
+        var quality: String
+    }
+    var device: Device
+    var points: [PointReading]
+
+    subscript(name: String) -> PointReading? { points.first { $0.name == name } }
+}
+
+enum JSONScalar: Decodable, Equatable {
+    case number(Double), bool(Bool), string(String)
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
+        else if let number = try? container.decode(Double.self) { self = .number(number) }
+        else { self = .string(try container.decode(String.self)) }
+    }
+
+    var number: Double? { if case .number(let value) = self { return value } else { return nil } }
+}
+
+func decodeRead(_ output: String) throws -> ReadDocument {
+    try JSONDecoder().decode(ReadDocument.self, from: Data(output.utf8))
+}
