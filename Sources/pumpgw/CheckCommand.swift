@@ -1,5 +1,6 @@
 // `pumpgw check`: validate profiles, print every problem, and the read plan.
 
+import Decoding
 import Foundation
 import Profiles
 
@@ -20,6 +21,10 @@ enum CheckCommand: Command {
         guard !options.positionals.isEmpty else { throw UsageError(message: "name at least one file to check") }
         var failed = false
         for path in options.positionals {
+            if isGatewayConfig(path) {
+                failed = !checkConfig(path) || failed
+                continue
+            }
             guard let profile = loadProfile(path) else {
                 failed = true
                 continue
@@ -31,5 +36,32 @@ enum CheckCommand: Command {
             }
         }
         return failed ? 1 : 0
+    }
+
+    /// A gateway config has a top-level `stations` key; a profile has `points`.
+    static func isGatewayConfig(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        let decoder = JSONDecoder()
+        decoder.allowsJSON5 = true
+        guard case .object(let top)? = try? decoder.decode(JSONValue.self, from: data) else { return false }
+        return top["stations"] != nil
+    }
+
+    /// Validates a config and every profile it uses; prints the read plan.
+    static func checkConfig(_ path: String) -> Bool {
+        let loaded: LoadedConfig
+        do {
+            loaded = try ConfigLoader.load(path: path)
+        } catch {
+            for problem in error.problems { Console.error(problem.description) }
+            return false
+        }
+        let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
+        let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
+        Console.print("\(path): ok: gateway \(loaded.config.gateway.id), \(loaded.config.stations.count) stations, \(loaded.devices.count) devices, \(requests) requests per cycle (one per point: \(points))")
+        for device in loaded.devices {
+            Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.config.host):\(device.port) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")
+        }
+        return true
     }
 }
