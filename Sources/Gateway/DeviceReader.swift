@@ -1,10 +1,21 @@
-// One poll of one device: run the profile's read plan over a Modbus
-// connection and decode every point. A failed block marks only its own
-// points with the error; the other blocks are still read and reported.
+// One poll of one device: run the read plan over a Modbus connection and
+// decode every point.
+//
+// - A failed block marks only its own points; the other blocks are still read.
+// - After a transport failure (timeout, reset, refused) the rest of the poll
+//   is not sent: the connection is gone, and piling timeouts on a dead device
+//   would overrun the interval. The poller reconnects with backoff.
+// - Exception 6 (busy) is retried a bounded number of times.
+// - A coalesced block that fails with exception 2 (illegal address) probably
+//   bridged a hole in the device's map: it is split into runs of adjacent
+//   points (and those into single points) and retried, and the split plan is
+//   kept for the next polls, so one wrong gap fill never loses the points
+//   around it.
 //
 // Blocking: call it on a thread of its own (it owns a libmodbus context).
 
 import Decoding
+import Foundation
 import Modbus
 import Profiles
 
@@ -17,41 +28,138 @@ public enum BlockResult: Sendable, Equatable {
 
 /// One poll's result.
 public struct PollResult: Sendable {
+    /// The plan as executed (after any split of this poll).
     public var plan: ReadPlan
-    /// One result per block of the plan, in plan order.
+    /// One result per block of `plan`, in plan order.
     public var blocks: [BlockResult]
     /// One reading per point of the profile, in profile order.
     public var readings: [Reading]
+    /// Blocks split this poll because they bridged a hole (as they were before).
+    public var splitBlocks: [ReadBlock] = []
 
     /// The errors of the failed blocks.
     public var errors: [ModbusError] {
         blocks.compactMap { if case .failed(let error) = $0 { return error } else { return nil } }
     }
+
+    /// True when at least one block was read.
+    public var anyGood: Bool { errors.count < blocks.count }
+}
+
+/// Per-device workarounds real devices need.
+public struct PollOptions: Sendable {
+    /// Pause between two requests (slow devices, serial gateways).
+    public var pauseBetweenRequests: Duration = .zero
+    /// How often a request answered "busy" (exception 6) is tried again.
+    public var busyRetries = 2
+    /// Wait before retrying a busy request.
+    public var busyPause: Duration = .milliseconds(50)
+
+    public init() {}
 }
 
 public final class DeviceReader {
     public let profile: DeviceProfile
-    public let plan: ReadPlan
+    /// The plan of the next poll; refined when a block bridges a hole.
+    public private(set) var plan: ReadPlan
     public let client: ModbusTCPClient
+    /// The unit id this device answers to (the client may be shared).
+    public let unit: UInt8
+    public var options: PollOptions
 
-    public init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan? = nil) {
+    public init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan? = nil,
+                unit: UInt8? = nil, options: PollOptions = PollOptions()) {
         self.profile = profile
         self.client = client
         self.plan = plan ?? ReadPlan(profile: profile)
+        self.unit = unit ?? client.unit
+        self.options = options
     }
 
     /// Reads every block once and decodes every point.
     public func poll() -> PollResult {
-        var blockResults: [BlockResult] = []
+        client.unit = unit
+        var executed: [ReadBlock] = []
+        var results: [BlockResult] = []
+        var split: [ReadBlock] = []
+        var abandon: ModbusError?
+        var first = true
+
+        var queue = plan.blocks[...]
+        while let block = queue.popFirst() {
+            if let abandon {
+                executed.append(block)
+                results.append(.failed(abandon))
+                continue
+            }
+            if !first { pause(options.pauseBetweenRequests) }
+            first = false
+            let result = readWithRetry(block)
+            if case .failed(let error) = result {
+                if error == .exception(.illegalDataAddress), let parts = Self.split(block, profile: profile) {
+                    split.append(block)
+                    queue = parts[...] + queue
+                    continue
+                }
+                if error.requiresReconnect { abandon = error }
+            }
+            executed.append(block)
+            results.append(result)
+        }
+        if !split.isEmpty { plan = ReadPlan(blocks: executed) }
+
         var readings = [Reading](repeating: .error("not read"), count: profile.points.count)
-        for block in plan.blocks {
-            let result = read(block)
-            blockResults.append(result)
+        for (block, result) in zip(executed, results) {
             for index in block.pointIndexes {
                 readings[index] = decode(profile.points[index], from: result, block: block)
             }
         }
-        return PollResult(plan: plan, blocks: blockResults, readings: readings)
+        return PollResult(plan: ReadPlan(blocks: executed), blocks: results, readings: readings, splitBlocks: split)
+    }
+
+    /// Splits a block that failed with exception 2: first into runs of
+    /// adjacent points (dropping the gaps), then a gap-free run into single
+    /// points. Nil when the block is one point already.
+    static func split(_ block: ReadBlock, profile: DeviceProfile) -> [ReadBlock]? {
+        guard block.pointIndexes.count > 1 else { return nil }
+        let ordered = block.pointIndexes.sorted {
+            profile.pduAddress(of: profile.points[$0]) < profile.pduAddress(of: profile.points[$1])
+        }
+        var runs: [ReadBlock] = []
+        for index in ordered {
+            let start = profile.pduAddress(of: profile.points[index])
+            let end = start + profile.points[index].width
+            if var last = runs.last, start <= last.end {
+                last.count = max(last.end, end) - last.start
+                last.pointIndexes.append(index)
+                runs[runs.count - 1] = last
+            } else {
+                runs.append(ReadBlock(table: block.table, start: start, count: end - start, pointIndexes: [index]))
+            }
+        }
+        if runs.count > 1 { return runs }
+        // One gap-free run: one request per point (bits points share theirs).
+        var singles: [ReadBlock] = []
+        for index in ordered {
+            let start = profile.pduAddress(of: profile.points[index])
+            if var last = singles.last, last.start == start {
+                last.pointIndexes.append(index)
+                singles[singles.count - 1] = last
+            } else {
+                singles.append(ReadBlock(table: block.table, start: start, count: profile.points[index].width, pointIndexes: [index]))
+            }
+        }
+        return singles.count > 1 ? singles : nil
+    }
+
+    func readWithRetry(_ block: ReadBlock) -> BlockResult {
+        var attempt = 0
+        while true {
+            let result = read(block)
+            guard case .failed(.exception(.serverDeviceBusy)) = result, attempt < options.busyRetries else { return result }
+            attempt += 1
+            pause(options.busyPause)
+        }
     }
 
     func read(_ block: ReadBlock) -> BlockResult {
@@ -82,5 +190,10 @@ public final class DeviceReader {
         case .failed(let error):
             return .error(error.description)
         }
+    }
+
+    private func pause(_ duration: Duration) {
+        guard duration > .zero else { return }
+        Thread.sleep(forTimeInterval: duration.seconds)
     }
 }

@@ -26,11 +26,14 @@ public enum ModbusTable: Sendable, Hashable {
 public final class ModbusTCPClient {
     public let host: String
     public let port: Int
-    public let unit: UInt8
+    /// The unit id of the next requests. Several units behind one endpoint
+    /// (a TCP-to-RTU gateway) share this one connection.
+    public var unit: UInt8
     public let timeout: Duration
 
     private var context: OpaquePointer?
     private var connected = false
+    private var appliedUnit: UInt8?
 
     /// libmodbus's select() cannot watch descriptors at or above this.
     public static let descriptorCeiling: Int32 = 1024
@@ -65,9 +68,6 @@ public final class ModbusTCPClient {
             modbus_set_error_recovery(created, MODBUS_ERROR_RECOVERY_NONE)
         }
         guard let context else { return }
-        guard modbus_set_slave(context, Int32(unit)) == 0 else {
-            throw .badRequest("unit id \(unit) rejected by libmodbus")
-        }
         if modbus_connect(context) == -1 {
             let code = errno
             modbus_close(context)
@@ -82,6 +82,15 @@ public final class ModbusTCPClient {
         connected = true
     }
 
+    /// Points the context at `unit` before a request (a TCP context defaults to 255).
+    private func applyUnit() throws(ModbusError) {
+        guard appliedUnit != unit, let context else { return }
+        guard modbus_set_slave(context, Int32(unit)) == 0 else {
+            throw .badRequest("unit id \(unit) rejected by libmodbus")
+        }
+        appliedUnit = unit
+    }
+
     /// Closes the connection; the next read connects again.
     public func close() {
         if let context {
@@ -90,6 +99,7 @@ public final class ModbusTCPClient {
         }
         context = nil
         connected = false
+        appliedUnit = nil
     }
 
     /// Reads `count` holding or input registers starting at PDU `address`.
@@ -101,6 +111,7 @@ public final class ModbusTCPClient {
             throw .badRequest("cannot read \(count) registers at \(address)")
         }
         try connect()
+        try applyUnit()
         var words = [UInt16](repeating: 0, count: count)
         let result = words.withUnsafeMutableBufferPointer { buffer in
             table == .holdingRegisters
@@ -120,6 +131,7 @@ public final class ModbusTCPClient {
             throw .badRequest("cannot read \(count) bits at \(address)")
         }
         try connect()
+        try applyUnit()
         var bits = [UInt8](repeating: 0, count: count)
         let result = bits.withUnsafeMutableBufferPointer { buffer in
             table == .coils

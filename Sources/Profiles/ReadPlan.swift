@@ -3,6 +3,13 @@
 
 /// One request: a contiguous range of one table and the points inside it.
 public struct ReadBlock: Sendable, Equatable {
+    public init(table: RegisterTable, start: Int, count: Int, pointIndexes: [Int]) {
+        self.table = table
+        self.start = start
+        self.count = count
+        self.pointIndexes = pointIndexes
+    }
+
     public var table: RegisterTable
     /// First PDU address (0-based, as on the wire).
     public var start: Int
@@ -16,6 +23,11 @@ public struct ReadBlock: Sendable, Equatable {
 
 public struct ReadPlan: Sendable, Equatable {
     public var blocks: [ReadBlock]
+
+    /// A plan of the given blocks (a refined plan after a split).
+    public init(blocks: [ReadBlock]) {
+        self.blocks = blocks
+    }
 
     /// Coalesces points left to right per table: a point joins the current
     /// block when the gap before it is at most `maxGap` and the block stays

@@ -24,10 +24,44 @@ public struct SimulatorOptions: Sendable {
     /// Stop after this many seconds (nil: run until stopped).
     public var duration: Double?
     public var seed: UInt64 = 1
-    /// Answer every request with this exception code (fault injection).
+    /// Fault injection: answer requests with this exception code ...
     public var exception: UInt8?
+    /// ... only for this unit id (nil: every unit) ...
+    public var exceptionUnit: UInt8?
+    /// ... and only for reads touching this range (nil: every request).
+    public var exceptionRange: AddressRange?
+    /// Fault injection: delay every reply by this much (a slow device).
+    public var replyDelay: Duration = .zero
+    /// Fault injection: close the connection instead of answering every Nth request.
+    public var dropEvery: Int?
+    /// Fault injection: after `downAfter` seconds, stop listening and close
+    /// every connection for `downFor` seconds, then come back.
+    public var downFor: Double?
+    public var downAfter: Double = 2
 
     public init() {}
+}
+
+/// A range of one table, in the profile's numbering (its addressBase).
+public struct AddressRange: Sendable, Equatable {
+    public var table: RegisterTable
+    public var first: Int
+    public var last: Int
+
+    public init(table: RegisterTable, first: Int, last: Int) {
+        self.table = table
+        self.first = first
+        self.last = last
+    }
+
+    /// Parses `holding:400-409` or `input:7`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let table = RegisterTable(rawValue: String(parts[0])) else { return nil }
+        let bounds = parts[1].split(separator: "-", maxSplits: 1).map { Int($0) }
+        guard let first = bounds.first ?? nil, let last = bounds.count == 2 ? bounds[1] : first, first <= last else { return nil }
+        self.init(table: table, first: first, last: last)
+    }
 }
 
 public enum SimulatorError: Error, CustomStringConvertible {
@@ -48,6 +82,7 @@ public final class ProfileSimulator {
     /// Write requests received (function codes 5, 6, 15, 16, 22, 23).
     public private(set) var writeRequests = 0
     public private(set) var requestsServed = 0
+    private var requestsReceived = 0
 
     private var model: PumpRoomModel
     private var image: RegisterImage
@@ -76,21 +111,43 @@ public final class ProfileSimulator {
         guard listener >= 0 else {
             throw SimulatorError.listen(host: options.host, port: options.port, reason: String(cString: strerror(errno)))
         }
-        defer { Glibc.close(listener) }
-        onListening(Self.boundPort(of: listener) ?? options.port)
+        defer { if listener >= 0 { Glibc.close(listener) } }
+        let port = Self.boundPort(of: listener) ?? options.port
+        onListening(port)
 
         let started = Date()
         var clients: [Int32] = []
         defer { clients.forEach { _ = Glibc.close($0) } }
         var lastRender = Date.distantPast
         var query = [UInt8](repeating: 0, count: Int(MODBUS_TCP_MAX_ADU_LENGTH))
+        var outage = options.downFor.map { (start: options.downAfter, end: options.downAfter + $0) }
 
         while !shouldStop() {
             let now = Date()
-            if let duration = options.duration, now.timeIntervalSince(started) >= duration { break }
+            let uptime = now.timeIntervalSince(started)
+            if let duration = options.duration, uptime >= duration { break }
             if now.timeIntervalSince(lastRender) >= 0.1 {
                 render(mapping: mapping, at: now)
                 lastRender = now
+            }
+            if let window = outage, uptime >= window.start {
+                // Down: nobody listens, every connection is closed.
+                if listener >= 0 {
+                    Glibc.close(listener)
+                    listener = -1
+                    clients.forEach { _ = Glibc.close($0) }
+                    clients.removeAll()
+                }
+                if uptime < window.end {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    continue
+                }
+                guard let back = Self.listen(host: options.host, port: port) else {
+                    Thread.sleep(forTimeInterval: 0.1)
+                    continue
+                }
+                listener = back
+                outage = nil
             }
 
             var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
@@ -106,6 +163,15 @@ public final class ProfileSimulator {
                 modbus_set_socket(context, entry.fd)
                 let length = query.withUnsafeMutableBufferPointer { modbus_receive(context, $0.baseAddress) }
                 if length > 0 {
+                    requestsReceived += 1
+                    if let every = options.dropEvery, every > 0, requestsReceived % every == 0 {
+                        Glibc.close(entry.fd)
+                        clients.removeAll { $0 == entry.fd }
+                        continue
+                    }
+                    if options.replyDelay > .zero {
+                        Thread.sleep(forTimeInterval: options.replyDelay.seconds)
+                    }
                     render(mapping: mapping, at: Date())
                     answer(query: query, length: Int(length), context: context, mapping: mapping)
                 } else if length < 0 {
@@ -151,9 +217,6 @@ public final class ProfileSimulator {
         if options.unit != 0 && unit != options.unit {
             return refuse(11)
         }
-        if let code = options.exception {
-            return refuse(code)
-        }
         let table: RegisterTable
         switch function {
         case 1: table = .coil
@@ -171,8 +234,25 @@ public final class ProfileSimulator {
         let count = Int(query[header + 3]) << 8 | Int(query[header + 4])
         let limit = table.holdsBits ? 2000 : 125
         guard (1...limit).contains(count) else { return refuse(3) }
+        if let code = options.exception, options.exceptionUnit.map({ $0 == unit }) ?? true {
+            if let range = options.exceptionRange {
+                let first = range.first - profile.addressBase, last = range.last - profile.addressBase
+                if range.table == table && start <= last && start + count - 1 >= first { return refuse(code) }
+            } else {
+                return refuse(code)
+            }
+        }
         guard image.isDefined(table, start: start, count: count) else { return refuse(2) }
         _ = query.withUnsafeBufferPointer { modbus_reply(context, $0.baseAddress, Int32(length), mapping) }
+    }
+
+    /// Listens again on `port` (after an injected outage). The listening
+    /// socket outlives the context that made it: only its descriptor is used.
+    static func listen(host: String, port: Int) -> Int32? {
+        guard let context = modbus_new_tcp(host, Int32(port)) else { return nil }
+        defer { modbus_free(context) }
+        let socket = modbus_tcp_listen(context, 32)
+        return socket >= 0 ? socket : nil
     }
 
     static func boundPort(of socket: Int32) -> Int? {

@@ -9,7 +9,9 @@ enum SimulateCommand: Command {
         pumpgw simulate: serve a simulated pump-room device over Modbus TCP
 
         Usage: pumpgw simulate --profile FILE [--host 127.0.0.1] [--port 1502] [--unit 1]
-                              [--duration S] [--seed N] [--exception CODE]
+                              [--duration S] [--seed N]
+                              [--exception CODE [--exception-unit N] [--exception-range TABLE:FROM-TO]]
+                              [--delay-ms N] [--drop-every N] [--down-for S [--down-after S]]
 
           --profile FILE    device profile whose registers are served
           --host ADDR       address to listen on (default 127.0.0.1)
@@ -17,7 +19,16 @@ enum SimulateCommand: Command {
           --unit N          unit id answered, others get exception 11; 0 answers all (default 1)
           --duration S      stop after S seconds (default: until SIGINT/SIGTERM)
           --seed N          seed of the value noise (default 1)
-          --exception CODE  answer every request with this Modbus exception (fault injection)
+
+        Fault injection:
+          --exception CODE         answer reads with this Modbus exception (e.g. 4, 6) ...
+          --exception-unit N       ... only for this unit id
+          --exception-range R      ... only for reads touching R, e.g. holding:401-409
+                                   (addresses in the profile's numbering)
+          --delay-ms N             delay every reply by N ms (a slow device)
+          --drop-every N           close the connection instead of answering every Nth request
+          --down-for S             after --down-after seconds (default 2), close every
+                                   connection and stop listening for S seconds, then come back
 
         Prints `pumpgw simulate: listening on HOST:PORT ...` once clients can connect.
         Addresses the profile does not define are answered with exception 2;
@@ -27,7 +38,8 @@ enum SimulateCommand: Command {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try CommandLineArguments(
-            arguments, options: ["profile", "host", "port", "unit", "duration", "seed", "exception"], flags: [])
+            arguments, options: ["profile", "host", "port", "unit", "duration", "seed", "exception", "exception-unit",
+                                 "exception-range", "delay-ms", "drop-every", "down-for", "down-after"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         var settings = SimulatorOptions()
         let profilePath = try options.required("profile")
@@ -39,6 +51,21 @@ enum SimulateCommand: Command {
         if options.string("exception") != nil {
             settings.exception = UInt8(try options.integer("exception", default: 4, range: 1...255))
         }
+        if options.string("exception-unit") != nil {
+            settings.exceptionUnit = UInt8(try options.integer("exception-unit", default: 1, range: 0...255))
+        }
+        if let text = options.string("exception-range") {
+            guard let range = AddressRange(text) else {
+                throw UsageError(message: "--exception-range must look like holding:401-409, not '\(text)'")
+            }
+            settings.exceptionRange = range
+        }
+        settings.replyDelay = .milliseconds(try options.integer("delay-ms", default: 0, range: 0...600_000))
+        if options.string("drop-every") != nil {
+            settings.dropEvery = try options.integer("drop-every", default: 1, range: 1...Int.max)
+        }
+        settings.downFor = try options.seconds("down-for")
+        settings.downAfter = try options.seconds("down-after") ?? 2
 
         guard let profile = loadProfile(profilePath) else { return 1 }
         let signals = StopSignals.install()

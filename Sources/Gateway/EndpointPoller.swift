@@ -1,0 +1,224 @@
+// One poller per Modbus TCP endpoint (host:port): a thread of its own that
+// owns the endpoint's single connection and polls every device (unit id)
+// behind it on its fixed-rate schedule. libmodbus blocks, so this never runs
+// on Swift's cooperative pool. Devices of one endpoint are serialised; other
+// endpoints have their own threads, so a dead or slow device delays nobody else.
+
+import Decoding
+import Dispatch
+import Foundation
+import Modbus
+import Profiles
+import Synchronization
+
+/// A device as the poller needs it.
+public struct PolledDevice: Sendable {
+    public var identity: DeviceIdentity
+    public var profile: DeviceProfile
+    public var plan: ReadPlan
+    public var unit: UInt8
+    public var interval: Duration
+    /// Offset of the first cycle from the gateway's start (staggering).
+    public var phase: Duration
+    public var options: PollOptions
+
+    public init(identity: DeviceIdentity, profile: DeviceProfile, plan: ReadPlan, unit: UInt8,
+                interval: Duration, phase: Duration = .zero, options: PollOptions = PollOptions()) {
+        self.identity = identity
+        self.profile = profile
+        self.plan = plan
+        self.unit = unit
+        self.interval = interval
+        self.phase = phase
+        self.options = options
+    }
+}
+
+/// Connection settings shared by the devices of one endpoint.
+public struct EndpointSettings: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    public var timeout: Duration
+    public var pauseAfterConnect: Duration = .zero
+    public var closeAfterPoll = false
+    public var backoffInitial: Duration = .seconds(1)
+    public var backoffMaximum: Duration = .seconds(60)
+
+    public init(host: String, port: Int, timeout: Duration) {
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+    }
+
+    public var name: String { "\(host):\(port)" }
+}
+
+/// What a poll hands on to the rest of the pipeline.
+public struct PollReport: Sendable {
+    public var sample: DeviceSample
+    public var health: DeviceHealth
+    /// How late the cycle started, nanoseconds.
+    public var lateness: UInt64
+    /// Cycles of this device skipped so far.
+    public var skippedCycles: UInt64
+    /// Blocks split this poll because they bridged a hole in the device's map.
+    public var splitBlocks: [ReadBlock]
+}
+
+public final class EndpointPoller: Sendable {
+    public let settings: EndpointSettings
+    public let devices: [PolledDevice]
+    private let deliver: @Sendable (PollReport) -> Void
+    private let log: @Sendable (String) -> Void
+    private let stopSignal = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let started = Atomic<Bool>(false)
+
+    /// `deliver` is called on the poller's thread after every poll;
+    /// it must not block for long.
+    public init(settings: EndpointSettings, devices: [PolledDevice],
+                deliver: @escaping @Sendable (PollReport) -> Void,
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.settings = settings
+        self.devices = devices
+        self.deliver = deliver
+        self.log = log
+    }
+
+    /// Starts the thread; cycles are due from `start` (monotonic ns) plus each device's phase.
+    public func start(at start: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        let thread = Thread { [self] in
+            run(start: start)
+            finished.signal()
+        }
+        thread.name = "poll \(settings.name)"
+        thread.stackSize = 512 * 1024
+        thread.start()
+    }
+
+    /// Asks the thread to stop after the poll in flight.
+    public func requestStop() {
+        if !stopping.exchange(true, ordering: .relaxed) { stopSignal.signal() }
+    }
+
+    /// Waits until the thread has finished (returns at once if never started).
+    public func waitUntilStopped() {
+        guard started.load(ordering: .relaxed) else { return }
+        finished.wait()
+        finished.signal()
+    }
+
+    /// Stops after the poll in flight and waits for it.
+    public func stop() {
+        requestStop()
+        waitUntilStopped()
+    }
+
+    private func run(start: UInt64) {
+        let client = ModbusTCPClient(host: settings.host, port: settings.port, unit: devices.first?.unit ?? 1,
+                                     timeout: settings.timeout)
+        defer { client.close() }
+        var states = devices.map { device in
+            DeviceState(device: device,
+                        reader: DeviceReader(profile: device.profile, client: client, plan: device.plan,
+                                             unit: device.unit, options: device.options),
+                        schedule: PollSchedule(start: start &+ PollSchedule.nanoseconds(device.phase), interval: device.interval))
+        }
+        var backoff = Backoff(initial: settings.backoffInitial, maximum: settings.backoffMaximum)
+        var nextConnectAttempt: UInt64 = 0
+
+        while !stopping.load(ordering: .relaxed) {
+            guard let index = states.indices.min(by: { states[$0].schedule.nextDue < states[$1].schedule.nextDue }) else { return }
+            let due = states[index].schedule.nextDue
+            if DispatchTime.now().uptimeNanoseconds < due {
+                if stopSignal.wait(timeout: DispatchTime(uptimeNanoseconds: due)) == .success { return }
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            let (_, lateness) = states[index].schedule.begin(now: now)
+            let time = Date()
+
+            var result: PollResult?
+            var connectError: ModbusError?
+            if !client.isConnected {
+                if now >= nextConnectAttempt {
+                    do {
+                        try client.connect()
+                        backoff.reset()
+                        if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
+                        log("connected to \(settings.name)")
+                    } catch {
+                        connectError = error
+                        let delay = backoff.nextDelay()
+                        nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
+                        if backoff.failures == 1 || backoff.failures % 10 == 0 {
+                            log("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                        }
+                    }
+                }
+            }
+            if client.isConnected {
+                result = states[index].reader.poll()
+                if let result, !result.splitBlocks.isEmpty {
+                    for block in result.splitBlocks {
+                        log("\(states[index].device.identity.station)/\(states[index].device.identity.device): \(block.table.rawValue) \(block.start)+\(block.count) bridged a hole (exception 2); reading its points separately from now on")
+                    }
+                }
+                if let error = result?.errors.last, error.requiresReconnect {
+                    // The reader closed the connection; wait before reconnecting.
+                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(backoff.nextDelay())
+                }
+                if settings.closeAfterPoll { client.close() }
+            }
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- now) / 1e6
+            let report = states[index].record(result: result, connectError: connectError,
+                                              connected: client.isConnected || (result?.anyGood ?? false),
+                                              time: time, milliseconds: elapsed, lateness: lateness)
+            deliver(report)
+        }
+    }
+}
+
+/// A device's running state on its poller's thread.
+struct DeviceState {
+    let device: PolledDevice
+    let reader: DeviceReader
+    var schedule: PollSchedule
+    var errors = 0
+    var consecutiveFailures = 0
+    var lastGoodPoll: Date?
+    var lastError: String?
+
+    mutating func record(result: PollResult?, connectError: ModbusError?, connected: Bool,
+                         time: Date, milliseconds: Double, lateness: UInt64) -> PollReport {
+        let readings: [Reading]
+        if let result {
+            readings = result.readings
+            errors += result.errors.count
+            if result.anyGood {
+                consecutiveFailures = 0
+                lastGoodPoll = time
+            } else {
+                consecutiveFailures += 1
+            }
+            if let error = result.errors.last { lastError = error.description }
+        } else {
+            let reason = connectError.map(\.description) ?? "not connected (waiting to reconnect)"
+            if connectError != nil { errors += 1 }
+            consecutiveFailures += 1
+            lastError = connectError.map(\.description) ?? lastError
+            readings = [Reading](repeating: .error(reason), count: device.profile.points.count)
+        }
+        let points = zip(device.profile.points, readings).map { point, reading in
+            PointSample(name: point.name, unit: point.unit, reading: reading)
+        }
+        let sample = DeviceSample(identity: device.identity, time: time, points: points)
+        let health = DeviceHealth(identity: device.identity, time: time, connected: connected,
+                                  pollMilliseconds: milliseconds, errors: errors,
+                                  consecutiveFailures: consecutiveFailures, lastGoodPoll: lastGoodPoll,
+                                  lastError: lastError)
+        return PollReport(sample: sample, health: health, lateness: lateness, skippedCycles: schedule.skipped,
+                          splitBlocks: result?.splitBlocks ?? [])
+    }
+}

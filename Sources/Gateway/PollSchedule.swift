@@ -1,0 +1,68 @@
+// Fixed-rate scheduling: cycle k of a device starts at start + k × interval.
+// A cycle that cannot start on time (the previous poll overran, the machine
+// stalled) is skipped and counted, never bursted to catch up.
+
+public struct PollSchedule: Sendable, Equatable {
+    /// When cycle 0 is due, in monotonic nanoseconds.
+    public let start: UInt64
+    public let interval: UInt64
+    /// The next cycle to run.
+    public private(set) var nextCycle: UInt64 = 0
+    /// Cycles that could not start on time.
+    public private(set) var skipped: UInt64 = 0
+
+    public init(start: UInt64, interval: Duration) {
+        self.start = start
+        self.interval = max(1, Self.nanoseconds(interval))
+    }
+
+    /// When the next cycle is due.
+    public var nextDue: UInt64 { start &+ nextCycle &* interval }
+
+    /// Called when a poll is about to begin at `now` (at or after `nextDue`):
+    /// returns the cycle to run and its lateness in nanoseconds. Cycles whose
+    /// successor is already due are skipped: only the newest due cycle runs.
+    public mutating func begin(now: UInt64) -> (cycle: UInt64, lateness: UInt64) {
+        var cycle = nextCycle
+        if now > start {
+            let newestDue = (now - start) / interval
+            if newestDue > cycle {
+                skipped += newestDue - cycle
+                cycle = newestDue
+            }
+        }
+        nextCycle = cycle + 1
+        let due = start &+ cycle &* interval
+        return (cycle, now > due ? now - due : 0)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+}
+
+/// Reconnect delays: exponential from `initial` to `maximum`, with ±20 %
+/// jitter so a whole site coming back does not reconnect in lockstep.
+public struct Backoff: Sendable {
+    public let initial: Duration
+    public let maximum: Duration
+    public private(set) var failures = 0
+
+    public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(60)) {
+        self.initial = initial
+        self.maximum = maximum
+    }
+
+    /// Records a failure and returns how long to wait before the next attempt.
+    /// `random` in 0..<1 (injectable for tests).
+    public mutating func nextDelay(random: Double = Double.random(in: 0..<1)) -> Duration {
+        let exponent = min(failures, 30)
+        failures += 1
+        let base = min(initial.seconds * Double(1 << exponent), maximum.seconds)
+        let jittered = base * (0.8 + 0.4 * random)
+        return .milliseconds(Int64(jittered * 1000))
+    }
+
+    public mutating func reset() { failures = 0 }
+}
