@@ -35,7 +35,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator"],
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -112,7 +112,31 @@ final class Server {
         }
         port = found
         // Keep draining stdout so the child never blocks on a full pipe.
-        reader.readabilityHandler = { handle in _ = handle.availableData }
+        let collected = self.collected
+        collected.text.withLock { $0 = buffer }
+        reader.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            collected.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+        }
+    }
+
+    private let collected = OutputBuffer()
+
+    /// Everything the child wrote to stdout so far.
+    var output: String { collected.text.withLock { $0 } }
+
+    /// Stops a `pumpgw simulate` child and returns the write requests it
+    /// counted (nil if it did not say): the gateway must never write.
+    func stopAndCountWrites() -> Int? {
+        stop()
+        let deadline = Date().addingTimeInterval(2)
+        while Date() < deadline {
+            if let range = output.range(of: #"(\d+) write requests"#, options: .regularExpression) {
+                return Int(output[range].split(separator: " ")[0])
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return nil
     }
 
     /// Closes the child's stdin, sends SIGTERM, and after 5 s SIGKILL.
@@ -130,6 +154,10 @@ final class Server {
     }
 
     deinit { stop() }
+}
+
+final class OutputBuffer: Sendable {
+    let text = Mutex("")
 }
 
 struct ServerError: Error, CustomStringConvertible {
