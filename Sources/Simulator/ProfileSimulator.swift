@@ -24,6 +24,7 @@ public struct SimulatorOptions: Sendable {
     /// Stop after this many seconds (nil: run until stopped).
     public var duration: Double?
     public var seed: UInt64 = 1
+    public var scenario: Scenario = .normal
     /// Fault injection: answer requests with this exception code ...
     public var exception: UInt8?
     /// ... only for this unit id (nil: every unit) ...
@@ -90,7 +91,7 @@ public final class ProfileSimulator {
     public init(profile: DeviceProfile, options: SimulatorOptions) {
         self.profile = profile
         self.options = options
-        self.model = PumpRoomModel(start: Date(), seed: options.seed)
+        self.model = PumpRoomModel(start: Date(), seed: options.seed, scenario: options.scenario)
         self.image = RegisterImage(profile: profile, seed: options.seed)
     }
 

@@ -31,6 +31,9 @@ public struct PumpRoomModel: Sendable {
         "pump_temperature": 20...55,
     ]
 
+    /// What happens to the pump room over time (default: a normal day).
+    public var scenario: Scenario = .normal
+    public let started: Date
     public private(set) var time: Date
     public private(set) var flow = 0.0
     public private(set) var outletPressure = setpoint
@@ -47,8 +50,10 @@ public struct PumpRoomModel: Sendable {
 
     private var random: SplitMix64
 
-    public init(start: Date, seed: UInt64 = 1) {
+    public init(start: Date, seed: UInt64 = 1, scenario: Scenario = .normal) {
         time = start
+        started = start
+        self.scenario = scenario
         random = SplitMix64(seed: seed)
         advance(to: start)
     }
@@ -73,11 +78,22 @@ public struct PumpRoomModel: Sendable {
         }
 
         outletPressure = min(max(Self.setpoint + random.normal(sigma: 0.004), 0.40), 0.50)
+        if case .pressureDrop(let after, let lasting) = scenario {
+            let elapsed = time.timeIntervalSince(started)
+            if elapsed >= after && elapsed < after + lasting {
+                // The booster set tripped: outlet pressure falls to what the
+                // mains give, the pumps stand still.
+                outletPressure = 0.12 + random.normal(sigma: 0.003)
+                pumpsRunning = 0
+                for pump in 0..<Self.pumpCount { frequencies[pump] = 0 }
+            }
+        }
         inletPressure = min(max(0.22 - 0.04 * flow / 90 + random.normal(sigma: 0.003), 0.15), 0.25)
         total += flow * elapsedHours
     }
 
     public func isRunning(pump: Int) -> Bool {
+        guard pumpsRunning > 0 else { return false }
         let position = (pump - leadPump + Self.pumpCount) % Self.pumpCount
         return position < pumpsRunning
     }
@@ -130,6 +146,28 @@ public struct PumpRoomModel: Sendable {
     static func localHour(of date: Date) -> Double {
         let seconds = date.timeIntervalSince1970 + utcOffsetHours * 3600
         return seconds.truncatingRemainder(dividingBy: 86_400) / 3600
+    }
+}
+
+/// What the simulated pump room goes through.
+public enum Scenario: Sendable, Equatable {
+    /// A normal day.
+    case normal
+    /// After `after` seconds the booster set trips for `lasting` seconds:
+    /// outlet pressure falls to about 0.12 MPa and every pump stops.
+    case pressureDrop(after: Double, lasting: Double)
+
+    /// Parses `normal` or `pressure-drop[:AFTER:LASTING]` (seconds; default 10 and 30).
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":").map(String.init)
+        switch parts.first {
+        case "normal" where parts.count == 1: self = .normal
+        case "pressure-drop":
+            let numbers = parts.dropFirst().compactMap(Double.init)
+            guard numbers.count == parts.count - 1, numbers.count == 0 || numbers.count == 2 else { return nil }
+            self = .pressureDrop(after: numbers.first ?? 10, lasting: numbers.last ?? 30)
+        default: return nil
+        }
     }
 }
 

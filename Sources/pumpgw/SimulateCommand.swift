@@ -9,7 +9,7 @@ enum SimulateCommand: Command {
         pumpgw simulate: serve a simulated pump-room device over Modbus TCP
 
         Usage: pumpgw simulate --profile FILE [--host 127.0.0.1] [--port 1502] [--unit 1]
-                              [--duration S] [--seed N]
+                              [--duration S] [--seed N] [--scenario NAME]
                               [--exception CODE [--exception-unit N] [--exception-range TABLE:FROM-TO]]
                               [--delay-ms N] [--drop-every N] [--down-for S [--down-after S]]
 
@@ -19,6 +19,9 @@ enum SimulateCommand: Command {
           --unit N          unit id answered, others get exception 11; 0 answers all (default 1)
           --duration S      stop after S seconds (default: until SIGINT/SIGTERM)
           --seed N          seed of the value noise (default 1)
+          --scenario NAME   normal (default), or pressure-drop[:AFTER:LASTING]: after
+                            AFTER s (default 10) the booster set trips for LASTING s
+                            (default 30): outlet pressure about 0.12 MPa, pumps stopped
 
         Fault injection:
           --exception CODE         answer reads with this Modbus exception (e.g. 4, 6) ...
@@ -38,7 +41,7 @@ enum SimulateCommand: Command {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try CommandLineArguments(
-            arguments, options: ["profile", "host", "port", "unit", "duration", "seed", "exception", "exception-unit",
+            arguments, options: ["profile", "host", "port", "unit", "duration", "seed", "scenario", "exception", "exception-unit",
                                  "exception-range", "delay-ms", "drop-every", "down-for", "down-after"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         var settings = SimulatorOptions()
@@ -63,6 +66,12 @@ enum SimulateCommand: Command {
         settings.replyDelay = .milliseconds(try options.integer("delay-ms", default: 0, range: 0...600_000))
         if options.string("drop-every") != nil {
             settings.dropEvery = try options.integer("drop-every", default: 1, range: 1...Int.max)
+        }
+        if let text = options.string("scenario") {
+            guard let scenario = Scenario(text) else {
+                throw UsageError(message: "--scenario must be normal or pressure-drop[:AFTER:LASTING], not '\(text)'")
+            }
+            settings.scenario = scenario
         }
         settings.downFor = try options.seconds("down-for")
         settings.downAfter = try options.seconds("down-after") ?? 2
