@@ -41,7 +41,8 @@ public struct DeviceSample: Sendable, Equatable {
     public var identity: DeviceIdentity
     /// When the poll started (UTC).
     public var time: Date
-    /// Every point of the profile, in profile order.
+    /// The points read in this poll, in profile order: every point of the
+    /// profile, or those of one poll group.
     public var points: [PointSample]
 
     public init(identity: DeviceIdentity, time: Date, points: [PointSample]) {

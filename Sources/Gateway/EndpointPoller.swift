@@ -126,6 +126,7 @@ public final class EndpointPoller: Sendable {
                                              unit: device.unit, options: device.options),
                         schedule: PollSchedule(start: start &+ PollSchedule.nanoseconds(device.phase), interval: device.interval))
         }
+        var counters: [DeviceIdentity: DeviceCounters] = [:]
         var backoff = Backoff(initial: settings.backoffInitial, maximum: settings.backoffMaximum)
         var nextConnectAttempt: UInt64 = 0
 
@@ -172,42 +173,50 @@ public final class EndpointPoller: Sendable {
                 if settings.closeAfterPoll { client.close() }
             }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- now) / 1e6
+            let identity = states[index].device.identity
             let report = states[index].record(result: result, connectError: connectError,
                                               connected: client.isConnected || (result?.anyGood ?? false),
+                                              counters: &counters[identity, default: DeviceCounters()],
                                               time: time, milliseconds: elapsed, lateness: lateness)
             deliver(report)
         }
     }
 }
 
-/// A device's running state on its poller's thread.
-struct DeviceState {
-    let device: PolledDevice
-    let reader: DeviceReader
-    var schedule: PollSchedule
+/// A device's health counters, shared by its poll groups.
+struct DeviceCounters {
     var errors = 0
     var consecutiveFailures = 0
     var lastGoodPoll: Date?
     var lastError: String?
+}
+
+/// One schedule of a device (the device, or one of its poll groups) on its
+/// poller's thread.
+struct DeviceState {
+    let device: PolledDevice
+    let reader: DeviceReader
+    var schedule: PollSchedule
 
     mutating func record(result: PollResult?, connectError: ModbusError?, connected: Bool,
+                         counters: inout DeviceCounters,
                          time: Date, milliseconds: Double, lateness: UInt64) -> PollReport {
         let readings: [Reading]
         if let result {
             readings = result.readings
-            errors += result.errors.count
+            counters.errors += result.errors.count
             if result.anyGood {
-                consecutiveFailures = 0
-                lastGoodPoll = time
+                counters.consecutiveFailures = 0
+                counters.lastGoodPoll = time
             } else {
-                consecutiveFailures += 1
+                counters.consecutiveFailures += 1
             }
-            if let error = result.errors.last { lastError = error.description }
+            if let error = result.errors.last { counters.lastError = error.description }
         } else {
             let reason = connectError.map(\.description) ?? "not connected (waiting to reconnect)"
-            if connectError != nil { errors += 1 }
-            consecutiveFailures += 1
-            lastError = connectError.map(\.description) ?? lastError
+            if connectError != nil { counters.errors += 1 }
+            counters.consecutiveFailures += 1
+            counters.lastError = connectError.map(\.description) ?? counters.lastError
             readings = [Reading](repeating: .error(reason), count: device.profile.points.count)
         }
         let points = zip(device.profile.points, readings).map { point, reading in
@@ -215,9 +224,9 @@ struct DeviceState {
         }
         let sample = DeviceSample(identity: device.identity, time: time, points: points)
         let health = DeviceHealth(identity: device.identity, time: time, connected: connected,
-                                  pollMilliseconds: milliseconds, errors: errors,
-                                  consecutiveFailures: consecutiveFailures, lastGoodPoll: lastGoodPoll,
-                                  lastError: lastError)
+                                  pollMilliseconds: milliseconds, errors: counters.errors,
+                                  consecutiveFailures: counters.consecutiveFailures, lastGoodPoll: counters.lastGoodPoll,
+                                  lastError: counters.lastError)
         return PollReport(sample: sample, health: health, lateness: lateness, skippedCycles: schedule.skipped,
                           splitBlocks: result?.splitBlocks ?? [])
     }

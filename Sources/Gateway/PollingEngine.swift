@@ -1,7 +1,8 @@
 // All the pollers of a gateway: devices grouped by endpoint (host:port, one
 // connection each, shared by the unit ids behind it), first cycles staggered
 // across the first interval so that a thousand devices do not fire in the
-// same millisecond.
+// same millisecond. A device with poll groups becomes one schedule per group,
+// each reading its own points at its own interval.
 
 import Decoding
 import Dispatch
@@ -36,10 +37,24 @@ public final class PollingEngine: Sendable {
             let identity = DeviceIdentity(station: device.station.id, device: device.config.id,
                                           profile: device.profile.profile, tags: device.station.tags ?? [:])
             // Stagger: device i of n starts i/n of its interval late.
-            let phase = device.interval * (Double(index) / Double(count))
-            byEndpoint[settings, default: []].append(
-                PolledDevice(identity: identity, profile: device.profile, plan: device.plan, unit: device.unit,
-                             interval: device.interval, phase: phase, options: options))
+            let share = Double(index) / Double(count)
+            let grouped = Set(device.pollGroups.flatMap(\.points))
+            let mainPoints = device.profile.points.filter { !grouped.contains($0.name) }
+            var schedules: [(points: [Point], interval: Duration)] = []
+            if !mainPoints.isEmpty { schedules.append((mainPoints, device.interval)) }
+            for group in device.pollGroups {
+                schedules.append((device.profile.points.filter { group.points.contains($0.name) }, group.interval))
+            }
+            for (points, interval) in schedules {
+                // A poll group reads its own subset of the profile, planned on its own.
+                var profile = device.profile
+                profile.points = points
+                let plan = grouped.isEmpty ? device.plan
+                    : ReadPlan(profile: profile, maxGap: device.config.maxGap, maxRegisters: device.config.maxRegisters)
+                byEndpoint[settings, default: []].append(
+                    PolledDevice(identity: identity, profile: profile, plan: plan, unit: device.unit,
+                                 interval: interval, phase: interval * share, options: options))
+            }
         }
         pollers = order.map { settings in
             EndpointPoller(settings: settings, devices: byEndpoint[settings] ?? [], deliver: deliver, log: log)

@@ -15,6 +15,13 @@ public struct ResolvedDevice: Sendable {
     public var pauseAfterConnect: Duration
     public var pauseBetweenRequests: Duration
     public var plan: ReadPlan
+    /// Point groups with their own interval (the rest follow `interval`).
+    public var pollGroups: [ResolvedPollGroup] = []
+}
+
+public struct ResolvedPollGroup: Sendable, Equatable {
+    public var interval: Duration
+    public var points: [String]
 }
 
 /// A config with its profiles loaded and every path made absolute.
@@ -110,10 +117,30 @@ public enum ConfigLoader {
                     continue
                 }
                 let plan = ReadPlan(profile: profile, maxGap: device.maxGap, maxRegisters: device.maxRegisters)
+                var groups: [ResolvedPollGroup] = []
+                var grouped: Set<String> = []
+                let names = Set(profile.points.map(\.name))
+                for (groupIndex, group) in (device.pollGroups ?? []).enumerated() {
+                    let groupPath = "\(devicePath).pollGroups[\(groupIndex)]"
+                    guard let groupInterval = DurationText.parse(group.interval), groupInterval > .zero else {
+                        report("\(groupPath).interval", "'\(group.interval)' is not a duration such as 60s", near: near)
+                        continue
+                    }
+                    if group.points.isEmpty { report("\(groupPath).points", "name at least one point", near: near) }
+                    for name in group.points {
+                        if !names.contains(name) {
+                            report("\(groupPath).points", "profile '\(profile.profile)' has no point '\(name)'", near: "\"\(name)\"")
+                        } else if !grouped.insert(name).inserted {
+                            report("\(groupPath).points", "'\(name)' is already in another poll group", near: near)
+                        }
+                    }
+                    groups.append(ResolvedPollGroup(interval: groupInterval, points: group.points))
+                }
                 devices.append(ResolvedDevice(station: station, config: device, profile: profile, port: port,
                                               unit: UInt8(clamping: unit), interval: interval, timeout: timeout,
                                               pauseAfterConnect: pauseAfterConnect,
-                                              pauseBetweenRequests: pauseBetweenRequests, plan: plan))
+                                              pauseBetweenRequests: pauseBetweenRequests, plan: plan,
+                                              pollGroups: groups))
             }
         }
         if let feed = config.feed, let precision = feed.precision, !["s", "ms", "us", "ns"].contains(precision) {

@@ -94,6 +94,18 @@ public struct Station: Codable, Sendable, Equatable {
     }
 }
 
+public struct PollGroupConfig: Codable, Sendable, Equatable {
+    /// How often these points are read, e.g. "60s".
+    public var interval: String
+    /// Point names of the device's profile.
+    public var points: [String]
+
+    public init(interval: String, points: [String]) {
+        self.interval = interval
+        self.points = points
+    }
+}
+
 public struct DeviceConfig: Codable, Sendable, Equatable {
     /// Unique within the station, the feed's `device` tag.
     public var id: String
@@ -117,6 +129,10 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
     public var pauseBetweenRequests: String?
     /// Close the connection after every poll (devices that hold connections badly).
     public var closeAfterPoll: Bool?
+    /// Points read on their own schedule (slow totals and run hours every
+    /// minute while pressures are read every second); the other points
+    /// follow `interval`.
+    public var pollGroups: [PollGroupConfig]?
     /// Rule overrides for this device (read by the rules stage).
     public var rules: [JSONValue]?
 

@@ -174,24 +174,53 @@ struct PollingEngineTests {
         #expect(reports.first?.sample["pumps_present"] == .good(.integer(7)))
     }
 
-    @Test("two units behind one endpoint share one poller and one connection")
-    func sharedEndpoint() throws {
-        let simulator = try startSimulator(profile: Self.grundfosPath, extra: ["--unit", "0"])
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pumpgw-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let config = folder.appendingPathComponent("gateway.json5")
+    /// Loads a config whose stations list is `devices` (JSON5 text).
+    func loadConfig(devices: String) throws -> LoadedConfig {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pumpgw-\(UUID().uuidString).json5")
+        defer { try? FileManager.default.removeItem(at: file) }
         try """
         {
           gateway: { id: "gw-test" },
           profiles: "\(Paths.profiles.path)",
-          stations: [ { id: "ST-9", devices: [
+          stations: [ { id: "ST-9", devices: [ \(devices) ] } ],
+        }
+        """.write(to: file, atomically: true, encoding: .utf8)
+        return try ConfigLoader.load(path: file.path)
+    }
+
+    @Test("poll groups read their points at their own interval")
+    func pollGroups() throws {
+        let simulator = try startSimulator(profile: Self.grundfosPath)
+        let loaded = try loadConfig(devices: """
+            { id: "set", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(simulator.port),
+              interval: "200ms", timeout: "150ms",
+              pollGroups: [ { interval: "1s", points: ["pump1_run_hours", "pump2_run_hours", "pump3_run_hours"] } ] },
+            """)
+        let log = ReportLog()
+        let engine = PollingEngine(devices: loaded.devices, deliver: log.add)
+        #expect(engine.pollers.count == 1)
+        engine.start()
+        Thread.sleep(forTimeInterval: 2.1)
+        engine.stop()
+        #expect(simulator.stopAndCountWrites() == 0)
+        let reports = log.of("set")
+        let slow = reports.filter { $0.sample["pump1_run_hours"] != nil }
+        let fast = reports.filter { $0.sample["outlet_pressure"] != nil }
+        // 2.1 s: the 1 s group 2 or 3 times, the 200 ms rest about 10 times.
+        #expect((2...3).contains(slow.count), "slow group read \(slow.count) times")
+        #expect(fast.count >= 8, "fast points read \(fast.count) times")
+        #expect(slow.allSatisfy { $0.sample.points.count == 3 })
+        #expect(fast.allSatisfy { $0.sample.points.count == 45 && $0.sample["pump2_run_hours"] == nil })
+        #expect(reports.allSatisfy(allGood))
+    }
+
+    @Test("two units behind one endpoint share one poller and one connection")
+    func sharedEndpoint() throws {
+        let simulator = try startSimulator(profile: Self.grundfosPath, extra: ["--unit", "0"])
+        let loaded = try loadConfig(devices: """
             { id: "set1", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(simulator.port), unit: 1, interval: "200ms", timeout: "150ms" },
             { id: "set2", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(simulator.port), unit: 2, interval: "200ms", timeout: "150ms" },
-          ] } ],
-        }
-        """.write(to: config, atomically: true, encoding: .utf8)
-        let loaded = try ConfigLoader.load(path: config.path)
+            """)
         let log = ReportLog()
         let engine = PollingEngine(devices: loaded.devices, deliver: log.add)
         #expect(engine.pollers.count == 1)
