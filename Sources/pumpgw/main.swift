@@ -12,6 +12,7 @@ let usage = """
       pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--duration S] [--exception CODE]
       pumpgw check FILE...
       pumpgw demo [--duration S]
+      pumpgw farm --profile FILE --devices N [--base-port 20000]   (benchmarks)
       pumpgw VERB --help
 
     """
@@ -29,6 +30,7 @@ case "read": command = ReadCommand.self
 case "simulate": command = SimulateCommand.self
 case "check": command = CheckCommand.self
 case "demo": command = DemoCommand.self
+case "farm": command = FarmCommand.self
 case "--help", "-h", "help":
     print(usage, terminator: "")
     exit(0)
