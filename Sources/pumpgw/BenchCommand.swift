@@ -97,7 +97,7 @@ struct BenchWorkload {
     let devices: Int
     let points: Int
     private var time: Date
-    private var random = SplitMix64(seed: 0x5eed)
+    private var random = UnitRandom()
     private var analog: [[Double]]
     private var switches: [[Bool]]
     private var counters: [[Int64]]
@@ -174,19 +174,9 @@ extension StoreBatch {
     }
 }
 
-/// A small deterministic random generator (SplitMix64), so runs compare.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+/// Uniform numbers in [0, 1) from the system generator (the bench needs
+/// realistic spread, not repeatable runs).
+struct UnitRandom {
+    private var generator = SystemRandomNumberGenerator()
+    mutating func unit() -> Double { Double.random(in: 0..<1, using: &generator) }
 }
