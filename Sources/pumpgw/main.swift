@@ -12,6 +12,9 @@ let usage = """
       pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--duration S] [--exception CODE]
       pumpgw check FILE...
       pumpgw demo [--duration S]
+      pumpgw status [--db FILE] [--json]
+      pumpgw history --point STATION/DEVICE/POINT [--db FILE] [--since 1h] [--csv]
+      pumpgw bench store --db FILE [--devices N] [--points M] [--cycles K | --duration S]
       pumpgw farm --profile FILE --devices N [--base-port 20000]   (benchmarks)
       pumpgw VERB --help
 
@@ -30,6 +33,9 @@ case "read": command = ReadCommand.self
 case "simulate": command = SimulateCommand.self
 case "check": command = CheckCommand.self
 case "demo": command = DemoCommand.self
+case "status": command = StatusCommand.self
+case "history": command = HistoryCommand.self
+case "bench": command = BenchCommand.self
 case "farm": command = FarmCommand.self
 case "--help", "-h", "help":
     print(usage, terminator: "")

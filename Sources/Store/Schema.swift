@@ -1,0 +1,113 @@
+// The store's schema, versioned with `PRAGMA user_version` and migrated
+// forward on open, one transaction per step. Never edit a shipped step:
+// add the next one.
+//
+// Times are INTEGER milliseconds since 1970 UTC. A value column holds REAL,
+// INTEGER or TEXT as the point's type needs (`points.kind` says which Swift
+// `Value` it is); a quality is NULL for good, else "invalid: ..." or "error: ...".
+
+enum Schema {
+    /// Step N (index N-1) takes a database from version N-1 to N.
+    static let migrations: [String] = [version1, version2]
+
+    static var currentVersion: Int { migrations.count }
+
+    /// Version 1: metadata, latest values, history, alarms, health, outbox.
+    static let version1 = """
+        CREATE TABLE stations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            tags TEXT NOT NULL DEFAULT '{}');
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            station_id INTEGER NOT NULL REFERENCES stations(id),
+            name TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            UNIQUE (station_id, name));
+        CREATE TABLE points (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            name TEXT NOT NULL,
+            unit TEXT,
+            kind TEXT NOT NULL DEFAULT 'double',
+            UNIQUE (device_id, name));
+        CREATE TABLE latest (
+            point_id INTEGER PRIMARY KEY REFERENCES points(id),
+            value,
+            quality TEXT,
+            time INTEGER NOT NULL);
+        CREATE TABLE history (
+            point_id INTEGER NOT NULL,
+            time INTEGER NOT NULL,
+            value,
+            quality TEXT);
+        CREATE INDEX history_by_point ON history (point_id, time);
+        CREATE INDEX history_by_time ON history (time);
+        CREATE TABLE alarm_events (
+            id INTEGER PRIMARY KEY,
+            station TEXT NOT NULL, device TEXT NOT NULL, point TEXT NOT NULL, rule TEXT NOT NULL,
+            severity TEXT NOT NULL, state TEXT NOT NULL,
+            value REAL, limit_value REAL, time INTEGER NOT NULL, message TEXT NOT NULL);
+        CREATE INDEX alarm_events_by_time ON alarm_events (time);
+        CREATE TABLE active_alarms (
+            key TEXT PRIMARY KEY,
+            station TEXT NOT NULL, device TEXT NOT NULL, point TEXT NOT NULL, rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            value REAL, limit_value REAL, time INTEGER NOT NULL, message TEXT NOT NULL);
+        CREATE TABLE device_health (
+            device_id INTEGER PRIMARY KEY REFERENCES devices(id),
+            time INTEGER NOT NULL,
+            connected INTEGER NOT NULL,
+            poll_ms REAL NOT NULL,
+            errors INTEGER NOT NULL,
+            consecutive_failures INTEGER NOT NULL,
+            last_good_poll INTEGER,
+            last_error TEXT);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            device_key TEXT NOT NULL,
+            line TEXT NOT NULL,
+            created INTEGER NOT NULL);
+        """
+
+    /// Version 2: history by exception remembers the last stored sample in
+    /// `latest`; dead letters for lines the server refused; counters.
+    static let version2 = """
+        ALTER TABLE latest ADD COLUMN history_value;
+        ALTER TABLE latest ADD COLUMN history_quality TEXT;
+        ALTER TABLE latest ADD COLUMN history_time INTEGER;
+        UPDATE latest SET history_time = (SELECT max(time) FROM history WHERE history.point_id = latest.point_id);
+        UPDATE latest SET history_value = (SELECT value FROM history
+                                           WHERE history.point_id = latest.point_id AND history.time = latest.history_time),
+                          history_quality = (SELECT quality FROM history
+                                             WHERE history.point_id = latest.point_id AND history.time = latest.history_time);
+        CREATE TABLE dead_letters (
+            id INTEGER PRIMARY KEY,
+            device_key TEXT NOT NULL,
+            line TEXT NOT NULL,
+            message TEXT NOT NULL,
+            time INTEGER NOT NULL);
+        CREATE TABLE counters (
+            name TEXT PRIMARY KEY,
+            value INTEGER NOT NULL);
+        INSERT INTO counters (name, value) VALUES ('dropped_lines', 0);
+        """
+
+    /// Brings `connection` to the current version; refuses a newer file.
+    static func migrate(_ connection: SQLiteConnection) throws(StoreError) {
+        let found = try version(of: connection)
+        guard found <= currentVersion else {
+            throw .newerSchema(path: connection.path, found: found, supported: currentVersion)
+        }
+        for step in found..<currentVersion {
+            try connection.transaction { () throws(StoreError) in
+                try connection.execute(migrations[step])
+                try connection.execute("PRAGMA user_version = \(step + 1)")
+            }
+        }
+    }
+
+    static func version(of connection: SQLiteConnection) throws(StoreError) -> Int {
+        Int(try connection.scalar("PRAGMA user_version")?.integer ?? 0)
+    }
+}

@@ -1,0 +1,92 @@
+// The store's public face. Every SQLite call runs on ONE serial
+// DispatchQueue owned by the store, never on Swift's cooperative pool:
+// synchronous methods (for the writer thread, `noasync`) wait on the queue;
+// async overloads hop to it with a continuation and suspend meanwhile.
+
+import Decoding
+import Dispatch
+import Foundation
+import Rules
+
+/// The local SQLite store: latest values, history, alarms, device health and
+/// the feed outbox. Open one for writing per database (the writer lock
+/// refuses a second); open any number for reading (`openForReading`).
+///
+/// `@unchecked Sendable` is safe because the only mutable state, `engine`
+/// (the SQLite connection and caches, not Sendable), is read and written
+/// only by work items on `queue`, a serial queue: one at a time, in order.
+/// `options` is an immutable Sendable value.
+public final class StationStore: @unchecked Sendable {
+    public let path: String
+    public let options: StoreOptions
+    private let queue: DispatchQueue
+    /// Touched only on `queue`.
+    private var engine: StoreEngine?
+
+    /// Opens `path` for writing (creating it and its folder), takes the writer
+    /// lock, switches to WAL and migrates the schema forward.
+    /// Throws `StoreError.inUse` when another gateway holds the database,
+    /// `.newerSchema` for a file from a newer pumpgw, `.isReadOnly` errors.
+    @available(*, noasync, message: "use `await StationStore.open(path:options:)`")
+    public init(path: String, options: StoreOptions = StoreOptions()) throws {
+        self.path = path
+        self.options = options
+        queue = DispatchQueue(label: "pumpgw.store")
+        engine = try queue.sync { try StoreEngine(writingTo: path, options: options) }
+    }
+
+    private init(path: String, options: StoreOptions, readingWith engine: StoreEngine, queue: DispatchQueue) {
+        self.path = path
+        self.options = options
+        self.queue = queue
+        self.engine = engine
+    }
+
+    /// Opens `path` for writing without blocking the caller's thread.
+    public static func open(path: String, options: StoreOptions = StoreOptions()) async throws -> StationStore {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try StationStore(path: path, options: options) })
+            }
+        }
+    }
+
+    /// Opens an existing database for reading only, beside a running gateway.
+    @available(*, noasync)
+    public static func openForReading(path: String, options: StoreOptions = StoreOptions()) throws -> StationStore {
+        let queue = DispatchQueue(label: "pumpgw.store.reader")
+        let engine = try queue.sync { try StoreEngine(readingFrom: path, options: options) }
+        return StationStore(path: path, options: options, readingWith: engine, queue: queue)
+    }
+
+    /// Closes the connection and releases the writer lock; later calls throw.
+    @available(*, noasync)
+    public func close() {
+        queue.sync { engine = nil }
+    }
+
+    // MARK: running work on the queue
+
+    /// Runs `work` on the queue and waits for it (never call from the queue itself).
+    @available(*, noasync)
+    func onQueue<T>(_ work: (StoreEngine) throws -> T) throws -> T {
+        dispatchPrecondition(condition: .notOnQueue(queue))
+        return try queue.sync { () throws -> T in
+            guard let engine else { throw StoreError.invalidArgument("the store at \(path) is closed") }
+            return try work(engine)
+        }
+    }
+
+    /// Runs `work` on the queue; the calling task suspends until it is done.
+    func onQueue<T: Sendable>(_ work: @escaping @Sendable (StoreEngine) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                guard let engine = self.engine else {
+                    continuation.resume(throwing: StoreError.invalidArgument("the store at \(self.path) is closed"))
+                    return
+                }
+                continuation.resume(with: Result { try work(engine) })
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+// Reads for `pumpgw status` and `pumpgw history`: latest values (never the
+// history table), device health, active alarms, one point's history.
+
+import Decoding
+import Foundation
+import Rules
+
+/// One point's latest value.
+public struct PointStatus: Sendable, Equatable {
+    public var name: String
+    public var unit: String?
+    /// nil unless the quality is good.
+    public var value: Value?
+    public var quality: Quality
+    /// When it was read (nil: never).
+    public var time: Date?
+}
+
+public struct DeviceStatus: Sendable, Equatable {
+    public var station: String
+    public var device: String
+    public var profile: String
+    /// The last health record (nil: none written yet).
+    public var health: DeviceHealth?
+    public var points: [PointStatus]
+    public var activeAlarms: [AlarmEvent]
+}
+
+public struct StationStatus: Sendable, Equatable {
+    public var station: String
+    public var tags: [String: String]
+    public var devices: [DeviceStatus]
+}
+
+/// One stored history sample.
+public struct HistorySample: Sendable, Equatable {
+    public var time: Date
+    public var value: Value?
+    public var quality: Quality
+}
+
+extension StoreEngine {
+    func activeAlarms() throws(StoreError) -> [AlarmEvent] {
+        try connection.rows("""
+            SELECT station, device, point, rule, severity, value, limit_value, time, message
+            FROM active_alarms ORDER BY time, key
+            """) { row in
+            AlarmEvent(station: row[0].text ?? "", device: row[1].text ?? "", point: row[2].text ?? "",
+                       rule: row[3].text ?? "", severity: Severity(rawValue: row[4].text ?? "") ?? .critical,
+                       state: .raised, value: row[5].real, limit: row[6].real,
+                       time: ValueColumns.date(row[7].integer ?? 0), message: row[8].text ?? "")
+        }
+    }
+
+    func status() throws(StoreError) -> [StationStatus] {
+        let alarms = Dictionary(grouping: try activeAlarms()) { "\($0.station)/\($0.device)" }
+        let devices = try connection.rows("""
+            SELECT d.id, s.name, s.tags, d.name, d.profile, h.time, h.connected, h.poll_ms, h.errors,
+                   h.consecutive_failures, h.last_good_poll, h.last_error
+            FROM devices d JOIN stations s ON s.id = d.station_id
+            LEFT JOIN device_health h ON h.device_id = d.id
+            ORDER BY s.name, d.name
+            """) { row in
+            let identity = DeviceIdentity(station: row[1].text ?? "", device: row[3].text ?? "",
+                                          profile: row[4].text ?? "", tags: Self.tags(row[2].text))
+            let health = row[5].integer.map { time in
+                DeviceHealth(identity: identity, time: ValueColumns.date(time), connected: row[6].integer == 1,
+                             pollMilliseconds: row[7].real ?? 0, errors: Int(row[8].integer ?? 0),
+                             consecutiveFailures: Int(row[9].integer ?? 0),
+                             lastGoodPoll: ValueColumns.date(row[10]), lastError: row[11].text)
+            }
+            return (id: row[0].integer ?? 0, identity: identity, health: health)
+        }
+        let points = Dictionary(grouping: try connection.rows("""
+            SELECT p.device_id, p.name, p.unit, p.kind, l.value, l.quality, l.time
+            FROM points p LEFT JOIN latest l ON l.point_id = p.id ORDER BY p.device_id, p.id
+            """) { row in
+            (device: row[0].integer ?? 0,
+             point: PointStatus(name: row[1].text ?? "", unit: row[2].text,
+                                value: ValueColumns.value(row[4], kind: row[3].text ?? "double"),
+                                quality: ValueColumns.quality(row[5]), time: ValueColumns.date(row[6])))
+        }) { $0.device }
+        var stations: [StationStatus] = []
+        for device in devices {
+            let status = DeviceStatus(station: device.identity.station, device: device.identity.device,
+                                      profile: device.identity.profile, health: device.health,
+                                      points: points[device.id]?.map(\.point) ?? [],
+                                      activeAlarms: alarms["\(device.identity.station)/\(device.identity.device)"] ?? [])
+            if stations.last?.station == device.identity.station {
+                stations[stations.count - 1].devices.append(status)
+            } else {
+                stations.append(StationStatus(station: device.identity.station, tags: device.identity.tags, devices: [status]))
+            }
+        }
+        return stations
+    }
+
+    /// The stored history of one point from `since` on, oldest first.
+    func history(station: String, device: String, point: String, since: Date, limit: Int) throws(StoreError) -> [HistorySample] {
+        let found = try connection.rows("""
+            SELECT p.id, p.kind FROM points p JOIN devices d ON d.id = p.device_id JOIN stations s ON s.id = d.station_id
+            WHERE s.name = ? AND d.name = ? AND p.name = ?
+            """, [.text(station), .text(device), .text(point)]) { row in (row[0].integer ?? 0, row[1].text ?? "double") }
+        guard let (pointID, kind) = found.first else {
+            throw .invalidArgument("no point \(station)/\(device)/\(point) in the store")
+        }
+        return try connection.rows("""
+            SELECT time, value, quality FROM history WHERE point_id = ? AND time >= ? ORDER BY time LIMIT ?
+            """, [.integer(pointID), .integer(ValueColumns.milliseconds(since)), SQLiteValue(limit)]) { row in
+            HistorySample(time: ValueColumns.date(row[0].integer ?? 0), value: ValueColumns.value(row[1], kind: kind),
+                          quality: ValueColumns.quality(row[2]))
+        }
+    }
+
+    func historyRowCount() throws(StoreError) -> Int {
+        Int(try connection.scalar("SELECT count(*) FROM history")?.integer ?? 0)
+    }
+
+    func integrityCheck() throws(StoreError) -> [String] {
+        try connection.rows("PRAGMA integrity_check") { $0[0].text ?? "" }
+    }
+
+    private static func tags(_ json: String?) -> [String: String] {
+        guard let data = json?.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
+        return object
+    }
+}

@@ -1,0 +1,61 @@
+// Retention: history and alarm events by age, history by database size, in
+// small batches, each its own short transaction, so that the writer's
+// transactions run in between; then incremental vacuum returns free pages.
+
+import Foundation
+
+/// What one retention pass deleted.
+public struct RetentionReport: Sendable, Equatable {
+    public var historyRowsByAge = 0
+    public var historyRowsBySize = 0
+    public var alarmEvents = 0
+    public var deadLetters = 0
+    public var outboxLinesByAge = 0
+    public var pagesVacuumed = 0
+
+    public init() {}
+}
+
+extension StoreEngine {
+    enum RetentionTable: String {
+        case history, alarmEvents = "alarm_events", deadLetters = "dead_letters"
+    }
+
+    /// Deletes at most one batch of rows older than `cutoff` (ms); returns how many.
+    func deleteBatch(from table: RetentionTable, olderThan cutoff: Int64) throws(StoreError) -> Int {
+        try writeTransaction { () throws(StoreError) in
+            try connection.run("""
+                DELETE FROM \(table.rawValue) WHERE rowid IN
+                    (SELECT rowid FROM \(table.rawValue) WHERE time < ? ORDER BY time LIMIT ?)
+                """, [.integer(cutoff), SQLiteValue(options.retentionBatchRows)])
+        }
+    }
+
+    /// Deletes one batch of the oldest history; returns how many rows.
+    func deleteOldestHistoryBatch() throws(StoreError) -> Int {
+        try writeTransaction { () throws(StoreError) in
+            try connection.run("DELETE FROM history WHERE rowid IN (SELECT rowid FROM history ORDER BY time LIMIT ?)",
+                               [SQLiteValue(options.retentionBatchRows)])
+        }
+    }
+
+    /// Bytes in pages that hold data (the file minus its free pages).
+    func usedBytes() throws(StoreError) -> Int64 {
+        let pageSize = try connection.scalar("PRAGMA page_size")?.integer ?? 4096
+        let pages = try connection.scalar("PRAGMA page_count")?.integer ?? 0
+        let free = try connection.scalar("PRAGMA freelist_count")?.integer ?? 0
+        return (pages - free) * pageSize
+    }
+
+    /// Returns up to `pages` free pages to the file system; returns how many were free before.
+    func incrementalVacuum(pages: Int) throws(StoreError) -> Int {
+        try requireWritable()
+        let free = Int(try connection.scalar("PRAGMA freelist_count")?.integer ?? 0)
+        guard free > 0 else { return 0 }
+        try connection.execute("PRAGMA incremental_vacuum(\(pages))")
+        return min(free, pages)
+    }
+
+    /// The retention cutoff: now minus the retention period, in ms.
+    var retentionCutoff: Int64 { now - Int64(options.retention * 1000) }
+}

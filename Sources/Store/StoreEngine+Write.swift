@@ -1,0 +1,158 @@
+// The one writer: a batch of poll cycles, health, alarm events and outbox
+// lines in one transaction. Latest values always; history by exception.
+
+import Decoding
+import Foundation
+import Rules
+
+extension StoreEngine {
+    func write(_ batch: StoreBatch) throws(StoreError) -> WriteReport {
+        try writeTransaction { () throws(StoreError) in
+            var report = WriteReport()
+            for sample in batch.samples { try write(sample, into: &report) }
+            for health in batch.health { try write(health) }
+            for alarm in batch.alarms { try write(alarm) }
+            for group in batch.outbox { try appendOutbox(group, into: &report) }
+            if report.outboxLines > 0 { report.droppedLines = try enforceOutboxCap() }
+            return report
+        }
+    }
+
+    private func write(_ sample: DeviceSample, into report: inout WriteReport) throws(StoreError) {
+        let deviceID = try deviceID(for: sample.identity)
+        let time = ValueColumns.milliseconds(sample.time)
+        for point in sample.points {
+            var state = try pointState(deviceID: deviceID, identity: sample.identity, point: point)
+            let quality = ValueColumns.column(point.reading.quality)
+            if historyDue(state, value: point.reading.value, quality: quality, time: time) {
+                try connection.run("INSERT INTO history (point_id, time, value, quality) VALUES (?, ?, ?, ?)",
+                                   [.integer(state.id), .integer(time), ValueColumns.column(point.reading.value), quality])
+                state.historyValue = point.reading.value
+                state.historyQuality = quality
+                state.historyTime = time
+                report.historyRows += 1
+            }
+            try connection.run("""
+                INSERT INTO latest (point_id, value, quality, time, history_value, history_quality, history_time)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (point_id) DO UPDATE SET value = excluded.value, quality = excluded.quality,
+                    time = excluded.time, history_value = excluded.history_value,
+                    history_quality = excluded.history_quality, history_time = excluded.history_time
+                """, [.integer(state.id), ValueColumns.column(point.reading.value), quality, .integer(time),
+                      ValueColumns.column(state.historyValue), state.historyQuality,
+                      state.historyTime.map { .integer($0) } ?? .null])
+            points["\(deviceID)/\(point.name)"] = state
+            report.latestRows += 1
+        }
+    }
+
+    /// Stored when the quality changed, the value moved by more than the
+    /// deadband (any change for text), or the heartbeat has passed.
+    func historyDue(_ state: PointState, value: Value?, quality: SQLiteValue, time: Int64) -> Bool {
+        guard let last = state.historyTime else { return true }
+        if Double(time - last) >= state.policy.heartbeat * 1000 { return true }
+        if quality != state.historyQuality { return true }
+        switch (value, state.historyValue) {
+        case (nil, nil): return false
+        case (let new?, let old?):
+            if case .string = new { return new != old }
+            guard let newNumber = new.number, let oldNumber = old.number else { return new != old }
+            return abs(newNumber - oldNumber) > state.policy.deadband
+        default: return true
+        }
+    }
+
+    private func write(_ health: DeviceHealth) throws(StoreError) {
+        let deviceID = try deviceID(for: health.identity)
+        try connection.run("""
+            INSERT OR REPLACE INTO device_health
+                (device_id, time, connected, poll_ms, errors, consecutive_failures, last_good_poll, last_error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(deviceID), .integer(ValueColumns.milliseconds(health.time)), .integer(health.connected ? 1 : 0),
+                  .real(health.pollMilliseconds), SQLiteValue(health.errors), SQLiteValue(health.consecutiveFailures),
+                  health.lastGoodPoll.map { .integer(ValueColumns.milliseconds($0)) } ?? .null,
+                  SQLiteValue(health.lastError)])
+    }
+
+    private func write(_ alarm: AlarmEvent) throws(StoreError) {
+        let values: [SQLiteValue] = [.text(alarm.station), .text(alarm.device), .text(alarm.point), .text(alarm.rule),
+                                     .text(alarm.severity.rawValue), SQLiteValue(alarm.value), SQLiteValue(alarm.limit),
+                                     .integer(ValueColumns.milliseconds(alarm.time)), .text(alarm.message)]
+        try connection.run("""
+            INSERT INTO alarm_events (station, device, point, rule, severity, value, limit_value, time, message, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, values + [.text(alarm.state.rawValue)])
+        switch alarm.state {
+        case .raised:
+            try connection.run("""
+                INSERT OR REPLACE INTO active_alarms (station, device, point, rule, severity, value, limit_value, time, message, key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, values + [.text(alarm.key)])
+        case .cleared:
+            try connection.run("DELETE FROM active_alarms WHERE key = ?", [.text(alarm.key)])
+        }
+    }
+
+    // MARK: metadata
+
+    func deviceID(for identity: DeviceIdentity) throws(StoreError) -> Int64 {
+        let key = "\(identity.station)/\(identity.device)"
+        if let cached = deviceIDs[key], cached.profile == identity.profile { return cached.id }
+        let tags = identity.tags.sorted { $0.key < $1.key }
+            .map { "\(Self.jsonString($0.key)):\(Self.jsonString($0.value))" }.joined(separator: ",")
+        let stationID = try connection.scalar("""
+            INSERT INTO stations (name, tags) VALUES (?, ?)
+            ON CONFLICT (name) DO UPDATE SET tags = excluded.tags RETURNING id
+            """, [.text(identity.station), .text("{\(tags)}")])?.integer
+        let deviceID = try connection.scalar("""
+            INSERT INTO devices (station_id, name, profile) VALUES (?, ?, ?)
+            ON CONFLICT (station_id, name) DO UPDATE SET profile = excluded.profile RETURNING id
+            """, [stationID.map { .integer($0) } ?? .null, .text(identity.device), .text(identity.profile)])?.integer
+        guard let deviceID else {
+            throw .sqlite(code: .constraint, message: "no row id for device \(key)", sql: nil)
+        }
+        deviceIDs[key] = (deviceID, identity.profile)
+        return deviceID
+    }
+
+    private func pointState(deviceID: Int64, identity: DeviceIdentity, point: PointSample) throws(StoreError) -> PointState {
+        let kind = point.reading.value.map(ValueColumns.kind)
+        if let cached = points["\(deviceID)/\(point.name)"], cached.unit == point.unit, kind == nil || kind == cached.kind {
+            return cached
+        }
+        let rows = try connection.rows("""
+            INSERT INTO points (device_id, name, unit, kind) VALUES (?1, ?2, ?3, coalesce(?4, 'double'))
+            ON CONFLICT (device_id, name) DO UPDATE SET unit = excluded.unit, kind = coalesce(?4, kind)
+            RETURNING id, kind
+            """, [.integer(deviceID), .text(point.name), SQLiteValue(point.unit), SQLiteValue(kind)]) { row in
+            (row[0].integer ?? 0, row[1].text ?? "double")
+        }
+        guard let (pointID, storedKind) = rows.first else {
+            throw .sqlite(code: .constraint, message: "no row id for point \(point.name)", sql: nil)
+        }
+        var state = PointState(id: pointID, unit: point.unit, kind: storedKind,
+                               policy: options.historyPolicy(station: identity.station, device: identity.device, point: point.name),
+                               historyValue: nil, historyQuality: .null, historyTime: nil)
+        let last = try connection.rows("SELECT history_value, history_quality, history_time FROM latest WHERE point_id = ?",
+                                       [.integer(pointID)]) { row in (row[0], row[1], row[2].integer) }
+        if let (value, quality, time) = last.first {
+            state.historyValue = ValueColumns.value(value, kind: storedKind)
+            state.historyQuality = quality
+            state.historyTime = time
+        }
+        return state
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var escaped = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case _ where scalar.value < 0x20: escaped += String(format: "\\u%04x", scalar.value)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped + "\""
+    }
+}

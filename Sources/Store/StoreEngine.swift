@@ -1,0 +1,117 @@
+// The store's connection and in-memory caches, opened and configured.
+// Touched only on the store's serial queue (see `StationStore`); the writes,
+// queries, outbox and retention live in extensions, one file each.
+
+import Decoding
+import Foundation
+
+/// What the writer remembers about a point between writes: its row id and
+/// the last sample stored in history (for history by exception).
+struct PointState {
+    var id: Int64
+    var unit: String?
+    var kind: String
+    var policy: HistoryPolicy
+    var historyValue: Value?
+    var historyQuality: SQLiteValue
+    var historyTime: Int64?
+}
+
+final class StoreEngine {
+    let connection: SQLiteConnection
+    let options: StoreOptions
+    let writable: Bool
+    /// Held while open for writing; released by deinit (or by the kernel on kill -9).
+    private let lock: WriterLock?
+
+    /// Caches, valid only for committed state: cleared when a transaction fails.
+    var deviceIDs: [String: (id: Int64, profile: String)] = [:]
+    var points: [String: PointState] = [:]
+    var cachedOutboxDepth: Int?
+
+    /// Opens for writing: takes the writer lock, configures, migrates.
+    init(writingTo path: String, options: StoreOptions) throws(StoreError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .system(call: "mkdir", path: directory, errno: Int32((error as NSError).code))
+            }
+        }
+        lock = try WriterLock(databasePath: path)
+        connection = try SQLiteConnection(path: path, readOnly: false)
+        self.options = options
+        writable = true
+        guard !connection.isReadOnly else {
+            throw .sqlite(code: .readOnly, message: "the file or its file system is read-only", sql: nil)
+        }
+        try configure()
+        try Schema.migrate(connection)
+    }
+
+    /// Opens for reading only, beside a running gateway: no lock, no migration.
+    init(readingFrom path: String, options: StoreOptions) throws(StoreError) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .sqlite(code: .cantOpen, message: "no database at \(path)", sql: nil)
+        }
+        lock = nil
+        connection = try SQLiteConnection(path: path, readOnly: true)
+        self.options = options
+        writable = false
+        try connection.execute("PRAGMA busy_timeout = \(options.busyTimeoutMilliseconds)")
+        let found = try Schema.version(of: connection)
+        if found > Schema.currentVersion {
+            throw .newerSchema(path: path, found: found, supported: Schema.currentVersion)
+        }
+        if found < Schema.currentVersion {
+            throw .olderSchema(path: path, found: found, supported: Schema.currentVersion)
+        }
+    }
+
+    private func configure() throws(StoreError) {
+        try connection.execute("PRAGMA busy_timeout = \(options.busyTimeoutMilliseconds)")
+        // Takes effect only before the first table exists (a new file).
+        try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        let mode = try connection.scalar("PRAGMA journal_mode = WAL")?.text
+        guard mode?.lowercased() == "wal" else {
+            throw .sqlite(code: .cantOpen, message: "cannot switch to WAL mode (got \(mode ?? "nothing"))", sql: nil)
+        }
+        try connection.execute("PRAGMA synchronous = \(options.synchronous == .full ? "FULL" : "NORMAL")")
+        try connection.execute("PRAGMA foreign_keys = ON")
+        // Keep the WAL file from growing without bound after a long read.
+        try connection.execute("PRAGMA journal_size_limit = \(64 * 1024 * 1024)")
+        if let maxPageCount = options.maxPageCount {
+            try connection.execute("PRAGMA max_page_count = \(maxPageCount)")
+        }
+    }
+
+    func requireWritable() throws(StoreError) {
+        guard writable else {
+            throw .sqlite(code: .readOnly, message: "the store was opened for reading only", sql: nil)
+        }
+    }
+
+    /// Forgets every cache after a failed transaction: they are rebuilt from the database.
+    func forgetCaches() {
+        deviceIDs.removeAll()
+        points.removeAll()
+        cachedOutboxDepth = nil
+    }
+
+    /// Runs `body` in one write transaction; on failure the caches are dropped.
+    func writeTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try requireWritable()
+        do {
+            return try connection.transaction(body)
+        } catch {
+            forgetCaches()
+            throw error
+        }
+    }
+
+    var now: Int64 { ValueColumns.milliseconds(options.clock()) }
+}
+
+@available(*, unavailable)
+extension StoreEngine: Sendable {}

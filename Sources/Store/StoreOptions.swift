@@ -1,0 +1,80 @@
+// How the store is opened: durability, history policy, retention, outbox cap.
+
+import Foundation
+
+/// What a commit survives. Both modes survive `kill -9` of the gateway with
+/// nothing committed lost, and neither corrupts the database on power loss.
+///
+/// - `normal` (default): in WAL mode SQLite syncs the WAL only at checkpoints.
+///   A power cut or kernel crash may lose the last transactions committed
+///   since the last checkpoint (typically the last few seconds of polls);
+///   the database stays consistent. One fsync per checkpoint, not per commit.
+/// - `full`: the WAL is synced at every commit, so a committed transaction
+///   survives a power cut too. Costs one fsync per transaction (milliseconds
+///   to tens of milliseconds on an SD card): batch devices into one write.
+public enum SynchronousMode: String, Sendable {
+    case normal, full
+}
+
+/// When a point's sample is kept in history (history by exception).
+public struct HistoryPolicy: Sendable, Equatable {
+    /// A numeric sample is stored when it differs from the last stored one by
+    /// more than this; 0 stores any change. Non-numeric values: any change.
+    public var deadband: Double
+    /// A sample is stored when this long has passed since the last stored one,
+    /// changed or not, so that a flat line still shows the point was alive.
+    public var heartbeat: TimeInterval
+
+    public init(deadband: Double = 0, heartbeat: TimeInterval = 15 * 60) {
+        self.deadband = deadband
+        self.heartbeat = heartbeat
+    }
+}
+
+public struct StoreOptions: Sendable {
+    public var synchronous: SynchronousMode
+    /// How long a connection waits for a lock held by another (milliseconds).
+    public var busyTimeoutMilliseconds: Int
+    /// The policy of points without one of their own.
+    public var defaultHistoryPolicy: HistoryPolicy
+    /// Per-point policies, keyed by "STATION/DEVICE/POINT" or by point name
+    /// (for that point on every device); the full path wins.
+    public var historyPolicies: [String: HistoryPolicy]
+    /// History and alarm events older than this are deleted by `runRetention`.
+    public var retention: TimeInterval
+    /// Largest database size in bytes before `runRetention` deletes the oldest history (nil: no limit).
+    public var maxDatabaseBytes: Int64?
+    /// Rows per retention transaction: small, so the writer never waits long.
+    public var retentionBatchRows: Int
+    /// Largest outbox in lines: beyond it the oldest lines are dropped and counted.
+    public var outboxMaxLines: Int
+    /// Outbox lines older than this are dropped (and counted) by `runRetention` (nil: kept).
+    public var outboxMaxAge: TimeInterval?
+    /// A hard ceiling on the file (`PRAGMA max_page_count`): writes beyond it fail
+    /// with `isDiskFull`, as on a full disk (nil: none).
+    public var maxPageCount: Int?
+    /// The store's clock (outbox times, retention cutoffs); UTC.
+    public var clock: @Sendable () -> Date
+
+    public init(synchronous: SynchronousMode = .normal, busyTimeoutMilliseconds: Int = 5000,
+                defaultHistoryPolicy: HistoryPolicy = HistoryPolicy(), historyPolicies: [String: HistoryPolicy] = [:],
+                retention: TimeInterval = 30 * 86_400, maxDatabaseBytes: Int64? = nil, retentionBatchRows: Int = 5000,
+                outboxMaxLines: Int = 10_000_000, outboxMaxAge: TimeInterval? = nil, maxPageCount: Int? = nil,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.synchronous = synchronous
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.defaultHistoryPolicy = defaultHistoryPolicy
+        self.historyPolicies = historyPolicies
+        self.retention = retention
+        self.maxDatabaseBytes = maxDatabaseBytes
+        self.retentionBatchRows = retentionBatchRows
+        self.outboxMaxLines = outboxMaxLines
+        self.outboxMaxAge = outboxMaxAge
+        self.maxPageCount = maxPageCount
+        self.clock = clock
+    }
+
+    func historyPolicy(station: String, device: String, point: String) -> HistoryPolicy {
+        historyPolicies["\(station)/\(device)/\(point)"] ?? historyPolicies[point] ?? defaultHistoryPolicy
+    }
+}

@@ -1,0 +1,182 @@
+// `pumpgw bench store`: writes realistic poll cycles of many devices into a
+// store as fast as it allows and prints transactions/s, rows/s and bytes.
+// Also the child the kill -9 test shoots at (`--progress`).
+
+import Decoding
+import Foundation
+import Rules
+import Store
+
+enum BenchCommand: Command {
+    static let help = """
+        pumpgw bench store: how fast the store takes poll cycles
+
+        Usage: pumpgw bench store --db FILE [--devices 100] [--points 50] [--cycles K | --duration S]
+                                  [--per-device] [--synchronous normal|full] [--deadband D] [--progress]
+
+          --db FILE          the database to write (created; an existing one is continued)
+          --devices N        devices polled per cycle (default 100)
+          --points M         points per device (default 50): 60% analog, 30% on/off, 10% counters
+          --cycles K         cycles to write (default 10)
+          --duration S       write for S seconds instead
+          --per-device       one transaction per device instead of one per cycle
+          --synchronous M    normal (default) or full
+          --deadband D       history deadband of the analog points (default 0: any change)
+          --progress         print "committed CYCLE" after every committed cycle
+
+        Each cycle is one poll of every device one simulated second after the
+        last: latest values, history by exception, health, an outbox line per
+        device, now and then an alarm.
+
+        """
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let options = try CommandLineArguments(arguments, options: ["db", "devices", "points", "cycles", "duration",
+                                                                    "synchronous", "deadband"],
+                                               flags: ["per-device", "progress"])
+        guard options.positionals == ["store"] else { throw UsageError(message: "say what to bench: pumpgw bench store") }
+        let path = try options.required("db")
+        let devices = try options.integer("devices", default: 100, range: 1...100_000)
+        let points = try options.integer("points", default: 50, range: 1...10_000)
+        let duration = try options.seconds("duration")
+        if duration != nil && options.string("cycles") != nil { throw UsageError(message: "give --cycles or --duration, not both") }
+        let cycles = duration == nil ? try options.integer("cycles", default: 10, range: 1...100_000_000) : Int.max
+        let synchronous = SynchronousMode(rawValue: options.string("synchronous") ?? "normal")
+        guard let synchronous else { throw UsageError(message: "--synchronous must be normal or full") }
+        let deadband = Double(options.string("deadband") ?? "0") ?? -1
+        guard deadband >= 0 else { throw UsageError(message: "--deadband must be a number >= 0") }
+
+        let signals = StopSignals.install()
+        defer { signals.forEach { $0.cancel() } }
+        let store = try StationStore(path: path, options: StoreOptions(
+            synchronous: synchronous, defaultHistoryPolicy: HistoryPolicy(deadband: deadband)))
+        var workload = BenchWorkload(devices: devices, points: points, start: Date())
+        var totals = WriteReport()
+        var transactions = 0, cycle = 0
+        let started = Date()
+        while cycle < cycles && !stopRequested.load(ordering: .relaxed) {
+            if let duration, Date().timeIntervalSince(started) >= duration { break }
+            let batch = workload.nextCycle()
+            let parts = options.has("per-device") ? batch.perDevice() : [batch]
+            for part in parts {
+                let report = try store.write(part)
+                totals.historyRows += report.historyRows
+                totals.latestRows += report.latestRows
+                totals.outboxLines += report.outboxLines
+                transactions += 1
+            }
+            cycle += 1
+            if options.has("progress") { Console.print("committed \(cycle)") }
+        }
+        let elapsed = max(Date().timeIntervalSince(started), 1e-9)
+        let alarms = workload.alarmEvents
+        let rows = totals.historyRows + totals.latestRows + totals.outboxLines + alarms + cycle * devices
+        let bytes = fileSize(path), walBytes = fileSize(path + "-wal")
+        func rate(_ count: Int) -> String { String(Int((Double(count) / elapsed).rounded())) }
+        Console.print("""
+            bench store: \(devices) devices x \(points) points, \(cycle) cycles, \(transactions) transactions \
+            (\(options.has("per-device") ? "one per device" : "one per cycle")), synchronous \(synchronous.rawValue), \
+            in \(String(format: "%.2f", elapsed)) s
+              \(rate(transactions)) transactions/s, \(rate(cycle * devices)) device polls/s, \(rate(cycle * devices * points)) points/s
+              \(rate(rows)) rows/s: latest \(rate(totals.latestRows)), history \(rate(totals.historyRows)), \
+            outbox \(rate(totals.outboxLines)), health \(rate(cycle * devices)), alarm events \(rate(alarms))
+              database \(bytes) bytes + WAL \(walBytes) bytes; \(rate(Int(bytes + walBytes))) bytes/s of file over the run
+            """)
+        store.close()
+        return 0
+    }
+
+    static func fileSize(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}
+
+/// Synthetic pump-room devices: analog values that wander, on/off points that
+/// rarely flip, counters that count up, a device that drops out now and then.
+struct BenchWorkload {
+    let devices: Int
+    let points: Int
+    private var time: Date
+    private var random = UnitRandom()
+    private var analog: [[Double]]
+    private var switches: [[Bool]]
+    private var counters: [[Int64]]
+    private var raised: Set<Int> = []
+    private(set) var alarmEvents = 0
+
+    init(devices: Int, points: Int, start: Date) {
+        self.devices = devices
+        self.points = points
+        time = start
+        analog = Array(repeating: Array(repeating: 0.45, count: points), count: devices)
+        switches = Array(repeating: Array(repeating: false, count: points), count: devices)
+        counters = Array(repeating: Array(repeating: 0, count: points), count: devices)
+    }
+
+    mutating func nextCycle() -> StoreBatch {
+        time = time.addingTimeInterval(1)
+        var batch = StoreBatch()
+        let stamp = Int64(time.timeIntervalSince1970 * 1000)
+        for device in 0..<devices {
+            let identity = DeviceIdentity(station: "ST-\(device / 4)", device: "dev\(device % 4)", profile: "bench")
+            let online = random.unit() >= 0.01
+            var samples: [PointSample] = []
+            var fields: [String] = []
+            for point in 0..<points {
+                let name = "p\(point)"
+                let reading: Reading
+                switch point % 10 {
+                case 0...5:
+                    analog[device][point] += (random.unit() - 0.5) * 0.01
+                    reading = .good(.double((analog[device][point] * 1000).rounded() / 1000))
+                case 6...8:
+                    if random.unit() < 0.01 { switches[device][point].toggle() }
+                    reading = .good(.bool(switches[device][point]))
+                default:
+                    counters[device][point] += Int64(random.unit() * 3)
+                    reading = .good(.integer(counters[device][point]))
+                }
+                let sample = online ? reading : .error("timed out")
+                samples.append(PointSample(name: name, unit: point % 10 < 6 ? "MPa" : nil, reading: sample))
+                if let value = sample.value { fields.append("\(name)=\(value)") }
+            }
+            batch.samples.append(DeviceSample(identity: identity, time: time, points: samples))
+            batch.health.append(DeviceHealth(identity: identity, time: time, connected: online, pollMilliseconds: 12,
+                                             errors: 0, consecutiveFailures: online ? 0 : 1,
+                                             lastGoodPoll: online ? time : nil, lastError: online ? nil : "timed out"))
+            let key = "\(identity.station)/\(identity.device)"
+            let line = "pump_station,device=\(identity.device),profile=bench,station=\(identity.station) \(fields.joined(separator: ",")) \(stamp)"
+            batch.outbox.append(OutboxLines(deviceKey: key, lines: fields.isEmpty ? [] : [line]))
+            if random.unit() < 0.001 { batch.alarms.append(toggleAlarm(device, identity)) }
+        }
+        return batch
+    }
+
+    private mutating func toggleAlarm(_ device: Int, _ identity: DeviceIdentity) -> AlarmEvent {
+        let raise = raised.insert(device).inserted
+        if !raise { raised.remove(device) }
+        alarmEvents += 1
+        return AlarmEvent(station: identity.station, device: identity.device, point: "p0", rule: "high", severity: .major,
+                          state: raise ? .raised : .cleared, value: analog[device][0], limit: 0.6, time: time,
+                          message: "p0 \(raise ? "above" : "back below") 0.6 MPa")
+    }
+}
+
+extension StoreBatch {
+    /// The same writes split into one batch per device.
+    func perDevice() -> [StoreBatch] {
+        samples.indices.map { index in
+            let key = "\(samples[index].identity.station)/\(samples[index].identity.device)"
+            return StoreBatch(samples: [samples[index]], health: index < health.count ? [health[index]] : [],
+                              alarms: alarms.filter { "\($0.station)/\($0.device)" == key },
+                              outbox: outbox.filter { $0.deviceKey == key })
+        }
+    }
+}
+
+/// Uniform numbers in [0, 1) from the system generator (the bench needs
+/// realistic spread, not repeatable runs).
+struct UnitRandom {
+    private var generator = SystemRandomNumberGenerator()
+    mutating func unit() -> Double { Double.random(in: 0..<1, using: &generator) }
+}

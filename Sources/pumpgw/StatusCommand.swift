@@ -1,0 +1,130 @@
+// `pumpgw status`: per station and device, the latest values with unit,
+// quality and age, the connection state and the active alarms, read from
+// the store (the `latest` table, never history) beside a running gateway.
+
+import Decoding
+import Foundation
+import Rules
+import Store
+
+enum StatusCommand: Command {
+    static let help = """
+        pumpgw status: latest values, connection state and active alarms from the store
+
+        Usage: pumpgw status [--db FILE] [--json]
+
+          --db FILE   the gateway's SQLite store (default var/pumpgw.db)
+          --json      print one JSON object instead of tables
+
+        Reads while the gateway runs (it takes no lock and writes nothing).
+
+        """
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let options = try CommandLineArguments(arguments, options: ["db"], flags: ["json"])
+        guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
+        let store = try StationStore.openForReading(path: options.string("db") ?? "var/pumpgw.db")
+        let stations = try store.status()
+        let now = Date()
+        Console.print(options.has("json") ? StatusOutput.json(stations, now: now) : StatusOutput.text(stations, now: now))
+        return 0
+    }
+}
+
+enum StatusOutput {
+    static func text(_ stations: [StationStatus], now: Date) -> String {
+        guard !stations.isEmpty else { return "no devices in the store yet" }
+        var lines: [String] = []
+        for station in stations {
+            let tags = station.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            lines.append(tags.isEmpty ? station.station : "\(station.station)  (\(tags))")
+            for device in station.devices {
+                lines.append("  \(device.device)  \(device.profile)  \(connection(device.health, now: now))")
+                let rows = device.points.map { point in
+                    [point.name, point.value?.description ?? "-", point.unit ?? "", point.quality.description,
+                     point.time.map { age(now.timeIntervalSince($0)) } ?? "never"]
+                }
+                lines += table(header: ["POINT", "VALUE", "UNIT", "QUALITY", "AGE"], rows: rows).map { "    " + $0 }
+                for alarm in device.activeAlarms {
+                    let value = alarm.value.map { " value \(Value.format($0))" } ?? ""
+                    lines.append("    ALARM \(alarm.severity.rawValue) \(alarm.point.isEmpty ? "" : alarm.point + " ")\(alarm.rule)\(value), raised \(age(now.timeIntervalSince(alarm.time))) ago: \(alarm.message)")
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func connection(_ health: DeviceHealth?, now: Date) -> String {
+        guard let health else { return "connection unknown" }
+        if health.connected { return "connected, polled \(age(now.timeIntervalSince(health.time))) ago" }
+        let since = health.lastGoodPoll.map { ", last answer \(age(now.timeIntervalSince($0))) ago" } ?? ", never answered"
+        return "DISCONNECTED\(since): \(health.lastError ?? "no error recorded")"
+    }
+
+    /// "850ms", "42s", "5m", "3h", "2d".
+    static func age(_ seconds: TimeInterval) -> String {
+        let seconds = max(0, seconds)
+        if seconds < 1 { return "\(Int(seconds * 1000))ms" }
+        if seconds < 120 { return "\(Int(seconds))s" }
+        if seconds < 7200 { return "\(Int(seconds / 60))m" }
+        if seconds < 172_800 { return "\(Int(seconds / 3600))h" }
+        return "\(Int(seconds / 86_400))d"
+    }
+
+    static func table(header: [String], rows: [[String]]) -> [String] {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { cells in
+            cells.enumerated().map { column, cell in
+                column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+    }
+
+    // MARK: JSON
+
+    static func json(_ stations: [StationStatus], now: Date) -> String {
+        let document: [String: Any] = [
+            "time": timestamp(now),
+            "stations": stations.map { station in
+                ["station": station.station, "tags": station.tags,
+                 "devices": station.devices.map { device($0, now: now) }] as [String: Any]
+            },
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func device(_ device: DeviceStatus, now: Date) -> [String: Any] {
+        var object: [String: Any] = ["device": device.device, "profile": device.profile]
+        object["connected"] = device.health.map { $0.connected as Any } ?? NSNull()
+        object["lastPoll"] = device.health.map { timestamp($0.time) as Any } ?? NSNull()
+        object["lastError"] = device.health?.lastError ?? NSNull()
+        object["points"] = device.points.map { point -> [String: Any] in
+            ["name": point.name, "unit": point.unit ?? "", "quality": point.quality.description,
+             "value": point.value.map(jsonValue) ?? NSNull(),
+             "time": point.time.map { timestamp($0) as Any } ?? NSNull(),
+             "ageSeconds": point.time.map { (now.timeIntervalSince($0) * 1000).rounded() / 1000 as Any } ?? NSNull()]
+        }
+        object["alarms"] = device.activeAlarms.map { alarm -> [String: Any] in
+            ["point": alarm.point, "rule": alarm.rule, "severity": alarm.severity.rawValue,
+             "value": alarm.value ?? NSNull(), "limit": alarm.limit ?? NSNull(),
+             "time": timestamp(alarm.time), "message": alarm.message]
+        }
+        return object
+    }
+
+    static func jsonValue(_ value: Value) -> Any {
+        switch value {
+        case .double(let number): return Double(Value.format(number)) ?? number
+        case .integer(let number): return number
+        case .unsigned(let number): return number
+        case .bool(let flag): return flag
+        case .string(let text): return text
+        }
+    }
+
+    /// ISO 8601 in UTC with milliseconds.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
