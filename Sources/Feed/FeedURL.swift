@@ -35,6 +35,9 @@ public enum FeedURL: Sendable, Equatable {
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased() else {
             throw problem(text, "not a URL; expected http://host:port/write?db=NAME, tcp://host:port, file:PATH or stdout")
         }
+        guard ["tcp", "http", "https"].contains(scheme) else {
+            throw problem(text, "unknown scheme \"\(scheme)\"; expected http, https, tcp, file: or stdout")
+        }
         guard let host = components.host, !host.isEmpty else { throw problem(text, "no host") }
         if components.user != nil || components.password != nil {
             throw problem(text, "credentials do not belong in the URL: use feed.username with feed.tokenEnv or feed.tokenFile")
@@ -45,10 +48,8 @@ public enum FeedURL: Sendable, Equatable {
             guard let port = components.port else { throw problem(text, "tcp:// needs a port, e.g. tcp://127.0.0.1:8089") }
             guard components.path.isEmpty || components.path == "/" else { throw problem(text, "tcp:// takes no path") }
             return .tcp(host: host, port: port)
-        case "http", "https":
-            return try http(components, original: text, precision: precision)
         default:
-            throw problem(text, "unknown scheme \"\(scheme)\"; expected http, https, tcp, file: or stdout")
+            return try http(components, original: text, precision: precision)
         }
     }
 
