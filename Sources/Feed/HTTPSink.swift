@@ -1,0 +1,113 @@
+// HTTP sinks through URLSession: InfluxDB 1.x `/write`, InfluxDB 2.x/3.x
+// `/api/v2/write` and VictoriaMetrics `/write`. Credentials travel in the
+// Authorization header only, never in the URL or a log line.
+
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// How the HTTP sink authenticates.
+public enum HTTPCredentials: Sendable, Equatable {
+    case none
+    /// InfluxDB 1.x user and password (HTTP basic).
+    case basic(user: String, password: String)
+    /// InfluxDB 2.x/3.x API token (`Authorization: Token ...`).
+    case token(String)
+}
+
+public final class HTTPSink: FeedSink {
+    /// The full write URL, with `precision=` set; carries no credentials.
+    public let url: URL
+    private let credentials: HTTPCredentials
+    private let session: URLSession
+
+    /// `timeout` bounds each request (connect, send and answer), in seconds.
+    public init(url: URL, credentials: HTTPCredentials, timeout: Double = 10) {
+        self.url = url
+        self.credentials = credentials
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        configuration.httpShouldSetCookies = false
+        configuration.urlCache = nil
+        session = URLSession(configuration: configuration)
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    public var target: String { url.absoluteString }
+
+    public func write(_ lines: [String]) async -> SinkResult {
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("text/plain; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        switch credentials {
+        case .none: break
+        case .basic(let user, let password):
+            let pair = Data("\(user):\(password)".utf8).base64EncodedString()
+            request.setValue("Basic \(pair)", forHTTPHeaderField: "Authorization")
+        case .token(let token):
+            request.setValue("Token \(token)", forHTTPHeaderField: "Authorization")
+        }
+        request.httpBody = Data(lines.lineProtocolBody.utf8)
+        do {
+            let (data, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else {
+                return .retry("no HTTP response", retryAfter: nil)
+            }
+            return Self.classify(status: http.statusCode, body: data,
+                                 retryAfter: http.value(forHTTPHeaderField: "Retry-After"))
+        } catch let error as URLError {
+            return .retry(Self.describe(error), retryAfter: nil)
+        } catch {
+            return .retry("\(error)", retryAfter: nil)
+        }
+    }
+
+    /// Maps an HTTP answer to what the sender does with the batch.
+    public static func classify(status: Int, body: Data, retryAfter: String?, now: Date = Date()) -> SinkResult {
+        let message = "HTTP \(status): " + serverMessage(body)
+        switch status {
+        case 200..<300: return .accepted
+        case 400, 413, 422: return .rejected(message)
+        case 408, 429, 500...: return .retry(message, retryAfter: retryAfter.flatMap { parseRetryAfter($0, now: now) })
+        default: return .refused(status: status, message)
+        }
+    }
+
+    /// The error text of an InfluxDB answer (`{"error":"..."}`, or
+    /// `{"code":..,"message":".."}` on 2.x), else the body, cut to 500 bytes.
+    static func serverMessage(_ body: Data) -> String {
+        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+            if let error = object["error"] as? String { return error }
+            if let message = object["message"] as? String { return message }
+        }
+        let text = String(decoding: body.prefix(500), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "(no message)" : text
+    }
+
+    /// `Retry-After` as seconds: either delta-seconds or an HTTP date.
+    public static func parseRetryAfter(_ text: String, now: Date = Date()) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(trimmed), seconds >= 0 { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return max(0, date.timeIntervalSince(now))
+    }
+
+    static func describe(_ error: URLError) -> String {
+        switch error.code {
+        case .timedOut: return "timed out"
+        case .cannotConnectToHost: return "connection refused"
+        case .networkConnectionLost: return "connection lost"
+        case .cannotFindHost: return "host not found"
+        case .notConnectedToInternet: return "network unreachable"
+        default: return "network error \(error.code.rawValue)"
+        }
+    }
+}

@@ -1,0 +1,144 @@
+// InfluxDB line protocol, the feed's wire format: escaping, typed field
+// values, tag order and timestamp precision, exactly as the spec says.
+
+import Decoding
+import Foundation
+
+/// Timestamp precision of the lines (and of the `precision=` the sinks send).
+public enum Precision: String, Sendable, CaseIterable {
+    case s, ms, us, ns
+
+    /// Reads the config's `precision` ("s", "ms", "us", "ns"; nil means "ms").
+    public init(config: String?) throws(FeedConfigError) {
+        guard let text = config else { self = .ms; return }
+        guard let precision = Precision(rawValue: text) else {
+            throw FeedConfigError("feed.precision: \"\(text)\" is not one of s, ms, us, ns")
+        }
+        self = precision
+    }
+
+    /// Units of this precision in one second.
+    public var perSecond: Int64 {
+        switch self {
+        case .s: return 1
+        case .ms: return 1_000
+        case .us: return 1_000_000
+        case .ns: return 1_000_000_000
+        }
+    }
+
+    /// `date` as an integer count of this precision's units since 1970 (UTC),
+    /// rounded to the nearest unit; whole seconds and the fraction are
+    /// converted apart so that ns keeps what a Double holds.
+    public func timestamp(_ date: Date) -> Int64 {
+        let time = date.timeIntervalSince1970
+        let seconds = time.rounded(.down)
+        let fraction = time - seconds
+        return Int64(seconds) * perSecond + Int64((fraction * Double(perSecond)).rounded())
+    }
+}
+
+/// A field's value as the line carries it.
+public enum FieldValue: Sendable, Equatable {
+    case float(Double)
+    case integer(Int64)
+    case bool(Bool)
+    case string(String)
+
+    /// A decoded value as a field: unsigned values that fit Int64 stay
+    /// integers, larger ones become floats (InfluxDB 1.x has no `u` type).
+    public init(_ value: Value) {
+        switch value {
+        case .double(let number): self = .float(number)
+        case .integer(let number): self = .integer(number)
+        case .unsigned(let number):
+            self = number <= UInt64(Int64.max) ? .integer(Int64(number)) : .float(Double(number))
+        case .bool(let flag): self = .bool(flag)
+        case .string(let text): self = .string(text)
+        }
+    }
+}
+
+public enum LineProtocol {
+    /// One line without its newline, or nil when no field is left (NaN and
+    /// ±Inf fields are dropped). Empty tag values are left out; tags are
+    /// sorted by key in byte order; a field key given twice keeps the first.
+    public static func line(measurement: String, tags: [String: String], fields: [(String, FieldValue)],
+                            time: Date, precision: Precision) -> String? {
+        var seen = Set<String>()
+        var fieldText: [String] = []
+        for (key, value) in fields where !key.isEmpty && seen.insert(key).inserted {
+            guard let text = format(value) else { continue }
+            fieldText.append(escape(key, specials: keySpecials) + "=" + text)
+        }
+        guard !fieldText.isEmpty, !measurement.isEmpty else { return nil }
+        var line = escape(measurement, specials: measurementSpecials)
+        let sortedTags = tags.filter { !$0.key.isEmpty && !$0.value.isEmpty }
+            .sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        for (key, value) in sortedTags {
+            line += "," + escape(key, specials: keySpecials) + "=" + escape(value, specials: keySpecials)
+        }
+        line += " " + fieldText.joined(separator: ",") + " " + String(precision.timestamp(time))
+        return line
+    }
+
+    /// A field value's text; nil for NaN and ±Inf.
+    public static func format(_ value: FieldValue) -> String? {
+        switch value {
+        case .float(let number): return number.isFinite ? formatFloat(number) : nil
+        case .integer(let number): return "\(number)i"
+        case .bool(let flag): return flag ? "true" : "false"
+        case .string(let text): return quote(text)
+        }
+    }
+
+    /// Shortest text that reads back as the same Double ("0.453", "12.0", "1e-05").
+    public static func formatFloat(_ number: Double) -> String {
+        number == 0 ? "0.0" : "\(number)"   // never "-0.0"
+    }
+
+    /// A string field value: in double quotes, with `"` and `\` escaped;
+    /// line breaks become spaces (a newline would end the line).
+    public static func quote(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        out.append("\"")
+        for scalar in flattened(text).unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { out.append("\\") }
+            out.append(scalar)
+        }
+        out.append("\"")
+        return String(out)
+    }
+
+    static let measurementSpecials: Set<Unicode.Scalar> = [",", " "]
+    static let keySpecials: Set<Unicode.Scalar> = [",", " ", "="]
+
+    /// Escapes a measurement, tag key, tag value or field key: each special
+    /// character gets a backslash; a backslash that would otherwise read as an
+    /// escape (before a special, before another backslash, or at the end) is
+    /// doubled; other backslashes stay literal. Line breaks become spaces.
+    static func escape(_ text: String, specials: Set<Unicode.Scalar>) -> String {
+        let scalars = Array(flattened(text).unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            if specials.contains(scalar) {
+                out.append("\\")
+            } else if scalar == "\\" {
+                let next: Unicode.Scalar? = index + 1 < scalars.count ? scalars[index + 1] : nil
+                if let next {
+                    if next == "\\" || specials.contains(next) { out.append("\\") }
+                } else {
+                    out.append("\\")
+                }
+            }
+            out.append(scalar)
+        }
+        return String(out)
+    }
+
+    /// Line breaks (CR, LF, CRLF, ...) as single spaces.
+    static func flattened(_ text: String) -> String {
+        guard text.contains(where: { $0.isNewline }) else { return text }
+        return String(text.map { $0.isNewline ? " " : $0 })
+    }
+}
