@@ -48,6 +48,11 @@ public struct Log: Sendable {
     public func warning(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { emit(.warning, message, fields) }
     public func error(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { emit(.error, message, fields) }
 
+    /// Writes a line that is already logfmt (from a stage with its own logger).
+    public func raw(_ line: String) {
+        write(line)
+    }
+
     func emit(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, String>) {
         guard level >= minimum else { return }
         var line = "level=\(level.name) msg=\(Self.quote(message))"

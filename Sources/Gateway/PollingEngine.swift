@@ -12,7 +12,10 @@ public final class PollingEngine: Sendable {
     public let pollers: [EndpointPoller]
 
     /// `deliver` receives every poll's report on the poller's thread.
-    public init(devices: [ResolvedDevice], deliver: @escaping @Sendable (PollReport) -> Void,
+    /// `shares` places each device's first cycle at that fraction of its
+    /// interval (default: device i of n at i/n).
+    public init(devices: [ResolvedDevice], shares: [Double]? = nil,
+                deliver: @escaping @Sendable (PollReport) -> Void,
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
         let count = max(1, devices.count)
         var byEndpoint: [EndpointSettings: [PolledDevice]] = [:]
@@ -37,7 +40,7 @@ public final class PollingEngine: Sendable {
             let identity = DeviceIdentity(station: device.station.id, device: device.config.id,
                                           profile: device.profile.profile, tags: device.station.tags ?? [:])
             // Stagger: device i of n starts i/n of its interval late.
-            let share = Double(index) / Double(count)
+            let share = shares.map { $0[index] } ?? Double(index) / Double(count)
             let grouped = Set(device.pollGroups.flatMap(\.points))
             let mainPoints = device.profile.points.filter { !grouped.contains($0.name) }
             var schedules: [(points: [Point], interval: Duration)] = []

@@ -8,6 +8,7 @@ let usage = """
     pumpgw: monitoring gateway for booster pump stations
 
     Usage:
+      pumpgw run --config FILE [--log-level info]
       pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json]
       pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--duration S] [--exception CODE]
       pumpgw check FILE...
@@ -29,6 +30,7 @@ let rest = Array(arguments.dropFirst())
 
 let command: any Command.Type
 switch verb {
+case "run": command = RunCommand.self
 case "read": command = ReadCommand.self
 case "simulate": command = SimulateCommand.self
 case "check": command = CheckCommand.self

@@ -1,0 +1,169 @@
+// The running gateway: the pollers, the pipeline (rules, store, feed lines)
+// and the feed sender, assembled from a loaded config; started, reloaded and
+// stopped from one control thread (the daemon's main thread).
+
+import Decoding
+import Dispatch
+import Feed
+import Foundation
+import Modbus
+import Profiles
+import Rules
+import Store
+import Synchronization
+
+public struct RuntimeError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+public final class GatewayRuntime: @unchecked Sendable {
+    // @unchecked Sendable: every mutable property below is touched only by
+    // the control thread that calls start/reload/stop, one call at a time.
+    public private(set) var config: LoadedConfig
+    private let log: Log
+    private let store: StationStore
+    private let pipeline: Pipeline
+    private let sender: FeedSender?
+    private var senderTask: Task<Void, Never>?
+    private var endpoints: [String: EndpointGroup] = [:]
+
+    /// One endpoint's devices and the poller that reads them.
+    struct EndpointGroup {
+        var fingerprint: String
+        var poller: EndpointPoller
+    }
+
+    /// Opens the store (refusing a database another gateway holds) and
+    /// prepares the feed. Nothing polls until `start`.
+    public init(config: LoadedConfig, log: Log) throws {
+        self.config = config
+        self.log = log
+        do {
+            store = try StationStore(path: config.storePath, options: Self.storeOptions(config))
+        } catch {
+            throw RuntimeError(message: "cannot open the store \(config.storePath): \(error)")
+        }
+        let configDirectory = URL(fileURLWithPath: config.file).deletingLastPathComponent()
+        let feedSection = config.config.feed ?? FeedSection(url: "file:var/feed.lp")
+        let precision: Precision
+        let sink: any FeedSink
+        do {
+            precision = try Precision(config: feedSection.precision)
+            sink = try FeedSinks.make(feedSection, relativeTo: configDirectory)
+        } catch {
+            store.close()
+            throw RuntimeError(message: "\(config.file): \(error)")
+        }
+        let feedLog = log
+        let sender = FeedSender(outbox: StoreOutbox(store: store), sink: sink,
+                                options: FeedSender.Options(maxLines: feedSection.batchSize ?? 5000),
+                                log: { line in feedLog.raw(line) })
+        self.sender = sender
+        let alarms = AlarmStage()
+        pipeline = Pipeline(store: store, alarms: alarms,
+                            settings: Pipeline.Settings(gatewayId: config.config.gateway.id, lines: FeedLines(precision: precision)),
+                            sink: sink, feedStatus: { await sender.status }, log: log)
+    }
+
+    static func storeOptions(_ config: LoadedConfig) -> StoreOptions {
+        var options = StoreOptions()
+        if let section = config.config.store {
+            if section.synchronous == "full" { options.synchronous = .full }
+            if let retention = section.retention.flatMap(DurationText.parse) { options.retention = retention.seconds }
+            if let megabytes = section.maxSizeMB { options.maxDatabaseBytes = Int64(megabytes * 1_000_000) }
+        }
+        if let maxLines = config.config.feed?.outboxMaxLines { options.outboxMaxLines = maxLines }
+        return options
+    }
+
+    /// Starts the pipeline, the feed sender and every poller.
+    public func start() {
+        pipeline.start()
+        if let sender { senderTask = Task.detached { await sender.run() } }
+        apply(config)
+        log.info("gateway started", ["gateway": config.config.gateway.id, "devices": String(config.devices.count),
+                                     "endpoints": String(endpoints.count), "store": config.storePath])
+    }
+
+    /// Applies a new, already validated config: pollers whose endpoint's
+    /// devices changed are restarted, the others keep running.
+    public func reload(_ newConfig: LoadedConfig) {
+        let changed = apply(newConfig)
+        config = newConfig
+        log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newConfig.devices.count)])
+    }
+
+    /// Stops polling after the cycles in flight, writes what is queued, gives
+    /// the feed up to `feedGrace` to send, and closes the store.
+    public func stop(feedGrace: Duration = .seconds(5)) {
+        for group in endpoints.values { group.poller.requestStop() }
+        for group in endpoints.values { group.poller.waitUntilStopped() }
+        endpoints.removeAll()
+        pipeline.stop()
+        if let sender {
+            let done = DispatchSemaphore(value: 0)
+            let flushTask = Task.detached {
+                _ = try? await sender.flush()
+                done.signal()
+            }
+            if done.wait(timeout: .now() + .milliseconds(Int(feedGrace.seconds * 1000))) == .timedOut {
+                flushTask.cancel()
+                log.warning("feed not fully sent before shutdown; the rest stays in the outbox")
+            }
+        }
+        senderTask?.cancel()
+        store.close()
+        let stats = pipeline.stats.withLock { $0 }
+        log.info("gateway stopped", ["polls": String(stats.reports), "transactions": String(stats.transactions),
+                                     "alarm_events": String(stats.alarmEvents), "skipped_cycles": String(stats.skippedCycles)])
+    }
+
+    public var stats: PipelineStats { pipeline.stats.withLock { $0 } }
+
+    /// Starts, restarts or stops endpoint pollers so that they match `newConfig`.
+    /// Returns how many endpoints were (re)started or stopped.
+    @discardableResult
+    private func apply(_ newConfig: LoadedConfig) -> Int {
+        let all = newConfig.devices
+        var byEndpoint: [String: [(Int, ResolvedDevice)]] = [:]
+        for (index, device) in all.enumerated() {
+            byEndpoint["\(device.config.host):\(device.port)", default: []].append((index, device))
+        }
+        var changes = 0
+        for key in endpoints.keys where byEndpoint[key] == nil {
+            endpoints[key]?.poller.stop()
+            endpoints[key] = nil
+            changes += 1
+        }
+        let queue = pipeline.queue
+        let log = self.log
+        for (key, members) in byEndpoint {
+            let fingerprint = Self.fingerprint(members.map(\.1))
+            if endpoints[key]?.fingerprint == fingerprint { continue }
+            endpoints[key]?.poller.stop()
+            let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
+            let engine = PollingEngine(devices: members.map(\.1), shares: shares,
+                                       deliver: { queue.push($0) },
+                                       log: { message in log.info(message, ["endpoint": key]) })
+            guard let poller = engine.pollers.first else { continue }
+            poller.start()
+            endpoints[key] = EndpointGroup(fingerprint: fingerprint, poller: poller)
+            changes += 1
+        }
+        return changes
+    }
+
+    /// What identifies an endpoint's polling: its devices' config, station and profile.
+    static func fingerprint(_ devices: [ResolvedDevice]) -> String {
+        struct Key: Encodable {
+            var station: Station
+            var device: DeviceConfig
+            var profile: DeviceProfile
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let keys = devices.map { Key(station: $0.station, device: $0.config, profile: $0.profile) }
+        return (try? encoder.encode(keys)).map { String(decoding: $0, as: UTF8.self) } ?? UUID().uuidString
+    }
+}

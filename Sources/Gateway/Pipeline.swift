@@ -1,0 +1,268 @@
+// The stages after polling, on ONE thread of their own: each batch of poll
+// reports goes through the rules (alarm events), becomes feed lines, and is
+// written to the store, samples, events and outbox lines together in one
+// transaction. SQLite blocks, so this is a thread, never the cooperative pool.
+//
+// If the store fails (disk full, read-only) the gateway keeps polling: the
+// batches wait in memory (bounded: the oldest are dropped and counted), a
+// store-failure alarm is logged and sent straight to the feed's sink, and
+// writing resumes by itself once the store accepts it again.
+
+import Decoding
+import Dispatch
+import Feed
+import Foundation
+import Rules
+import Store
+import Synchronization
+
+/// Counters the pipeline keeps for logs, health lines and benchmarks.
+public struct PipelineStats: Sendable {
+    public var reports = 0
+    public var samples = 0
+    public var transactions = 0
+    public var storeSeconds = 0.0
+    public var alarmEvents = 0
+    public var skippedCycles: UInt64 = 0
+    public var droppedWhileStoreFailing = 0
+    /// Lateness of every cycle start, milliseconds (bounded reservoir).
+    public var lateness: [Double] = []
+
+    /// The q-quantile (0...1) of cycle lateness, milliseconds.
+    public func latenessQuantile(_ q: Double) -> Double {
+        guard !lateness.isEmpty else { return 0 }
+        let sorted = lateness.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))]
+    }
+}
+
+final class Pipeline: Sendable {
+    struct Settings: Sendable {
+        var gatewayId: String
+        var lines: FeedLines
+        /// A device's health line goes out at least this often (and on every change of `connected`).
+        var healthInterval: TimeInterval = 10
+        var gatewayHealthInterval: TimeInterval = 10
+        var retentionInterval: TimeInterval = 3600
+        /// Reports kept in memory while the store fails.
+        var backlogLimit = 100_000
+    }
+
+    let queue = ReportQueue()
+    let stats = Mutex(PipelineStats())
+    private let store: StationStore
+    private let alarms: AlarmStage
+    private let settings: Settings
+    private let sink: (any FeedSink)?
+    private let feedStatus: @Sendable () async -> FeedStatus
+    private let log: Log
+    private let stopping = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(store: StationStore, alarms: AlarmStage, settings: Settings, sink: (any FeedSink)?,
+         feedStatus: @escaping @Sendable () async -> FeedStatus, log: Log) {
+        self.store = store
+        self.alarms = alarms
+        self.settings = settings
+        self.sink = sink
+        self.feedStatus = feedStatus
+        self.log = log
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "pipeline"
+        thread.start()
+    }
+
+    /// Processes what is queued, then stops.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        queue.wake()
+        finished.wait()
+    }
+
+    private func run() {
+        var state = RunState()
+        while true {
+            let stop = stopping.load(ordering: .relaxed)
+            let reports = queue.takeAll(waitingAtMost: stop ? .milliseconds(0) : .milliseconds(500))
+            let now = Date()
+            var batch = StoreBatch()
+            var outbox: [String: [String]] = [:]
+            for report in reports {
+                process(report, now: now, state: &state, batch: &batch, outbox: &outbox)
+            }
+            for event in alarms.tick(now: now) {
+                add(event, batch: &batch, outbox: &outbox)
+            }
+            if now.timeIntervalSince(state.lastGatewayHealth) >= settings.gatewayHealthInterval {
+                state.lastGatewayHealth = now
+                outbox["gateway", default: []] += gatewayHealthLines(now: now)
+            }
+            batch.outbox = outbox.map { OutboxLines(deviceKey: $0.key, lines: $0.value) }
+            write(batch, state: &state, now: now)
+            if now.timeIntervalSince(state.lastRetention) >= settings.retentionInterval {
+                state.lastRetention = now
+                runRetention()
+            }
+            if stop && reports.isEmpty { break }
+        }
+    }
+
+    struct RunState {
+        var lastHealth: [DeviceIdentity: (time: Date, connected: Bool)] = [:]
+        var lastGatewayHealth = Date.distantPast
+        var lastRetention = Date()
+        var backlog: [StoreBatch] = []
+        var backlogReports = 0
+        var storeFailing = false
+        /// Skipped cycles per device as last reported (pollers count per schedule).
+        var skipped: [DeviceIdentity: UInt64] = [:]
+    }
+
+    private func process(_ report: PollReport, now: Date, state: inout RunState,
+                         batch: inout StoreBatch, outbox: inout [String: [String]]) {
+        let identity = report.sample.identity
+        let key = "\(identity.station)/\(identity.device)"
+        batch.samples.append(report.sample)
+        if let line = settings.lines.station(report.sample) { outbox[key, default: []].append(line) }
+
+        let previous = state.lastHealth[identity]
+        if previous == nil || previous?.connected != report.health.connected
+            || now.timeIntervalSince(previous?.time ?? .distantPast) >= settings.healthInterval {
+            state.lastHealth[identity] = (now, report.health.connected)
+            batch.health.append(report.health)
+            if let line = settings.lines.health(report.health) { outbox[key, default: []].append(line) }
+            if previous?.connected == true && !report.health.connected {
+                log.warning("device lost", ["station": identity.station, "device": identity.device,
+                                            "error": report.health.lastError ?? ""])
+            } else if previous?.connected == false && report.health.connected {
+                log.info("device back", ["station": identity.station, "device": identity.device])
+            }
+        }
+        for event in alarms.evaluate(report) {
+            add(event, batch: &batch, outbox: &outbox)
+        }
+        defer { state.skipped[identity] = max(state.skipped[identity] ?? 0, report.skippedCycles) }
+        stats.withLock { stats in
+            stats.reports += 1
+            stats.samples += report.sample.points.count
+            let before = state.skipped[identity] ?? 0
+            stats.skippedCycles += report.skippedCycles >= before ? report.skippedCycles - before : 0
+            if stats.lateness.count < 200_000 { stats.lateness.append(Double(report.lateness) / 1e6) }
+        }
+    }
+
+    private func add(_ event: AlarmEvent, batch: inout StoreBatch, outbox: inout [String: [String]]) {
+        batch.alarms.append(event)
+        if let line = settings.lines.alarm(event) {
+            outbox["\(event.station)/\(event.device)", default: []].append(line)
+        }
+        log.info("alarm \(event.state.rawValue)", ["station": event.station, "device": event.device,
+                                                     "point": event.point, "rule": event.rule,
+                                                     "severity": event.severity.rawValue, "message": event.message])
+        stats.withLock { $0.alarmEvents += 1 }
+    }
+
+    private func write(_ batch: StoreBatch, state: inout RunState, now: Date) {
+        if !batch.isEmpty {
+            state.backlog.append(batch)
+            state.backlogReports += batch.samples.count
+        }
+        while let next = state.backlog.first {
+            let started = DispatchTime.now().uptimeNanoseconds
+            do {
+                _ = try store.write(next)
+            } catch {
+                storeFailed(error, state: &state, now: now)
+                return
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            stats.withLock {
+                $0.transactions += 1
+                $0.storeSeconds += seconds
+            }
+            state.backlog.removeFirst()
+            state.backlogReports -= next.samples.count
+            if state.storeFailing {
+                state.storeFailing = false
+                log.info("store writable again", ["path": store.path])
+                sendDirect(storeAlarm(.cleared, "The local store accepts writes again", now: now))
+            }
+        }
+    }
+
+    private func storeFailed(_ error: any Error, state: inout RunState, now: Date) {
+        if !state.storeFailing {
+            state.storeFailing = true
+            log.error("store write failed; polling goes on, batches wait in memory", ["path": store.path, "error": "\(error)"])
+            sendDirect(storeAlarm(.raised, "The local store cannot write (\(error)); values wait in memory", now: now))
+        }
+        // Bounded backlog: drop the oldest batches beyond the limit, and count them.
+        while state.backlogReports > settings.backlogLimit, let oldest = state.backlog.first {
+            state.backlog.removeFirst()
+            state.backlogReports -= oldest.samples.count
+            stats.withLock { $0.droppedWhileStoreFailing += oldest.samples.count }
+        }
+    }
+
+    private func storeAlarm(_ state: AlarmState, _ message: String, now: Date) -> AlarmEvent {
+        AlarmEvent(station: settings.gatewayId, device: "gateway", point: "store", rule: "storeFailure",
+                   severity: .critical, state: state, value: nil, limit: nil, time: now, message: message)
+    }
+
+    /// Sends a line straight to the sink, bypassing the (failing) store.
+    private func sendDirect(_ event: AlarmEvent) {
+        guard let sink, let line = settings.lines.alarm(event) else { return }
+        Task { _ = await sink.write([line]) }
+    }
+
+    private func gatewayHealthLines(now: Date) -> [String] {
+        let depth = (try? store.outboxDepth()) ?? -1
+        let dropped = (try? store.droppedLines()) ?? -1
+        let feed = blockingFeedStatus()
+        let snapshot = stats.withLock { $0 }
+        var lines: [String] = []
+        let health = GatewayHealth(gateway: settings.gatewayId, time: now, outboxDepth: depth, droppedLines: dropped, feed: feed)
+        if let line = settings.lines.gateway(health) { lines.append(line) }
+        let extra: [(String, FieldValue)] = [
+            ("polls", .integer(Int64(snapshot.reports))),
+            ("store_transactions", .integer(Int64(snapshot.transactions))),
+            ("store_ms", .float(snapshot.transactions > 0 ? snapshot.storeSeconds / Double(snapshot.transactions) * 1000 : 0)),
+            ("lateness_p99_ms", .float(snapshot.latenessQuantile(0.99))),
+            ("dropped_while_store_failing", .integer(Int64(snapshot.droppedWhileStoreFailing))),
+        ]
+        if let line = LineProtocol.line(measurement: "pumpgw_health", tags: ["gateway": settings.gatewayId],
+                                        fields: extra, time: now, precision: settings.lines.precision) {
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// The sender's status, read from this (non-async) thread.
+    private func blockingFeedStatus() -> FeedStatus {
+        let result = Mutex(FeedStatus())
+        let done = DispatchSemaphore(value: 0)
+        let read = feedStatus
+        Task {
+            let status = await read()
+            result.withLock { $0 = status }
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + .seconds(1))
+        return result.withLock { $0 }
+    }
+
+    private func runRetention() {
+        do {
+            let report = try store.runRetention()
+            log.debug("retention", ["report": "\(report)"])
+        } catch {
+            log.error("retention failed", ["error": "\(error)"])
+        }
+    }
+}

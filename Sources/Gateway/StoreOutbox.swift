@@ -1,0 +1,20 @@
+// The SQLite outbox as the feed sender sees it (Feed.Outbox).
+
+import Feed
+import Store
+
+struct StoreOutbox: Feed.Outbox {
+    let store: StationStore
+
+    func peek(maxLines: Int, maxBytes: Int) async throws -> [Feed.OutboxEntry] {
+        try await store.outboxPeek(maxLines: maxLines, maxBytes: maxBytes).map { Feed.OutboxEntry(id: $0.id, line: $0.line) }
+    }
+
+    func delete(ids: [Int64]) async throws {
+        _ = try await store.outboxDelete(ids: ids)
+    }
+
+    func deadLetter(ids: [Int64], message: String) async throws {
+        _ = try await store.outboxDeadLetter(ids: ids, message: message)
+    }
+}
