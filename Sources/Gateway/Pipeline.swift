@@ -131,11 +131,13 @@ final class Pipeline: Sendable {
         batch.samples.append(report.sample)
         if let line = settings.lines.station(report.sample) { outbox[key, default: []].append(line) }
 
+        // The store keeps every poll's health (status reads it); the feed
+        // gets a health line on a change of state or every healthInterval.
+        batch.health.append(report.health)
         let previous = state.lastHealth[identity]
         if previous == nil || previous?.connected != report.health.connected
             || now.timeIntervalSince(previous?.time ?? .distantPast) >= settings.healthInterval {
             state.lastHealth[identity] = (now, report.health.connected)
-            batch.health.append(report.health)
             if let line = settings.lines.health(report.health) { outbox[key, default: []].append(line) }
             if previous?.connected == true && !report.health.connected {
                 log.warning("device lost", ["station": identity.station, "device": identity.device,

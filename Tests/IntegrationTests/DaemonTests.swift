@@ -1,0 +1,176 @@
+// `pumpgw run` as a child process: it polls, writes the store and the feed,
+// exits 0 on SIGTERM with everything flushed, survives a SIGHUP with a
+// broken config, and applies a SIGHUP with a changed interval.
+
+import Foundation
+import Synchronization
+import Testing
+
+/// A `pumpgw run` child whose stderr (logfmt) is collected.
+final class Daemon {
+    let process = Process()
+    private let log = OutputBuffer()
+
+    init(config: String) throws {
+        process.executableURL = URL(fileURLWithPath: Paths.pumpgw)
+        process.arguments = ["run", "--config", config, "--log-level", "info"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        let log = self.log
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            log.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    var stderr: String { log.text.withLock { $0 } }
+
+    /// Waits until stderr contains `text`; false on timeout or exit.
+    func waitFor(_ text: String, timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stderr.contains(text) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return stderr.contains(text)
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Sends SIGTERM and waits for the exit status (nil: still running after `timeout`, then killed).
+    func terminate(timeout: TimeInterval = 15) -> Int32? {
+        signal(SIGTERM)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A temporary folder with a gateway config polling one simulated device.
+struct DaemonSite {
+    let folder: URL
+    var config: URL { folder.appendingPathComponent("gateway.json5") }
+    var database: String { folder.appendingPathComponent("var/pumpgw.db").path }
+    var feed: URL { folder.appendingPathComponent("var/feed.lp") }
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pumpgw-daemon-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms") throws {
+        try """
+        {
+          gateway: { id: "gw-test" },
+          profiles: "\(Paths.profiles.path)",
+          store: { path: "var/pumpgw.db" },
+          feed: { url: "file:var/feed.lp", precision: "ms" },
+          stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" }, devices: [
+            { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
+              interval: "\(interval)", timeout: "\(timeout)" } ] } ],
+        }
+        """.write(to: config, atomically: true, encoding: .utf8)
+    }
+
+    /// The feed's `pump_station` lines.
+    func stationLines() throws -> [Substring] {
+        let text = (try? String(contentsOf: feed, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { $0.hasPrefix("pump_station,") }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+}
+
+@Suite("pumpgw run")
+struct DaemonTests {
+    static let grundfos = Paths.profiles.appendingPathComponent("grundfos-hydro-mpc-cim500.json5").path
+
+    @Test("polls, writes store and feed, and on SIGTERM flushes everything and exits 0")
+    func runsAndStopsCleanly() throws {
+        let simulator = try startSimulator(profile: Self.grundfos)
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try site.writeConfig(port: simulator.port)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(daemon.terminate() == 0, "stderr: \(daemon.stderr)")
+        #expect(simulator.stopAndCountWrites() == 0)
+
+        // Every poll reached the feed: as many pump_station lines as polls.
+        let polls = try #require(daemon.stderr.firstMatch(of: /gateway stopped" polls=(\d+)/).flatMap { Int($0.1) })
+        let lines = try site.stationLines()
+        #expect(polls >= 4, "only \(polls) polls in 2.2 s at 500 ms")
+        #expect(lines.count == polls, "\(lines.count) lines for \(polls) polls")
+        let first = try #require(lines.first)
+        #expect(first.hasPrefix("pump_station,device=booster,district=futian,profile=grundfos-hydro-mpc-cim500,station=FT-0412 "))
+        #expect(first.contains("outlet_pressure=0.4"))
+        #expect(first.contains(",alarm_code=0i,"))
+
+        // The store holds the latest values.
+        let status = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        #expect(status.status == 0, "stderr: \(status.stderr)")
+        #expect(status.stdout.contains("\"station\":\"FT-0412\""))
+        #expect(status.stdout.contains("\"name\":\"outlet_pressure\""))
+        #expect(!status.stdout.contains("\"quality\":\"error"))
+        // Logs are logfmt, and no line per poll at info level.
+        let logLines = daemon.stderr.split(separator: "\n")
+        #expect(logLines.allSatisfy { $0.hasPrefix("level=") }, "\(daemon.stderr)")
+        #expect(logLines.count < polls, "\(logLines.count) log lines for \(polls) polls")
+    }
+
+    @Test("SIGHUP with a broken config keeps the running config")
+    func brokenReloadKeepsRunning() throws {
+        let simulator = try startSimulator(profile: Self.grundfos)
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try site.writeConfig(port: simulator.port)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        try "{ gateway: { id: \"gw-test\" }, stations: [ { id: \"X\", devices: [ { id: \"d\", profile: \"nope\", host: \"127.0.0.1\" } ] } ] }"
+            .write(to: site.config, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(daemon.waitFor("config reload refused"), "stderr: \(daemon.stderr)")
+        #expect(daemon.stderr.contains("no profile 'nope'"))
+        let before = try site.stationLines().count
+        Thread.sleep(forTimeInterval: 1.6)
+        #expect(daemon.process.isRunning)
+        #expect(try site.stationLines().count > before, "polling stopped after the refused reload")
+        #expect(daemon.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+    }
+
+    @Test("SIGHUP with a changed interval takes effect")
+    func reloadChangesInterval() throws {
+        let simulator = try startSimulator(profile: Self.grundfos)
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try site.writeConfig(port: simulator.port, interval: "1s")
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 1.5)
+        try site.writeConfig(port: simulator.port, interval: "200ms", timeout: "150ms")
+        daemon.signal(SIGHUP)
+        #expect(daemon.waitFor("endpoints_restarted=1"), "stderr: \(daemon.stderr)")
+        let reloaded = Date()
+        Thread.sleep(forTimeInterval: 2)
+        #expect(daemon.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+        // Lines stamped after the reload: about 10 at 200 ms in 2 s (at 1 s it would be 2).
+        let stamps = try site.stationLines().compactMap { line in line.split(separator: " ").last.flatMap { Double($0) } }
+        let after = stamps.filter { $0 / 1000 > reloaded.timeIntervalSince1970 + 0.1 }
+        #expect(after.count >= 6, "\(after.count) polls in 2 s after the reload")
+    }
+}
