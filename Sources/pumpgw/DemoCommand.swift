@@ -1,92 +1,177 @@
-// `pumpgw demo`: a simulated pump room on loopback and the gateway reading
-// it every second, printing the key values. Needs nothing but the build.
+// `pumpgw demo`: the main job on embedded defaults. Simulated pump rooms on
+// 127.0.0.1, the full gateway polling them (rules, SQLite under ./var/, the
+// feed to ./var/feed.lp), and a compact live view every few seconds.
 
 import Decoding
 import Foundation
 import Gateway
-import Modbus
 import Profiles
+import Rules
 import Simulator
+import Store
 import Synchronization
 
 enum DemoCommand: Command {
     static let help = """
-        pumpgw demo: a simulated pump room on 127.0.0.1, polled every second
+        pumpgw demo: simulated pump rooms on 127.0.0.1 and the gateway polling them
 
-        Usage: pumpgw demo [--profile FILE] [--duration S]
+        Usage: pumpgw demo [--duration S] [--profiles DIR] [--var DIR]
 
-          --profile FILE   profile to simulate and poll
-                           (default DeviceProfiles/grundfos-hydro-mpc-cim500.json5)
-          --duration S     stop after S seconds (default: until Ctrl-C)
+          --duration S    stop after S seconds (default: until Ctrl-C)
+          --profiles DIR  device profiles (default DeviceProfiles)
+          --var DIR       where the store, the feed and the generated config go (default var)
+
+        Three stations: FT-0412 runs a normal day; LH-0107 trips its booster set
+        after 10 s for 30 s (outlet pressure falls to about 0.12 MPa); NS-0233
+        drops off the network after 20 s for 20 s. The gateway writes
+        DIR/pumpgw.db (try `pumpgw status --db var/pumpgw.db`) and DIR/feed.lp.
 
         """
 
+    /// One simulated station of the demo.
+    struct DemoStation {
+        var id: String
+        var name: String
+        var district: String
+        var options: SimulatorOptions
+    }
+
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try CommandLineArguments(arguments, options: ["profile", "duration"], flags: [])
-        let profilePath = options.string("profile") ?? "DeviceProfiles/grundfos-hydro-mpc-cim500.json5"
+        let options = try CommandLineArguments(arguments, options: ["duration", "profiles", "var"], flags: [])
+        guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let duration = try options.seconds("duration")
-        guard let profile = loadProfile(profilePath) else { return 1 }
+        let profilesFolder = URL(fileURLWithPath: options.string("profiles") ?? "DeviceProfiles").standardizedFileURL.path
+        let varFolder = URL(fileURLWithPath: options.string("var") ?? "var").standardizedFileURL
+        let boosterPath = (profilesFolder as NSString).appendingPathComponent("grundfos-hydro-mpc-cim500.json5")
+        guard let booster = loadProfile(boosterPath) else { return 1 }
         let signals = StopSignals.install()
         defer { signals.forEach { $0.cancel() } }
 
-        // The simulator runs on a thread of its own (its calls block).
-        let boundPort = Mutex<Int?>(nil)
-        let settings = {
-            var settings = SimulatorOptions()
-            settings.port = 0
-            return settings
-        }()
-        let simulatorThread = Thread {
-            let simulator = ProfileSimulator(profile: profile, options: settings)
-            do {
-                try simulator.run(shouldStop: { stopRequested.load(ordering: .relaxed) },
-                                  onListening: { port in boundPort.withLock { $0 = port } })
-            } catch {
-                Console.error("\(error)")
-                stopRequested.store(true, ordering: .relaxed)
-            }
+        // The pump rooms, each a simulator on a thread of its own.
+        var stations = [
+            DemoStation(id: "FT-0412", name: "Futian estate 12", district: "futian", options: SimulatorOptions()),
+            DemoStation(id: "LH-0107", name: "Luohu estate 7", district: "luohu", options: SimulatorOptions()),
+            DemoStation(id: "NS-0233", name: "Nanshan estate 33", district: "nanshan", options: SimulatorOptions()),
+        ]
+        stations[1].options.scenario = .pressureDrop(after: 10, lasting: 30)
+        stations[2].options.downAfter = 20
+        stations[2].options.downFor = 20
+        var ports: [Int] = []
+        for index in stations.indices {
+            stations[index].options.port = 0
+            stations[index].options.seed = UInt64(index + 1)
+            guard let port = startSimulator(profile: booster, options: stations[index].options) else { return 1 }
+            ports.append(port)
         }
-        simulatorThread.start()
-        var port: Int?
-        while port == nil && !stopRequested.load(ordering: .relaxed) {
-            Thread.sleep(forTimeInterval: 0.01)
-            port = boundPort.withLock { $0 }
-        }
-        guard let port else { return 1 }
-        Console.print("pumpgw demo: simulated \(profile.profile) on 127.0.0.1:\(port); polling every second (Ctrl-C stops)")
 
-        let client = ModbusTCPClient(host: "127.0.0.1", port: port, unit: 1, timeout: .seconds(1))
-        let reader = DeviceReader(profile: profile, client: client)
+        // The gateway, on a config written beside its store.
+        try FileManager.default.createDirectory(at: varFolder, withIntermediateDirectories: true)
+        let configFile = varFolder.appendingPathComponent("demo-config.json5")
+        try demoConfig(stations: stations, ports: ports, profiles: profilesFolder)
+            .write(to: configFile, atomically: true, encoding: .utf8)
+        let config: LoadedConfig
+        do {
+            config = try ConfigLoader.load(path: configFile.path)
+        } catch {
+            for problem in error.problems { Console.error(problem.description) }
+            return 1
+        }
+        let runtime = try GatewayRuntime(config: config, log: Log(minimum: .warning))
+        runtime.start()
+        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(config.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
+
         let started = Date()
-        var cycle = 0
+        var nextView = started.addingTimeInterval(2)
         while !stopRequested.load(ordering: .relaxed) {
             if let duration, Date().timeIntervalSince(started) >= duration { break }
-            let result = reader.poll()
-            Console.print(summary(profile: profile, readings: result.readings))
-            cycle += 1
-            let next = started.addingTimeInterval(Double(cycle))
-            while Date() < next && !stopRequested.load(ordering: .relaxed) {
-                Thread.sleep(forTimeInterval: min(0.05, max(0, next.timeIntervalSinceNow)))
+            Thread.sleep(forTimeInterval: 0.1)
+            if Date() >= nextView {
+                nextView = nextView.addingTimeInterval(3)
+                Console.print(liveView(storePath: config.storePath, elapsed: Date().timeIntervalSince(started)))
             }
         }
         stopRequested.store(true, ordering: .relaxed)
-        client.close()
+        runtime.stop(feedGrace: .seconds(2))
+        let stats = runtime.stats
+        Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(config.storePath)` shows the last state")
         return 0
     }
 
-    /// One line of the points a person on call looks at first.
-    static func summary(profile: DeviceProfile, readings: [Reading]) -> String {
-        let keyPoints = ["inlet_pressure", "outlet_pressure", "flow", "pump1_running", "pump2_running", "pump3_running"]
-        let time = ISO8601DateFormatter().string(from: Date())
-        var parts = [time]
-        for name in keyPoints {
-            guard let index = profile.points.firstIndex(where: { $0.name == name }) else { continue }
-            let reading = readings[index]
-            let text = reading.value.map { "\($0)" } ?? reading.quality.description
-            parts.append("\(name)=\(text)\(profile.points[index].unit.map { " \($0)" } ?? "")")
+    /// Starts a simulator thread; returns its port once it listens.
+    static func startSimulator(profile: DeviceProfile, options: SimulatorOptions) -> Int? {
+        let boundPort = Mutex<Int?>(nil)
+        let failed = Atomic<Bool>(false)
+        let thread = Thread {
+            do {
+                try ProfileSimulator(profile: profile, options: options).run(
+                    shouldStop: { stopRequested.load(ordering: .relaxed) },
+                    onListening: { port in boundPort.withLock { $0 = port } })
+            } catch {
+                Console.error("\(error)")
+                failed.store(true, ordering: .relaxed)
+            }
         }
-        let bad = readings.filter { !$0.quality.isGood }.count
-        parts.append("bad_points=\(bad)")
-        return parts.joined(separator: "  ")
+        thread.start()
+        while !failed.load(ordering: .relaxed) {
+            if let port = boundPort.withLock({ $0 }) { return port }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return nil
+    }
+
+    static func demoConfig(stations: [DemoStation], ports: [Int], profiles: String) -> String {
+        let entries = zip(stations, ports).map { station, port in
+            """
+                { id: "\(station.id)", name: "\(station.name)", tags: { district: "\(station.district)" },
+                  devices: [ { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
+                               interval: "1s", timeout: "500ms" } ] },
+            """
+        }
+        return """
+        // Written by `pumpgw demo`: the gateway config of the demo's simulated pump rooms.
+        {
+          gateway: { id: "demo" },
+          profiles: "\(profiles)",
+          store: { path: "pumpgw.db", retention: "7d" },
+          feed: { url: "file:feed.lp", precision: "ms" },
+          stations: [
+        \(entries.joined(separator: "\n"))
+          ],
+        }
+
+        """
+    }
+
+    /// Per station: outlet and inlet pressure, flow, pumps running, connection, active alarms.
+    static func liveView(storePath: String, elapsed: Double) -> String {
+        guard let store = try? StationStore.openForReading(path: storePath), let stations = try? store.status() else {
+            return "(store not readable yet)"
+        }
+        defer { store.close() }
+        var lines = ["— \(Int(elapsed)) s —"]
+        for station in stations {
+            for device in station.devices {
+                func text(_ name: String) -> String {
+                    guard let point = device.points.first(where: { $0.name == name }) else { return "-" }
+                    guard let value = point.value else { return "?" }
+                    return value.description + (point.unit.map { $0.isEmpty ? "" : " \($0)" } ?? "")
+                }
+                let running = (1...3).filter { pump in
+                    device.points.first { $0.name == "pump\(pump)_running" }?.value == .bool(true)
+                }
+                let connected = device.health?.connected ?? false
+                var line = "\(station.station.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                if connected {
+                    line += "outlet \(text("outlet_pressure"))  inlet \(text("inlet_pressure"))  flow \(text("flow"))  pumps running \(running.isEmpty ? "none" : running.map(String.init).joined(separator: ","))"
+                } else {
+                    line += "OFFLINE (\(device.health?.lastError ?? "no answer"))"
+                }
+                for alarm in device.activeAlarms {
+                    line += "\n         ALARM \(alarm.severity.rawValue) (\(alarm.severity.colour)): \(alarm.message)"
+                }
+                lines.append(line)
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 }

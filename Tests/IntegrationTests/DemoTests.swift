@@ -1,0 +1,27 @@
+// `pumpgw demo --duration 15` exits 0 and leaves a database in which
+// `pumpgw status --json` shows every demo station.
+
+import Foundation
+import Testing
+
+@Suite("pumpgw demo")
+struct DemoTests {
+    @Test("a 15 s demo exits 0 and status shows every station")
+    func demoLeavesAStore() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pumpgw-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try runToEnd(Paths.pumpgw, ["demo", "--duration", "15", "--profiles", Paths.profiles.path,
+                                                 "--var", folder.path], timeout: 60)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("— 14 s —") || result.stdout.contains("— 11 s —"), "no live view: \(result.stdout)")
+        #expect(result.stdout.contains("LH-0107  outlet 0.1"), "the pressure drop did not show: \(result.stdout)")
+
+        let status = try runToEnd(Paths.pumpgw, ["status", "--db", folder.appendingPathComponent("pumpgw.db").path, "--json"])
+        #expect(status.status == 0, "stderr: \(status.stderr)")
+        for station in ["FT-0412", "LH-0107", "NS-0233"] {
+            #expect(status.stdout.contains("\"station\":\"\(station)\""), "\(station) missing from status")
+        }
+        let feed = try String(contentsOf: folder.appendingPathComponent("feed.lp"), encoding: .utf8)
+        #expect(feed.contains("pump_station,device=booster,district=luohu,profile=grundfos-hydro-mpc-cim500,station=LH-0107 "))
+    }
+}
