@@ -15,6 +15,7 @@
 //   libmodbus's select(): such a connection is refused beforehand.
 
 import CModbus
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,7 +57,8 @@ public final class ModbusTCPClient {
     /// Opens the connection (within `timeout`).
     public func connect() throws(ModbusError) {
         if connected { return }
-        try checkDescriptorHeadroom()
+        try Self.reserveDescriptor()
+        defer { Self.pendingConnects.withLock { $0 -= 1 } }
         if context == nil {
             guard let created = modbus_new_tcp_pi(host, String(port)) else {
                 throw .transport(.system(errno))
@@ -175,15 +177,25 @@ public final class ModbusTCPClient {
         }
     }
 
-    /// Refuses to open a socket that libmodbus could not wait on: the next
-    /// descriptor is the lowest free one, which a probe socket reveals.
-    private func checkDescriptorHeadroom() throws(ModbusError) {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard probe >= 0 else { throw .transport(.system(errno)) }
-        Glibc.close(probe)
-        if probe >= Self.descriptorCeiling - Self.descriptorMargin {
-            throw .descriptorLimit(probe)
+    /// Connects in progress in this process (each will take one descriptor).
+    private static let pendingConnects = Mutex(0)
+
+    /// Refuses to open a socket that libmodbus could not wait on. The next
+    /// descriptor is the lowest free one, which a probe socket reveals; the
+    /// connects already in progress on other threads will take the ones
+    /// above it. On success one pending connect is counted (the caller
+    /// releases it when its connect returns).
+    private static func reserveDescriptor() throws(ModbusError) {
+        let result: Result<Void, ModbusError> = pendingConnects.withLock { pending in
+            let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard probe >= 0 else { return .failure(.transport(.system(errno))) }
+            Glibc.close(probe)
+            let next = probe + Int32(pending)
+            if next >= descriptorCeiling - descriptorMargin { return .failure(.descriptorLimit(next)) }
+            pending += 1
+            return .success(())
         }
+        try result.get()
     }
 
     static func split(_ duration: Duration) -> (UInt32, UInt32) {
