@@ -37,6 +37,16 @@ struct RuleFieldReader {
         return flag
     }
 
+    /// One of the four severities; `fallback` when absent or wrong (reported).
+    mutating func severity(default fallback: Severity) -> Severity {
+        guard let text = string("severity") else { return fallback }
+        guard let severity = Severity(rawValue: text) else {
+            report("severity", "'\(text)' is not a severity: use critical (red), major (orange), minor (yellow) or warning (blue)")
+            return fallback
+        }
+        return severity
+    }
+
     enum NumberRange { case any, zeroOrMore, positive }
 
     /// A number; `required` reports its absence with `example` showing how to write it.

@@ -81,13 +81,7 @@ struct CommLossDraft {
                 reader.report("intervals", "must be a whole number of poll intervals, not \(intervals)")
             }
         }
-        if let text = reader.string("severity") {
-            if let severity = Severity(rawValue: text) {
-                rule.severity = severity
-            } else {
-                reader.report("severity", "'\(text)' is not a severity: use critical (red), major (orange), minor (yellow) or warning (blue)")
-            }
-        }
+        rule.severity = reader.severity(default: rule.severity)
         rule.message = reader.string("message")
         rule.realarm = reader.duration("realarm", positive: true)
         let enabled = reader.bool("enabled") ?? true

@@ -19,14 +19,7 @@ enum RuleParser {
         }
         let id = reader.string("id") ?? kind.rawValue
         if id.isEmpty { reader.report("id", "must not be empty") }
-        var severity = kind.defaultSeverity
-        if let text = reader.string("severity") {
-            if let parsed = Severity(rawValue: text) {
-                severity = parsed
-            } else {
-                reader.report("severity", "'\(text)' is not a severity: use critical (red), major (orange), minor (yellow) or warning (blue)")
-            }
-        }
+        let severity = reader.severity(default: kind.defaultSeverity)
         let message = reader.string("message")
         _ = reader.bool("enabled")
         let when = parseWhen(&reader, point: point, in: profile)
