@@ -24,6 +24,11 @@ enum AlarmMessage {
         return text.prefix(1).uppercased() + text.dropFirst()
     }
 
+    /// A computed figure (a spread, a rate) to four significant digits: 0.0289, not 0.0288675134595.
+    static func figure(_ value: Double) -> String {
+        Value.format(Double(String(format: "%.4g", value)) ?? value)
+    }
+
     static func quantity(_ value: Double, _ unit: String?) -> String {
         quantity(Value.format(value), unit)
     }
@@ -83,7 +88,7 @@ enum AlarmMessage {
         case .limit(let limit):
             return "\(name) back to \(value) (\(limit.kind.rawValue) limit \(quantity(limit.limit, rule.unit)))"
         case .rateOfChange(let rate):
-            return "\(name) steady again: \(observation.aspect ?? "changed") \(value) in \(duration(rate.period))"
+            return "\(name) steady again: changed \(quantity(figure(observation.value ?? 0), rule.unit)) in \(duration(rate.period))"
         case .instability(let instability):
             return "\(name) stable again: \(value) \(observation.aspect ?? "") over \(duration(instability.window))"
         case .state:
