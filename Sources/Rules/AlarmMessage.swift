@@ -6,6 +6,16 @@
 import Foundation
 import Decoding
 
+extension AlarmEvent {
+    /// The same alarm raised once more at `time` (re-alarm), saying for how long it has been active.
+    func repeated(at time: Date) -> AlarmEvent {
+        var event = self
+        event.time = time
+        event.message = message + " (still active after \(AlarmMessage.duration(time.duration(since: self.time))))"
+        return event
+    }
+}
+
 enum AlarmMessage {
     /// outlet_pressure -> "Outlet pressure", pump1_fault -> "Pump 1 fault".
     static func humanise(_ name: String) -> String {

@@ -35,10 +35,9 @@ struct CommLossMonitor {
         lastError = health.lastError ?? lastError
         if health.consecutiveFailures == 0 { return goodPoll(at: health.time) }
         if lastGood == nil { lastGood = health.time }
+        let observation = Observation(value: nil, limit: nil, shown: "\(health.consecutiveFailures) polls in a row failed")
         let failing = health.consecutiveFailures >= rule.intervals
-        let detail = "\(health.consecutiveFailures) polls in a row failed"
-        return apply(failing ? .alarm(Observation(value: nil, limit: nil, shown: detail)) : .deadband(Observation(value: nil, limit: nil, shown: detail)),
-                     at: health.time)
+        return apply(failing ? .alarm(observation) : .deadband(observation), at: health.time)
     }
 
     /// A poll with at least one good point.
@@ -61,10 +60,7 @@ struct CommLossMonitor {
 
     mutating func realarm(at time: Date) -> [AlarmEvent] {
         guard let original = activeEvent, latch.realarmDue(at: time, every: rule.realarm) else { return [] }
-        var repeated = original
-        repeated.time = time
-        repeated.message = original.message + " (still active after \(AlarmMessage.duration(time.duration(since: original.time))))"
-        return [repeated]
+        return [original.repeated(at: time)]
     }
 
     private mutating func apply(_ verdict: Verdict, at time: Date) -> [AlarmEvent] {

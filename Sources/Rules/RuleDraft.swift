@@ -5,11 +5,11 @@
 import Profiles
 
 /// A file and a dotted path inside it.
-public struct FieldLocation: Sendable, Equatable {
-    public var file: String
-    public var path: String
+struct FieldLocation: Sendable, Equatable {
+    var file: String
+    var path: String
 
-    public init(file: String, path: String) {
+    init(file: String, path: String) {
         self.file = file
         self.path = path
     }

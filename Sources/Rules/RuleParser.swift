@@ -3,6 +3,7 @@
 // bad values, durations, severities, `when`, and kinds the point cannot have.
 
 import Foundation
+import Decoding
 import Profiles
 
 enum RuleParser {
@@ -117,6 +118,7 @@ enum RuleParser {
             if !reader.has("rising") && !reader.has("falling") {
                 reader.problems.add(reader.draft.location, "a rateOfChange rule needs rising and/or falling: the largest change per period, e.g. falling: 0.1")
             }
+            checkDeadband(deadband, below: [rising, falling], &reader)
             guard let period, rising != nil || falling != nil else { return nil }
             return .rateOfChange(RateOfChangeCondition(rising: rising, falling: falling, period: period, deadband: deadband))
         case .instability:
@@ -127,6 +129,7 @@ enum RuleParser {
             if !reader.has("peakToPeak") && !reader.has("stddev") {
                 reader.problems.add(reader.draft.location, "an instability rule needs peakToPeak and/or stddev: the largest swing allowed in the window, e.g. peakToPeak: 0.05")
             }
+            checkDeadband(deadband, below: [peakToPeak, stddev], &reader)
             guard let window, peakToPeak != nil || stddev != nil else { return nil }
             return .instability(InstabilityCondition(window: window, peakToPeak: peakToPeak, stddev: stddev, deadband: deadband))
         case .state:
@@ -138,6 +141,12 @@ enum RuleParser {
         case .commLoss:
             return nil
         }
+    }
+
+    /// A deadband as large as a limit would keep the alarm from ever clearing.
+    private static func checkDeadband(_ deadband: Double, below limits: [Double?], _ reader: inout RuleFieldReader) {
+        guard let smallest = limits.compactMap({ $0 }).min(), deadband > 0, deadband >= smallest else { return }
+        reader.report("deadband", "deadband \(Value.format(deadband)) must be less than the limit \(Value.format(smallest)), or the alarm could never clear")
     }
 
     private static func parseNightFlow(_ reader: inout RuleFieldReader, defaultTimeZone: TimeZone) -> RuleCondition? {

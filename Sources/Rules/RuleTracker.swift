@@ -53,11 +53,9 @@ struct RuleTracker {
     /// The active alarm once more, when its re-alarm interval has passed.
     mutating func realarm(at time: Date) -> [AlarmEvent] {
         guard let original = activeEvent, latch.realarmDue(at: time, every: rule.realarm) else { return [] }
-        var repeated = original
-        repeated.time = time
+        var repeated = original.repeated(at: time)
         repeated.severity = rule.severity
         repeated.value = lastObservation?.value ?? original.value
-        repeated.message = original.message + " (still active after \(AlarmMessage.duration(time.duration(since: original.time))))"
         return [repeated]
     }
 

@@ -148,6 +148,9 @@ struct RuleValidationTests {
         BadRuleCase(name: "instability without a window", point: "outlet_pressure", rules: #"[{ kind: "instability", peakToPeak: 0 }]"#, problems: [
             #"points[0].rules[0].window: missing window: a duration such as "1m""#,
             "points[0].rules[0].peakToPeak: must be more than 0, not 0"]),
+        BadRuleCase(name: "rate deadband as large as its limit", point: "outlet_pressure",
+                    rules: #"[{ kind: "rateOfChange", rising: 0.2, falling: 0.1, period: "10s", deadband: 0.1 }]"#, problems: [
+            "points[0].rules[0].deadband: deadband 0.1 must be less than the limit 0.1, or the alarm could never clear"]),
         BadRuleCase(name: "stale without a duration", point: "outlet_pressure", rules: #"[{ kind: "stale", deadband: 1 }]"#, problems: [
             "points[0].rules[0].deadband: unknown key 'deadband' for a stale rule; it may have: duration, enabled, id, kind, message, realarm, severity, when",
             #"points[0].rules[0].duration: missing duration: a duration such as "30m""#]),
