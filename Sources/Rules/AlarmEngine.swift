@@ -21,7 +21,7 @@ public final class AlarmEngine {
     ///     on the first good evaluation that finds their clear condition.
     public init(identity: DeviceIdentity, rules: DeviceRules, pollInterval: Duration, activeAlarms: [AlarmEvent] = []) {
         self.identity = identity
-        var trackers = rules.rules.map { RuleTracker(rule: $0, identity: identity) }
+        var trackers = rules.rules.map { RuleTracker(rule: $0, identity: identity, pollInterval: pollInterval) }
         var commLoss = rules.commLoss.map { CommLossMonitor(rule: $0, identity: identity, interval: pollInterval) }
         var orphans: [AlarmEvent] = []
         for event in activeAlarms where event.state == .raised
@@ -102,3 +102,7 @@ public final class AlarmEngine {
         }
     }
 }
+
+/// One engine, one caller: the engine keeps mutable state without locks.
+@available(*, unavailable)
+extension AlarmEngine: Sendable {}

@@ -62,11 +62,11 @@ extension Date {
     }
 }
 
-/// The evaluator for a rule's condition.
-func makeEvaluator(for condition: RuleCondition) -> any ConditionEvaluator {
+/// The evaluator for a rule's condition on a device polled every `pollInterval`.
+func makeEvaluator(for condition: RuleCondition, pollInterval: Duration) -> any ConditionEvaluator {
     switch condition {
     case .limit(let limit): return LimitEvaluator(condition: limit)
-    case .rateOfChange(let rate): return RateOfChangeEvaluator(condition: rate)
+    case .rateOfChange(let rate): return RateOfChangeEvaluator(condition: rate, pollInterval: pollInterval)
     case .instability(let instability): return InstabilityEvaluator(condition: instability)
     case .state(let state): return StateEvaluator(condition: state)
     case .stale(let stale): return StaleEvaluator(condition: stale)

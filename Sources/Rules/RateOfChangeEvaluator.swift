@@ -7,11 +7,15 @@ import Decoding
 
 struct RateOfChangeEvaluator: ConditionEvaluator {
     let condition: RateOfChangeCondition
+    /// The oldest a reference reading may be: two periods, or one period and
+    /// two polls when the device is polled less often than the period.
+    let maxReferenceAge: Double
     /// Good readings, oldest first: the newest one at least a period old, and all since.
     private var history: [(time: Date, value: Double)] = []
 
-    init(condition: RateOfChangeCondition) {
+    init(condition: RateOfChangeCondition, pollInterval: Duration) {
         self.condition = condition
+        self.maxReferenceAge = max(2 * condition.period.seconds, condition.period.seconds + 2 * pollInterval.seconds)
     }
 
     mutating func observe(_ value: Value, at time: Date) -> Verdict {
@@ -24,7 +28,7 @@ struct RateOfChangeEvaluator: ConditionEvaluator {
         guard let reference = history.first, reference.time <= cutoff else { return .unknown }
         let elapsed = time.timeIntervalSince(reference.time)
         // A reference much older than a period (a gap in good readings) says little about the rate.
-        guard elapsed <= 2 * condition.period.seconds else { return .unknown }
+        guard elapsed <= maxReferenceAge else { return .unknown }
         let change = (number - reference.value) * condition.period.seconds / elapsed
         return verdict(change: change)
     }

@@ -13,10 +13,10 @@ struct RuleTracker {
     /// The "raised" event of the active alarm (nil when not active).
     private(set) var activeEvent: AlarmEvent?
 
-    init(rule: AlarmRule, identity: DeviceIdentity) {
+    init(rule: AlarmRule, identity: DeviceIdentity, pollInterval: Duration) {
         self.rule = rule
         self.identity = identity
-        self.evaluator = makeEvaluator(for: rule.condition)
+        self.evaluator = makeEvaluator(for: rule.condition, pollInterval: pollInterval)
     }
 
     /// Takes over an alarm that was active before a restart.

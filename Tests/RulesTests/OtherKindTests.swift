@@ -38,6 +38,15 @@ struct RateOfChangeTests {
         ])
     }
 
+    @Test func aPeriodShorterThanThePollIntervalStillWorks() throws {
+        // Polled every 5 s, judged per 1 s: a fall of 0.5 in 5 s is 0.1 per second.
+        let engine = try makeEngine(rules: ["outlet_pressure": #"[{ kind: "rateOfChange", falling: 0.05, period: "1s" }]"#],
+                                    interval: .seconds(5))
+        #expect(feed(engine, [(0, 0.9), (5, 0.4)]) == [
+            Got(5, .raised, "rateOfChange", "-0.1", "Outlet pressure fell 0.1 MPa in 1 s (limit 0.05 MPa per 1 s)"),
+        ])
+    }
+
     @Test func aGapInGoodReadingsDecidesNothing() throws {
         let engine = try makeEngine(rules: ["outlet_pressure": #"[{ kind: "rateOfChange", falling: 0.1, period: "10s" }]"#])
         // The reference 30 s back is more than two periods old.
@@ -168,6 +177,15 @@ struct CommLossTests {
         ])
         #expect(engine.tick(now: at(8)).isEmpty)
         #expect(engine.evaluate(sample(at(9), ["outlet_pressure": number(0.4)])).map(\.state) == [.cleared])
+    }
+
+    @Test func aDeviceNeverHeardOfRaisesAfterTheAllowedSilence() throws {
+        let engine = try makeEngine(rules: [:])
+        #expect(engine.tick(now: at(0)).isEmpty)
+        #expect(engine.tick(now: at(3)).isEmpty)
+        #expect(engine.tick(now: at(3.5)).map { Got($0) } == [
+            Got(3.5, .raised, "commLoss", nil, "Communication lost with device ctrl1 at station FT-0412: no good poll for 3.5 s (allowed 3 × 1 s)"),
+        ])
     }
 
     @Test func aSampleWithOnlyBadPointsIsNoGoodPoll() throws {
