@@ -32,8 +32,8 @@ struct RuleTracker {
         case false?:
             evaluator.reset()
             if latch.suppress() {
-                activeEvent = nil
                 events.append(event(.cleared, lastObservation, at: time, message: AlarmMessage.suppressed(rule)))
+                activeEvent = nil
             }
         case true?:
             if let reading, reading.quality.isGood, let value = reading.value {
@@ -70,7 +70,7 @@ struct RuleTracker {
             activeEvent = raised
             return [raised]
         case .clear:
-            activeEvent = nil
+            defer { activeEvent = nil }
             return [event(.cleared, observation, at: time, message: AlarmMessage.cleared(rule, observation))]
         }
     }
