@@ -1,14 +1,79 @@
-// The rules stage as the pipeline sees it: one alarm engine per device.
-// (Filled in when the rules engine lands.)
+// The rules stage as the pipeline sees it: one alarm engine per device,
+// built from the profile's rules and the config's overrides, seeded at
+// start with the alarms the store says were active (so a restart neither
+// raises them twice nor misses their clearing).
 
 import Decoding
 import Foundation
+import Profiles
 import Rules
+import Synchronization
 
-final class AlarmStage: @unchecked Sendable {
-    init() {}
+final class AlarmStage: Sendable {
+    /// One engine per device.
+    private struct Engines: @unchecked Sendable {
+        // @unchecked: AlarmEngine is not Sendable; the dictionary lives only
+        // inside `engines` (a Mutex), so one thread at a time touches it.
+        var byDevice: [DeviceIdentityKey: AlarmEngine] = [:]
+    }
 
-    func evaluate(_ report: PollReport) -> [AlarmEvent] { [] }
+    private let engines = Mutex(Engines())
+    private let log: Log
 
-    func tick(now: Date) -> [AlarmEvent] { [] }
+    init(config: LoadedConfig, restored: [AlarmEvent], log: Log) {
+        self.log = log
+        rebuild(config, seed: restored)
+    }
+
+    /// Rebuilds the engines for a (re)loaded config; alarms active in the old
+    /// engines carry over to the new ones.
+    func rebuild(_ config: LoadedConfig, seed restored: [AlarmEvent]? = nil) {
+        let timeZone = TimeZone(identifier: config.config.gateway.timeZone ?? "Asia/Shanghai")
+        engines.withLock { state in
+            let active = restored ?? state.byDevice.values.flatMap(\.activeAlarms)
+            var fresh: [DeviceIdentityKey: AlarmEngine] = [:]
+            for (index, device) in config.devices.enumerated() {
+                let key = DeviceIdentityKey(station: device.station.id, device: device.config.id)
+                if fresh[key] != nil { continue }
+                let resolution = RuleResolver.resolve(profile: device.profile, profileFile: device.profile.profile,
+                                                      overrides: device.config.rules, overridesFile: config.file,
+                                                      overridesPath: Self.path(of: device, in: config, index: index),
+                                                      timeZone: timeZone)
+                for problem in resolution.problems {
+                    log.error("rule left out", ["problem": problem.description])
+                }
+                let identity = DeviceIdentity(station: device.station.id, device: device.config.id,
+                                              profile: device.profile.profile, tags: device.station.tags ?? [:])
+                let seeded = active.filter { $0.station == key.station && $0.device == key.device }
+                fresh[key] = AlarmEngine(identity: identity, rules: resolution.rules, pollInterval: device.interval,
+                                         activeAlarms: seeded)
+            }
+            state.byDevice = fresh
+        }
+    }
+
+    func evaluate(_ report: PollReport) -> [AlarmEvent] {
+        let key = DeviceIdentityKey(station: report.sample.identity.station, device: report.sample.identity.device)
+        return engines.withLock { state in
+            guard let engine = state.byDevice[key] else { return [] }
+            return engine.evaluate(report.sample) + engine.evaluate(report.health)
+        }
+    }
+
+    func tick(now: Date) -> [AlarmEvent] {
+        engines.withLock { state in state.byDevice.values.flatMap { $0.tick(now: now) } }
+    }
+
+    static func path(of device: ResolvedDevice, in config: LoadedConfig, index: Int) -> String {
+        guard let stationIndex = config.config.stations.firstIndex(where: { $0.id == device.station.id }),
+              let deviceIndex = config.config.stations[stationIndex].devices.firstIndex(where: { $0.id == device.config.id })
+        else { return "stations" }
+        return "stations[\(stationIndex)].devices[\(deviceIndex)]"
+    }
+}
+
+/// A device's place: station and device id.
+struct DeviceIdentityKey: Hashable, Sendable {
+    var station: String
+    var device: String
 }

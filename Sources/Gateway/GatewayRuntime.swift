@@ -24,6 +24,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let log: Log
     private let store: StationStore
     private let pipeline: Pipeline
+    private let alarms: AlarmStage
     private let sender: FeedSender?
     private var senderTask: Task<Void, Never>?
     private var endpoints: [String: EndpointGroup] = [:]
@@ -60,7 +61,16 @@ public final class GatewayRuntime: @unchecked Sendable {
                                 options: FeedSender.Options(maxLines: feedSection.batchSize ?? 5000),
                                 log: { line in feedLog.raw(line) })
         self.sender = sender
-        let alarms = AlarmStage()
+        let restored: [AlarmEvent]
+        do {
+            restored = try store.activeAlarms()
+        } catch {
+            store.close()
+            throw RuntimeError(message: "cannot read the active alarms from \(config.storePath): \(error)")
+        }
+        if !restored.isEmpty { log.info("active alarms restored", ["count": String(restored.count)]) }
+        let alarms = AlarmStage(config: config, restored: restored, log: log)
+        self.alarms = alarms
         pipeline = Pipeline(store: store, alarms: alarms,
                             settings: Pipeline.Settings(gatewayId: config.config.gateway.id, lines: FeedLines(precision: precision)),
                             sink: sink, feedStatus: { await sender.status }, log: log)
@@ -89,6 +99,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     /// Applies a new, already validated config: pollers whose endpoint's
     /// devices changed are restarted, the others keep running.
     public func reload(_ newConfig: LoadedConfig) {
+        alarms.rebuild(newConfig)
         let changed = apply(newConfig)
         config = newConfig
         log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newConfig.devices.count)])

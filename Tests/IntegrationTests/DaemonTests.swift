@@ -70,7 +70,7 @@ struct DaemonSite {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
-    func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms") throws {
+    func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms", rules: String = "") throws {
         try """
         {
           gateway: { id: "gw-test" },
@@ -79,7 +79,7 @@ struct DaemonSite {
           feed: { url: "file:var/feed.lp", precision: "ms" },
           stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" }, devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
-              interval: "\(interval)", timeout: "\(timeout)" } ] } ],
+              interval: "\(interval)", timeout: "\(timeout)", rules: [ \(rules) ] } ] } ],
         }
         """.write(to: config, atomically: true, encoding: .utf8)
     }
@@ -129,6 +129,65 @@ struct DaemonTests {
         let logLines = daemon.stderr.split(separator: "\n")
         #expect(logLines.allSatisfy { $0.hasPrefix("level=") }, "\(daemon.stderr)")
         #expect(logLines.count < polls, "\(logLines.count) log lines for \(polls) polls")
+    }
+
+    @Test("a pressure drop raises the low-pressure alarm after its delay and clears it after recovery")
+    func pressureDropAlarm() throws {
+        // The booster set trips 3 s after start for 6 s: outlet pressure about 0.12 MPa.
+        let simulator = try startSimulator(profile: Self.grundfos, extra: ["--scenario", "pressure-drop:3:6"])
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try site.writeConfig(port: simulator.port, rules: """
+            { point: "outlet_pressure", rule: "low", kind: "low", limit: 0.3, deadband: 0.02, delay: "2s", severity: "major" }
+            """)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        #expect(daemon.waitFor("msg=\"alarm raised\"", timeout: 12), "stderr: \(daemon.stderr)")
+        // While active: the store shows it.
+        let during = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        #expect(during.stdout.contains("\"rule\":\"low\""), "status during the drop: \(during.stdout.prefix(400))")
+        #expect(daemon.waitFor("msg=\"alarm cleared\"", timeout: 12), "stderr: \(daemon.stderr)")
+        #expect(daemon.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+
+        let feed = try String(contentsOf: site.feed, encoding: .utf8)
+        let alarms = feed.split(separator: "\n").filter { $0.hasPrefix("pump_alarm,") }
+        #expect(alarms.count == 2, "\(alarms)")
+        let raised = try #require(alarms.first)
+        #expect(raised.hasPrefix("pump_alarm,device=booster,point=outlet_pressure,rule=low,severity=major,station=FT-0412 state=\"raised\",value=0.1"))
+        #expect(raised.contains(",limit=0.3,message=\"Outlet pressure 0.1"))
+        #expect(alarms.last?.contains("state=\"cleared\"") == true)
+        // The raise came after the 2 s on-delay: the drop starts at 3 s, so not before 5 s after the first poll.
+        let stamps = feed.split(separator: "\n").compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        let firstPoll = try #require(stamps.min())
+        let raisedAt = try #require(raised.split(separator: " ").last.flatMap { Double($0) })
+        #expect(raisedAt - firstPoll >= 4_500, "raised \(raisedAt - firstPoll) ms after the first poll")
+        // Nothing left active in the store.
+        let after = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        #expect(after.stdout.contains("\"alarms\":[]"))
+    }
+
+    @Test("an active alarm survives a restart without a second raise")
+    func activeAlarmSurvivesRestart() throws {
+        let simulator = try startSimulator(profile: Self.grundfos, extra: ["--scenario", "pressure-drop:1:60"])
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try site.writeConfig(port: simulator.port, rules: """
+            { point: "outlet_pressure", rule: "low", kind: "low", limit: 0.3, deadband: 0.02, delay: "1s" }
+            """)
+        let first = try Daemon(config: site.config.path)
+        #expect(first.waitFor("msg=\"alarm raised\"", timeout: 10), "stderr: \(first.stderr)")
+        #expect(first.terminate() == 0)
+        let second = try Daemon(config: site.config.path)
+        #expect(second.waitFor("active alarms restored"), "stderr: \(second.stderr)")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(second.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+        #expect(!second.stderr.contains("alarm raised"), "raised again after the restart: \(second.stderr)")
+        let feed = try String(contentsOf: site.feed, encoding: .utf8)
+        #expect(feed.split(separator: "\n").filter { $0.hasPrefix("pump_alarm,") }.count == 1)
+        let status = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        #expect(status.stdout.contains("\"rule\":\"low\""))
     }
 
     @Test("SIGHUP with a broken config keeps the running config")
