@@ -126,8 +126,12 @@ public final class GatewayRuntime: @unchecked Sendable {
         senderTask?.cancel()
         store.close()
         let stats = pipeline.stats.withLock { $0 }
-        log.info("gateway stopped", ["polls": String(stats.reports), "transactions": String(stats.transactions),
-                                     "alarm_events": String(stats.alarmEvents), "skipped_cycles": String(stats.skippedCycles)])
+        log.info("gateway stopped", ["polls": String(stats.reports), "samples": String(stats.samples),
+                                     "transactions": String(stats.transactions),
+                                     "store_ms_per_transaction": String(format: "%.2f", stats.transactions > 0 ? stats.storeSeconds / Double(stats.transactions) * 1000 : 0),
+                                     "alarm_events": String(stats.alarmEvents), "skipped_cycles": String(stats.skippedCycles),
+                                     "lateness_p50_ms": String(format: "%.2f", stats.latenessQuantile(0.5)),
+                                     "lateness_p99_ms": String(format: "%.2f", stats.latenessQuantile(0.99))])
     }
 
     public var stats: PipelineStats { pipeline.stats.withLock { $0 } }

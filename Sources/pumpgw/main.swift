@@ -15,6 +15,7 @@ let usage = """
       pumpgw demo [--duration S]
       pumpgw status [--db FILE] [--json]
       pumpgw history --point STATION/DEVICE/POINT [--db FILE] [--since 1h] [--csv]
+      pumpgw bench raw --config FILE [--duration 30]
       pumpgw bench store --db FILE [--devices N] [--points M] [--cycles K | --duration S]
       pumpgw farm --profile FILE --devices N [--base-port 20000]   (benchmarks)
       pumpgw VERB --help
@@ -37,7 +38,7 @@ case "check": command = CheckCommand.self
 case "demo": command = DemoCommand.self
 case "status": command = StatusCommand.self
 case "history": command = HistoryCommand.self
-case "bench": command = BenchCommand.self
+case "bench": command = rest.first == "raw" ? RawBenchCommand.self : BenchCommand.self
 case "farm": command = FarmCommand.self
 case "--help", "-h", "help":
     print(usage, terminator: "")
