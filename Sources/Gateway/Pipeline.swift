@@ -46,6 +46,11 @@ final class Pipeline: Sendable {
         var retentionInterval: TimeInterval = 3600
         /// Reports kept in memory while the store fails.
         var backlogLimit = 100_000
+        /// Reports arriving within this window are written in one transaction
+        /// (the pollers are staggered, so they trickle in).
+        var batchWindow: TimeInterval = 0.2
+        /// Time-based rules (re-alarm, night window, communication loss) are checked this often.
+        var tickInterval: TimeInterval = 1
     }
 
     let queue = ReportQueue()
@@ -89,15 +94,23 @@ final class Pipeline: Sendable {
         var state = RunState()
         while true {
             let stop = stopping.load(ordering: .relaxed)
-            let reports = queue.takeAll(waitingAtMost: stop ? .milliseconds(0) : .milliseconds(500))
+            var reports = queue.takeAll(waitingAtMost: stop ? .milliseconds(0) : .milliseconds(500))
+            if !reports.isEmpty && !stop {
+                // Gather what arrives in the batch window into the same transaction.
+                Thread.sleep(forTimeInterval: settings.batchWindow)
+                reports += queue.takeAll(waitingAtMost: .milliseconds(0))
+            }
             let now = Date()
             var batch = StoreBatch()
             var outbox: [String: [String]] = [:]
             for report in reports {
                 process(report, now: now, state: &state, batch: &batch, outbox: &outbox)
             }
-            for event in alarms.tick(now: now) {
-                add(event, batch: &batch, outbox: &outbox)
+            if now.timeIntervalSince(state.lastTick) >= settings.tickInterval {
+                state.lastTick = now
+                for event in alarms.tick(now: now) {
+                    add(event, batch: &batch, outbox: &outbox)
+                }
             }
             if now.timeIntervalSince(state.lastGatewayHealth) >= settings.gatewayHealthInterval {
                 state.lastGatewayHealth = now
@@ -116,6 +129,7 @@ final class Pipeline: Sendable {
     struct RunState {
         var lastHealth: [DeviceIdentity: (time: Date, connected: Bool)] = [:]
         var lastGatewayHealth = Date.distantPast
+        var lastTick = Date.distantPast
         var lastRetention = Date()
         var backlog: [StoreBatch] = []
         var backlogReports = 0
