@@ -69,6 +69,8 @@ final class Statement {
         return result
     }
 
+    var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
     /// The column at `index` of the current row.
     subscript(index: Int) -> SQLiteValue {
         let column = CInt(index)
