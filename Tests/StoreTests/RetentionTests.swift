@@ -1,0 +1,73 @@
+// Retention by age and by database size, in small batches, then
+// incremental vacuum gives the pages back to the file system.
+
+import Decoding
+import Foundation
+import Rules
+import Testing
+@testable import Store
+
+@Suite("retention")
+struct RetentionTests {
+    let folder: TempFolder
+    let clock = TestClock()
+    init() throws { folder = try TempFolder() }
+
+    @Test("history, alarm events and dead letters older than the retention go, in batches of 3; active alarms stay")
+    func byAge() throws {
+        let store = try StationStore(path: folder.path("age.db"), options: clock.options {
+            $0.retention = 86_400
+            $0.retentionBatchRows = 3
+        })
+        defer { store.close() }
+        let now = clock.now
+        // ten old samples (changing, so each is history) and two recent ones
+        for index in 0..<10 {
+            try store.write(StoreBatch(samples: [sample(at: now + Double(-200_000 + index), [("flow", .good(.double(Double(index))))])]))
+        }
+        try store.write(StoreBatch(samples: [sample(at: now + -3600, [("flow", .good(.double(20)))])],
+                                   alarms: [alarm(.raised, at: now + -100_000)]))
+        try store.write(StoreBatch(samples: [sample(at: now, [("flow", .good(.double(21)))])]))
+        let report = try store.runRetention()
+        #expect(report.historyRowsByAge == 10)
+        #expect(report.alarmEvents == 1)
+        let left = try store.history(station: "FT-0412", device: "ctrl1", point: "flow", since: .distantPast)
+        #expect(left.map(\.value) == [.double(20), .double(21)])
+        #expect(try store.activeAlarms().count == 1)  // the alarm is still raised, only its event is old
+        #expect(try store.runRetention() == RetentionReport())  // nothing more to do
+    }
+
+    @Test("over maxDatabaseBytes the oldest history goes until the data fits, and the file shrinks")
+    func bySize() throws {
+        let path = folder.path("size.db")
+        let t0 = clock.now
+        let writer = try StationStore(path: path, options: clock.options())
+        // 200 cycles x 100 changing points = 20,000 history rows
+        for cycle in 0..<200 {
+            let readings = (0..<100).map { ("p\($0)", Reading.good(.double(Double(cycle * 1000 + $0)))) }
+            try writer.write(StoreBatch(samples: [sample(at: t0 + Double(cycle), readings)]))
+        }
+        let usedBefore = try writer.onQueue { try $0.usedBytes() }
+        writer.close()
+        let fileBefore = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let limit = usedBefore / 2
+        let store = try StationStore(path: path, options: clock.options {
+            $0.maxDatabaseBytes = limit
+            $0.retentionBatchRows = 1000
+        })
+        defer { store.close() }
+        let report = try store.runRetention()
+        #expect(report.historyRowsBySize > 5000)
+        #expect(report.historyRowsBySize % 1000 == 0)  // whole batches
+        #expect(report.pagesVacuumed > 0)
+        #expect(try store.onQueue { try $0.usedBytes() } <= limit)
+        #expect(try store.onQueue { try $0.connection.scalar("PRAGMA freelist_count") } == .integer(0))
+        let newest = try store.history(station: "FT-0412", device: "ctrl1", point: "p7", since: t0 + 199)
+        #expect(newest.map(\.value) == [.double(199_007)])
+        let oldest = try store.history(station: "FT-0412", device: "ctrl1", point: "p7", since: .distantPast).first
+        #expect(try #require(oldest).time > t0 + 50)
+        _ = try store.onQueue { try $0.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        let fileAfter = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(fileAfter < fileBefore)
+    }
+}
