@@ -22,7 +22,8 @@ enum BenchCommand: Command {
           --per-device       one transaction per device instead of one per cycle
           --synchronous M    normal (default) or full
           --deadband D       history deadband of the analog points (default 0: any change)
-          --progress         print "committed CYCLE" after every committed cycle
+          --progress         print "committed CYCLE lines N" after every committed cycle
+                             (N: outbox lines committed by this run)
 
         Each cycle is one poll of every device one simulated second after the
         last: latest values, history by exception, health, an outbox line per
@@ -66,7 +67,7 @@ enum BenchCommand: Command {
                 transactions += 1
             }
             cycle += 1
-            if options.has("progress") { Console.print("committed \(cycle)") }
+            if options.has("progress") { Console.print("committed \(cycle) lines \(totals.outboxLines)") }
         }
         let elapsed = max(Date().timeIntervalSince(started), 1e-9)
         let alarms = workload.alarmEvents
