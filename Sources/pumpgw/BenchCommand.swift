@@ -78,7 +78,10 @@ enum BenchCommand: Command {
         let alarms = workload.alarmEvents
         let rows = totals.historyRows + totals.latestRows + totals.outboxLines + alarms + cycle * devices
         let bytes = fileSize(path), walBytes = fileSize(path + "-wal")
-        func rate(_ count: Int) -> String { String(Int((Double(count) / elapsed).rounded())) }
+        func rate(_ count: Int) -> String {
+            let perSecond = Double(count) / elapsed
+            return perSecond < 10 ? String(format: "%.2f", perSecond) : String(Int(perSecond.rounded()))
+        }
         Console.print("""
             bench store: \(devices) devices x \(points) points, \(cycle) cycles, \(transactions) transactions \
             (\(options.has("per-device") ? "one per device" : "one per cycle")), synchronous \(synchronous.rawValue), \
