@@ -80,7 +80,7 @@ enum BenchCommand: Command {
         let bytes = fileSize(path), walBytes = fileSize(path + "-wal")
         func rate(_ count: Int) -> String {
             let perSecond = Double(count) / elapsed
-            return perSecond < 10 ? String(format: "%.2f", perSecond) : String(Int(perSecond.rounded()))
+            return perSecond < 10 && count > 0 ? String(format: "%.2f", perSecond) : String(Int(perSecond.rounded()))
         }
         Console.print("""
             bench store: \(devices) devices x \(points) points, \(cycle) cycles, \(transactions) transactions \
