@@ -27,6 +27,8 @@ final class SQLiteConnection {
 
     deinit {
         statements.removeAll()  // finalise before closing
+        // close_v2 always succeeds: with a statement still alive elsewhere the
+        // handle becomes a zombie and is freed when that statement is finalised.
         sqlite3_close_v2(handle)
     }
 

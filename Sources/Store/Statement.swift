@@ -57,7 +57,7 @@ final class Statement {
     func run(_ values: [SQLiteValue] = []) throws(StoreError) {
         try bind(values)
         while try step() {}
-        sqlite3_reset(handle)
+        sqlite3_reset(handle)  // after SQLITE_DONE it returns SQLITE_OK
     }
 
     /// Binds, and maps every row with `row`.
