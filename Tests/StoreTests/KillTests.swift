@@ -1,5 +1,6 @@
 // kill -9 at random moments: `pumpgw bench store` is started on the same
-// database again and again and shot with SIGKILL. After every kill the
+// database again and again and shot with SIGKILL (the last rounds run
+// `pumpgw status` beside it first). After every kill the
 // database passes `PRAGMA integrity_check`, holds every outbox line the
 // child reported committed, and the next run opens it and continues.
 
@@ -21,6 +22,11 @@ struct KillTests {
             // The first rounds die early (while opening, migrating); later ones mid-write.
             let delay = round < 4 ? Double(round) * 0.02 : Double.random(in: 0.05...0.6)
             Thread.sleep(forTimeInterval: delay)
+            if round >= 16 {
+                // a reader beside the running writer (as `pumpgw status` beside the gateway)
+                let status = try runPumpgw(["status", "--db", path])
+                #expect(status.status == 0, "round \(round): \(status.stderr)")
+            }
             let output = child.killHard()
             #expect(child.process.terminationReason == .uncaughtSignal, "round \(round): the child ended by itself: \(output)")
 

@@ -71,3 +71,28 @@ struct RetentionTests {
         #expect(fileAfter < fileBefore)
     }
 }
+
+@Suite("status on a large history")
+struct LargeHistoryTests {
+    @Test("status reads latest only: with a million history rows it takes milliseconds")
+    func statusIgnoresHistory() throws {
+        let folder = try TempFolder()
+        let path = folder.path("large.db")
+        let store = try StationStore(path: path)
+        defer { store.close() }
+        let t = Date(timeIntervalSince1970: 1_780_000_000)
+        try store.write(StoreBatch(samples: [sample(at: t, (0..<10).map { ("p\($0)", .good(.double(Double($0)))) })]))
+        try store.onQueue { engine in
+            try engine.connection.execute("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+                INSERT INTO history (point_id, time, value) SELECT 1 + i % 10, 1700000000000 + i, i FROM n
+                """)
+        }
+        #expect(try store.historyRowCount() == 1_000_010)  // 10 first samples + 1,000,000
+        let started = Date()
+        let status = try store.status()
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(status.first?.devices.first?.points.map(\.value) == (0..<10).map { .double(Double($0)) })
+        #expect(elapsed < 0.1, "status took \(elapsed) s")
+    }
+}
