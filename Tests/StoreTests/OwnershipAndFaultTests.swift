@@ -81,6 +81,33 @@ struct OwnershipAndFaultTests {
     }
 }
 
+extension OwnershipAndFaultTests {
+    @Test("a file that is not a database is a corrupt error, not a crash")
+    func notADatabase() throws {
+        let path = folder.path("garbage.db")
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: StoreError.self) { _ = try StationStore(path: path) }
+        #expect(error.isCorrupt, "\(error)")
+        #expect(error.resultCode?.primary == .notADatabase)
+    }
+
+    @Test("another connection holding the write lock past the busy timeout is a busy error")
+    func busy() throws {
+        let path = folder.path("busy.db")
+        let store = try StationStore(path: path, options: clock.options { $0.busyTimeoutMilliseconds = 100 })
+        defer { store.close() }
+        let intruder = try SQLiteConnection(path: path, readOnly: false)
+        try intruder.execute("BEGIN IMMEDIATE")
+        let started = Date()
+        let error = try #require(throws: StoreError.self) { try store.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) }
+        #expect(error.isBusy, "\(error)")
+        #expect(Date().timeIntervalSince(started) >= 0.1)
+        try intruder.execute("ROLLBACK")
+        try store.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)]))
+        #expect(try store.activeAlarms().count == 1)
+    }
+}
+
 /// The file system's immutable flag (chattr), the one protection root cannot write through.
 enum Immutable {
     static let supported: Bool = {
