@@ -4,6 +4,7 @@
 import Decoding
 import Foundation
 import Rules
+import Synchronization
 import Testing
 @testable import Store
 
@@ -69,6 +70,38 @@ struct RetentionTests {
         _ = try store.onQueue { try $0.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
         let fileAfter = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         #expect(fileAfter < fileBefore)
+    }
+}
+
+extension RetentionTests {
+    @Test("a write issued during a long retention pass runs between its batches, not after it")
+    func retentionDoesNotStallTheWriter() throws {
+        let store = try StationStore(path: folder.path("stall.db"), options: clock.options {
+            $0.retention = 60
+            $0.retentionBatchRows = 5
+        })
+        defer { store.close() }
+        try store.onQueue { engine in  // 20,000 rows a day old: 4,000 batches
+            try engine.connection.execute("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                INSERT INTO history (point_id, time, value) SELECT 1, \(Int64((clock.now.timeIntervalSince1970 - 86_400) * 1000)) + i, i FROM n
+                """)
+        }
+        let finished = Atomic<Bool>(false)
+        let retention = Thread {
+            _ = try? store.runRetention()
+            finished.store(true, ordering: .sequentiallyConsistent)
+        }
+        retention.start()
+        while try store.historyRowCount() == 20_000 { Thread.sleep(forTimeInterval: 0.001) }  // it has begun
+        try store.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)]))
+        let rowsLeft = try store.historyRowCount()
+        let retentionDone = finished.load(ordering: .sequentiallyConsistent)
+        #expect(!retentionDone, "retention finished before the write ran")
+        #expect(rowsLeft > 0 && rowsLeft < 20_000)
+        while !finished.load(ordering: .sequentiallyConsistent) { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(try store.historyRowCount() == 0)
+        #expect(try store.activeAlarms().count == 1)
     }
 }
 
