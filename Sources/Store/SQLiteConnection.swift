@@ -27,6 +27,8 @@ final class SQLiteConnection {
 
     deinit {
         statements.removeAll()  // finalise before closing
+        // close_v2 always succeeds: with a statement still alive elsewhere the
+        // handle becomes a zombie and is freed when that statement is finalised.
         sqlite3_close_v2(handle)
     }
 
@@ -73,6 +75,7 @@ final class SQLiteConnection {
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Runs `body` in a BEGIN IMMEDIATE transaction; rolls back on any error.
+    @discardableResult
     func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try execute("BEGIN IMMEDIATE")
         do {

@@ -57,7 +57,7 @@ final class Statement {
     func run(_ values: [SQLiteValue] = []) throws(StoreError) {
         try bind(values)
         while try step() {}
-        sqlite3_reset(handle)
+        sqlite3_reset(handle)  // after SQLITE_DONE it returns SQLITE_OK
     }
 
     /// Binds, and maps every row with `row`.
@@ -68,6 +68,8 @@ final class Statement {
         sqlite3_reset(handle)
         return result
     }
+
+    var columnCount: Int { Int(sqlite3_column_count(handle)) }
 
     /// The column at `index` of the current row.
     subscript(index: Int) -> SQLiteValue {

@@ -12,6 +12,26 @@ import Rules
 /// the feed outbox. Open one for writing per database (the writer lock
 /// refuses a second); open any number for reading (`openForReading`).
 ///
+/// How the gateway uses it: collect the cycles that finished since the last
+/// write (samples, health, alarm events, encoded feed lines) into one
+/// `StoreBatch` and `write` it: one transaction, so batching many devices is
+/// what makes it fast. The feed sender calls `outboxPeek`, then
+/// `outboxDelete(through:)` after the server acknowledged, or
+/// `outboxDeadLetter` for lines it refused. Call `runRetention` now and then
+/// (e.g. hourly). On start, `activeAlarms()` restores the rules' state.
+///
+/// Faults: every failure is a `StoreError`. `isDiskFull` (SQLITE_FULL) and
+/// `isReadOnly` (SQLITE_READONLY) are the ones to raise a store-failure alarm
+/// for; the failed batch was rolled back whole, the store stays open and the
+/// same batch can be written again later. `kill -9` or a crash at any moment
+/// leaves a sound database holding every committed batch.
+///
+/// Durability (`StoreOptions.synchronous`): with `normal` (the default) a
+/// power cut may lose the last transactions committed since the last WAL
+/// checkpoint (SQLite checkpoints about every 1000 pages, so seconds of
+/// polls), never corrupts; with `full` each committed batch survives a power
+/// cut, at the price of one fsync per transaction.
+///
 /// `@unchecked Sendable` is safe because the only mutable state, `engine`
 /// (the SQLite connection and caches, not Sendable), is read and written
 /// only by work items on `queue`, a serial queue: one at a time, in order.

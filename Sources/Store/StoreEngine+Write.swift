@@ -21,29 +21,42 @@ extension StoreEngine {
     private func write(_ sample: DeviceSample, into report: inout WriteReport) throws(StoreError) {
         let deviceID = try deviceID(for: sample.identity)
         let time = ValueColumns.milliseconds(sample.time)
-        for point in sample.points {
-            var state = try pointState(deviceID: deviceID, identity: sample.identity, point: point)
+        let (insertHistory, upsertLatest) = try preparedHotStatements()
+        var cached = points[deviceID] ?? []
+        for (index, point) in sample.points.enumerated() {
+            if cached.count <= index { cached.append(contentsOf: repeatElement(nil, count: index + 1 - cached.count)) }
+            var state = try pointState(cached[index], deviceID: deviceID, identity: sample.identity, point: point)
             let quality = ValueColumns.column(point.reading.quality)
             if historyDue(state, value: point.reading.value, quality: quality, time: time) {
-                try connection.run("INSERT INTO history (point_id, time, value, quality) VALUES (?, ?, ?, ?)",
-                                   [.integer(state.id), .integer(time), ValueColumns.column(point.reading.value), quality])
+                try insertHistory.run([.integer(state.id), .integer(time), ValueColumns.column(point.reading.value), quality])
                 state.historyValue = point.reading.value
                 state.historyQuality = quality
                 state.historyTime = time
                 report.historyRows += 1
             }
-            try connection.run("""
-                INSERT INTO latest (point_id, value, quality, time, history_value, history_quality, history_time)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (point_id) DO UPDATE SET value = excluded.value, quality = excluded.quality,
-                    time = excluded.time, history_value = excluded.history_value,
-                    history_quality = excluded.history_quality, history_time = excluded.history_time
-                """, [.integer(state.id), ValueColumns.column(point.reading.value), quality, .integer(time),
-                      ValueColumns.column(state.historyValue), state.historyQuality,
-                      state.historyTime.map { .integer($0) } ?? .null])
-            points["\(deviceID)/\(point.name)"] = state
+            try upsertLatest.run([.integer(state.id), ValueColumns.column(point.reading.value), quality, .integer(time),
+                                  ValueColumns.column(state.historyValue), state.historyQuality,
+                                  state.historyTime.map { .integer($0) } ?? .null])
+            cached[index] = state
             report.latestRows += 1
         }
+        points[deviceID] = cached
+    }
+
+    private func preparedHotStatements() throws(StoreError) -> (Statement, Statement) {
+        if let hotStatements { return hotStatements }
+        let prepared = (insertHistory: try connection.statement("""
+                            INSERT INTO history (point_id, time, value, quality) VALUES (?, ?, ?, ?)
+                            """),
+                        upsertLatest: try connection.statement("""
+                            INSERT INTO latest (point_id, value, quality, time, history_value, history_quality, history_time)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (point_id) DO UPDATE SET value = excluded.value, quality = excluded.quality,
+                                time = excluded.time, history_value = excluded.history_value,
+                                history_quality = excluded.history_quality, history_time = excluded.history_time
+                            """))
+        hotStatements = prepared
+        return prepared
     }
 
     /// Stored when the quality changed, the value moved by more than the
@@ -115,9 +128,11 @@ extension StoreEngine {
         return deviceID
     }
 
-    private func pointState(deviceID: Int64, identity: DeviceIdentity, point: PointSample) throws(StoreError) -> PointState {
+    /// The point's cached state if `cached` is it and unchanged; else upserted and loaded.
+    private func pointState(_ cached: PointState?, deviceID: Int64, identity: DeviceIdentity,
+                            point: PointSample) throws(StoreError) -> PointState {
         let kind = point.reading.value.map(ValueColumns.kind)
-        if let cached = points["\(deviceID)/\(point.name)"], cached.unit == point.unit, kind == nil || kind == cached.kind {
+        if let cached, cached.name == point.name, cached.unit == point.unit, kind == nil || kind == cached.kind {
             return cached
         }
         let rows = try connection.rows("""
@@ -130,7 +145,7 @@ extension StoreEngine {
         guard let (pointID, storedKind) = rows.first else {
             throw .sqlite(code: .constraint, message: "no row id for point \(point.name)", sql: nil)
         }
-        var state = PointState(id: pointID, unit: point.unit, kind: storedKind,
+        var state = PointState(id: pointID, name: point.name, unit: point.unit, kind: storedKind,
                                policy: options.historyPolicy(station: identity.station, device: identity.device, point: point.name),
                                historyValue: nil, historyQuality: .null, historyTime: nil)
         let last = try connection.rows("SELECT history_value, history_quality, history_time FROM latest WHERE point_id = ?",

@@ -9,6 +9,7 @@ import Foundation
 /// the last sample stored in history (for history by exception).
 struct PointState {
     var id: Int64
+    var name: String
     var unit: String?
     var kind: String
     var policy: HistoryPolicy
@@ -26,8 +27,12 @@ final class StoreEngine {
 
     /// Caches, valid only for committed state: cleared when a transaction fails.
     var deviceIDs: [String: (id: Int64, profile: String)] = [:]
-    var points: [String: PointState] = [:]
+    /// Per device, in the order its samples list the points (profile order),
+    /// so the hot path finds a point by position instead of hashing its name.
+    var points: [Int64: [PointState?]] = [:]
     var cachedOutboxDepth: Int?
+    /// The writer's per-point statements, prepared once (no cache lookup by SQL text).
+    var hotStatements: (insertHistory: Statement, upsertLatest: Statement)?
 
     /// Opens for writing: takes the writer lock, configures, migrates.
     init(writingTo path: String, options: StoreOptions) throws(StoreError) {
@@ -81,9 +86,16 @@ final class StoreEngine {
         try connection.execute("PRAGMA foreign_keys = ON")
         // Keep the WAL file from growing without bound after a long read.
         try connection.execute("PRAGMA journal_size_limit = \(64 * 1024 * 1024)")
+        // A page cache that holds the hot index pages of latest and history
+        // (the default 2 MB makes every insert into a large index a re-read).
+        try connection.execute("PRAGMA cache_size = -\(options.cacheKilobytes)")
         if let maxPageCount = options.maxPageCount {
             try connection.execute("PRAGMA max_page_count = \(maxPageCount)")
         }
+    }
+
+    deinit {
+        hotStatements = nil  // finalised before the connection closes
     }
 
     func requireWritable() throws(StoreError) {

@@ -75,52 +75,100 @@ enum StatusOutput {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { cells in
             cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                column == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
             }.joined(separator: "  ")
         }
     }
 
     // MARK: JSON
 
+    struct Document: Encodable {
+        var time: String
+        var stations: [StationJSON]
+    }
+
+    struct StationJSON: Encodable {
+        var station: String
+        var tags: [String: String]
+        var devices: [DeviceJSON]
+    }
+
+    struct DeviceJSON: Encodable {
+        var device: String
+        var profile: String
+        var connected: Bool?
+        var lastPoll: String?
+        var lastError: String?
+        var points: [PointJSON]
+        var alarms: [AlarmJSON]
+
+        enum CodingKeys: String, CodingKey { case device, profile, connected, lastPoll, lastError, points, alarms }
+
+        /// Absent values are written as null, not left out.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(device, forKey: .device)
+            try container.encode(profile, forKey: .profile)
+            try container.encode(connected, forKey: .connected)
+            try container.encode(lastPoll, forKey: .lastPoll)
+            try container.encode(lastError, forKey: .lastError)
+            try container.encode(points, forKey: .points)
+            try container.encode(alarms, forKey: .alarms)
+        }
+    }
+
+    struct PointJSON: Encodable {
+        var reading: ReadOutput.PointOutput
+        var time: String?
+        var ageSeconds: Double?
+
+        enum CodingKeys: String, CodingKey { case time, ageSeconds }
+
+        func encode(to encoder: any Encoder) throws {
+            try reading.encode(to: encoder)  // name, value (null unless good), unit, quality
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(time, forKey: .time)
+            try container.encode(ageSeconds, forKey: .ageSeconds)
+        }
+    }
+
+    struct AlarmJSON: Encodable {
+        var point, rule, severity, time, message: String
+        var value, limit: Double?
+
+        enum CodingKeys: String, CodingKey { case point, rule, severity, time, message, value, limit }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            for (key, text) in [(CodingKeys.point, point), (.rule, rule), (.severity, severity), (.time, time), (.message, message)] {
+                try container.encode(text, forKey: key)
+            }
+            try container.encode(value, forKey: .value)
+            try container.encode(limit, forKey: .limit)
+        }
+    }
+
     static func json(_ stations: [StationStatus], now: Date) -> String {
-        let document: [String: Any] = [
-            "time": timestamp(now),
-            "stations": stations.map { station in
-                ["station": station.station, "tags": station.tags,
-                 "devices": station.devices.map { device($0, now: now) }] as [String: Any]
-            },
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let document = Document(time: timestamp(now), stations: stations.map { station in
+            StationJSON(station: station.station, tags: station.tags, devices: station.devices.map { device in
+                DeviceJSON(device: device.device, profile: device.profile, connected: device.health?.connected,
+                           lastPoll: device.health.map { timestamp($0.time) }, lastError: device.health?.lastError,
+                           points: device.points.map { point in
+                               PointJSON(reading: ReadOutput.PointOutput(name: point.name, value: point.value, unit: point.unit,
+                                                                         quality: point.quality.description),
+                                         time: point.time.map(timestamp),
+                                         ageSeconds: point.time.map { (now.timeIntervalSince($0) * 1000).rounded() / 1000 })
+                           },
+                           alarms: device.activeAlarms.map { alarm in
+                               AlarmJSON(point: alarm.point, rule: alarm.rule, severity: alarm.severity.rawValue,
+                                         time: timestamp(alarm.time), message: alarm.message, value: alarm.value, limit: alarm.limit)
+                           })
+            })
+        })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(document) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func device(_ device: DeviceStatus, now: Date) -> [String: Any] {
-        var object: [String: Any] = ["device": device.device, "profile": device.profile]
-        object["connected"] = device.health.map { $0.connected as Any } ?? NSNull()
-        object["lastPoll"] = device.health.map { timestamp($0.time) as Any } ?? NSNull()
-        object["lastError"] = device.health?.lastError ?? NSNull()
-        object["points"] = device.points.map { point -> [String: Any] in
-            ["name": point.name, "unit": point.unit ?? "", "quality": point.quality.description,
-             "value": point.value.map(jsonValue) ?? NSNull(),
-             "time": point.time.map { timestamp($0) as Any } ?? NSNull(),
-             "ageSeconds": point.time.map { (now.timeIntervalSince($0) * 1000).rounded() / 1000 as Any } ?? NSNull()]
-        }
-        object["alarms"] = device.activeAlarms.map { alarm -> [String: Any] in
-            ["point": alarm.point, "rule": alarm.rule, "severity": alarm.severity.rawValue,
-             "value": alarm.value ?? NSNull(), "limit": alarm.limit ?? NSNull(),
-             "time": timestamp(alarm.time), "message": alarm.message]
-        }
-        return object
-    }
-
-    static func jsonValue(_ value: Value) -> Any {
-        switch value {
-        case .double(let number): return Double(Value.format(number)) ?? number
-        case .integer(let number): return number
-        case .unsigned(let number): return number
-        case .bool(let flag): return flag
-        case .string(let text): return text
-        }
     }
 
     /// ISO 8601 in UTC with milliseconds.
