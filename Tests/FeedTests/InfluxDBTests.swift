@@ -30,10 +30,8 @@ func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {
     }
 
     @Test func writesAndQueriesBack() async throws {
-        let influx = try InfluxDB()
+        let influx = try await InfluxDB.withDatabase()
         defer { influx.stop() }
-        try await influx.start()
-        _ = try await influx.query("CREATE DATABASE pumps")
 
         let lines = FeedLines()
         let count = 300
@@ -81,10 +79,8 @@ func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {
     }
 
     @Test func anOutageUnderLoadLosesNothing() async throws {
-        let influx = try InfluxDB()
+        let influx = try await InfluxDB.withDatabase()
         defer { influx.stop() }
-        try await influx.start()
-        _ = try await influx.query("CREATE DATABASE pumps")
 
         let outbox = MemoryOutbox()
         let sink = try FeedSinks.make(writeURL(influx), timeout: 2)
@@ -123,10 +119,8 @@ func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {
     }
 
     @Test func aFieldTypeConflictIsDeadLetteredAndTheRestGoesOn() async throws {
-        let influx = try InfluxDB()
+        let influx = try await InfluxDB.withDatabase()
         defer { influx.stop() }
-        try await influx.start()
-        _ = try await influx.query("CREATE DATABASE pumps")
 
         let outbox = MemoryOutbox(["conflict x=1i 1000"])
         let sink = try FeedSinks.make(writeURL(influx))

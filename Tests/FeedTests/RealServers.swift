@@ -48,6 +48,21 @@ final class ChildServer {
     }
 
     deinit { stop() }
+
+    /// Starts the child and waits until `probe` answers `status` (30 s at most);
+    /// stops it again when it does not.
+    static func ready(_ executable: String, _ arguments: [String], log: URL, probe: String, status: Int)
+        async throws -> ChildServer {
+        let child = try ChildServer(executable, arguments, log: log)
+        do {
+            try await TestHTTP.waitFor(try TestHTTP.url(probe), status: status, timeout: 30,
+                                       what: (executable as NSString).lastPathComponent, log: log)
+        } catch {
+            child.stop()
+            throw error
+        }
+        return child
+    }
 }
 
 /// Plain HTTP for the tests' own queries and readiness checks.
@@ -138,18 +153,21 @@ final class InfluxDB {
 
     /// Starts influxd (on the same data folder and ports each time) and waits for /ping → 204.
     func start() async throws {
-        child = try ChildServer(Self.binary, ["-config", folder.url.appendingPathComponent("influxdb.conf").path], log: log)
-        do {
-            try await TestHTTP.waitFor(try TestHTTP.url(base + "/ping"), status: 204, timeout: 30, what: "influxd", log: log)
-        } catch {
-            stop()
-            throw error
-        }
+        child = try await ChildServer.ready(Self.binary, ["-config", folder.url.appendingPathComponent("influxdb.conf").path],
+                                            log: log, probe: base + "/ping", status: 204)
     }
 
     func stop() {
         child?.stop()
         child = nil
+    }
+
+    /// A started server with the database `pumps`.
+    static func withDatabase() async throws -> InfluxDB {
+        let influx = try InfluxDB()
+        try await influx.start()
+        _ = try await influx.query("CREATE DATABASE pumps")
+        return influx
     }
 
     /// Runs InfluxQL; returns the first statement's rows (times in ms), [] when none.
@@ -232,18 +250,11 @@ final class VictoriaMetrics {
     var log: URL { folder.url.appendingPathComponent("victoria-metrics.log") }
 
     func start() async throws {
-        child = try ChildServer(Self.binary, [
+        child = try await ChildServer.ready(Self.binary, [
             "-httpListenAddr", "127.0.0.1:\(httpPort)", "-influxListenAddr", "127.0.0.1:\(tcpPort)",
             "-storageDataPath", folder.url.appendingPathComponent("data").path,
             "-retentionPeriod", "100y", "-search.latencyOffset", "0s", "-loggerLevel", "WARN",
-        ], log: log)
-        do {
-            try await TestHTTP.waitFor(try TestHTTP.url(base + "/health"), status: 200, timeout: 30,
-                                       what: "victoria-metrics", log: log)
-        } catch {
-            stop()
-            throw error
-        }
+        ], log: log, probe: base + "/health", status: 200)
     }
 
     func stop() {
@@ -251,8 +262,9 @@ final class VictoriaMetrics {
         child = nil
     }
 
-    struct Series {
-        var labels: [String: String]
+    /// One series of /api/v1/export.
+    struct Series: Decodable {
+        var metric: [String: String]
         var values: [Double]
         var timestamps: [Int64]
     }
@@ -265,13 +277,8 @@ final class VictoriaMetrics {
         guard let url = components?.url, let answer = await TestHTTP.request(url, timeout: 10), answer.status == 200 else {
             throw ServerFailure(description: "export \(selector) failed")
         }
-        return try String(decoding: answer.body, as: UTF8.self).split(separator: "\n").map { line in
-            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let labels = object["metric"] as? [String: String],
-                  let values = object["values"] as? [Double], let stamps = object["timestamps"] as? [Int64] else {
-                throw ServerFailure(description: "bad export line \(line)")
-            }
-            return Series(labels: labels, values: values, timestamps: stamps)
+        return try answer.body.split(separator: UInt8(ascii: "\n")).map { line in
+            try JSONDecoder().decode(Series.self, from: Data(line))
         }
     }
 }
