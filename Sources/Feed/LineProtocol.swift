@@ -103,6 +103,7 @@ public enum LineProtocol {
     /// A string field value: in double quotes, with `"` and `\` escaped;
     /// line breaks become spaces (a newline would end the line).
     public static func quote(_ text: String) -> String {
+        guard needsWork(text) else { return "\"" + text + "\"" }
         var out = String.UnicodeScalarView()
         out.append("\"")
         for scalar in flattened(text).unicodeScalars {
@@ -123,6 +124,7 @@ public enum LineProtocol {
     /// delimiter as an escape and rejects the line, so such a name cannot be
     /// written as it is. Line breaks become spaces.
     static func escape(_ text: String, specials: Set<Unicode.Scalar>) -> String {
+        guard needsWork(text) else { return text }
         var out = String.UnicodeScalarView()
         var pendingBackslashes = 0
         for scalar in flattened(text).unicodeScalars {
@@ -139,6 +141,15 @@ public enum LineProtocol {
             out.append(scalar)
         }
         return String(out)
+    }
+
+    /// False when no byte of `text` can be special anywhere (comma, space,
+    /// equals sign, quote, backslash, ASCII control) or start a non-ASCII line
+    /// break (U+0085, U+2028, U+2029): such text is written as it is.
+    static func needsWork(_ text: String) -> Bool {
+        text.utf8.contains { byte in
+            byte < 0x21 || byte == 0x22 || byte == 0x2C || byte == 0x3D || byte == 0x5C || byte == 0xC2 || byte == 0xE2
+        }
     }
 
     /// Line breaks (CR, LF, CRLF, ...) as single spaces.

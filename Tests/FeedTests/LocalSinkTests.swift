@@ -7,7 +7,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite struct LocalSinkTests {
+@Suite(.timeLimit(.minutes(1))) struct LocalSinkTests {
     @Test func tcpSinkSendsLinesAndReconnectsAfterAFailure() async throws {
         let port = try freePort()
         let sink = TCPSink(host: "127.0.0.1", port: port, timeout: 2)
@@ -46,7 +46,7 @@ import Glibc
     }
 }
 
-@Suite struct TCPReconnectTests {
+@Suite(.timeLimit(.minutes(1))) struct TCPReconnectTests {
     @Test func aConnectionThePeerClosedIsReopenedBeforeTheNextBatch() async throws {
         let (listener, port) = try listenLoopback()
         defer { close(listener) }
