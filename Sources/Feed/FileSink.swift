@@ -43,8 +43,8 @@ public final class FileSink: FeedSink {
         defer { if path != nil { _ = close(descriptor) } }
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + offset, bytes.count - offset)
+            let written = bytes[offset...].withUnsafeBytes { rest in
+                Glibc.write(descriptor, rest.baseAddress, rest.count)
             }
             if written < 0 {
                 if errno == EINTR { continue }

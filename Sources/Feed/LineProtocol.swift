@@ -62,21 +62,24 @@ public enum FieldValue: Sendable, Equatable {
 public enum LineProtocol {
     /// One line without its newline, or nil when no field is left (NaN and
     /// ±Inf fields are dropped). Empty tag values are left out; tags are
-    /// sorted by key in byte order; a field key given twice keeps the first.
+    /// sorted by escaped key in byte order; a field key given twice keeps the first.
     public static func line(measurement: String, tags: [String: String], fields: [(String, FieldValue)],
                             time: Date, precision: Precision) -> String? {
         var seen = Set<String>()
         var fieldText: [String] = []
-        for (key, value) in fields where !key.isEmpty && seen.insert(key).inserted {
-            guard let text = format(value) else { continue }
-            fieldText.append(escape(key, specials: keySpecials) + "=" + text)
+        for (key, value) in fields where seen.insert(key).inserted {
+            let escapedKey = escape(key, specials: keySpecials)
+            guard !escapedKey.isEmpty, let text = format(value) else { continue }
+            fieldText.append(escapedKey + "=" + text)
         }
-        guard !fieldText.isEmpty, !measurement.isEmpty else { return nil }
-        var line = escape(measurement, specials: measurementSpecials)
-        let sortedTags = tags.filter { !$0.key.isEmpty && !$0.value.isEmpty }
-            .sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let name = escape(measurement, specials: measurementSpecials)
+        guard !fieldText.isEmpty, !name.isEmpty else { return nil }
+        var line = name
+        let sortedTags = tags.map { (escape($0.key, specials: keySpecials), escape($0.value, specials: keySpecials)) }
+            .filter { !$0.0.isEmpty && !$0.1.isEmpty }
+            .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         for (key, value) in sortedTags {
-            line += "," + escape(key, specials: keySpecials) + "=" + escape(value, specials: keySpecials)
+            line += "," + key + "=" + value
         }
         line += " " + fieldText.joined(separator: ",") + " " + String(precision.timestamp(time))
         return line
@@ -100,6 +103,7 @@ public enum LineProtocol {
     /// A string field value: in double quotes, with `"` and `\` escaped;
     /// line breaks become spaces (a newline would end the line).
     public static func quote(_ text: String) -> String {
+        guard needsWork(text) else { return "\"" + text + "\"" }
         var out = String.UnicodeScalarView()
         out.append("\"")
         for scalar in flattened(text).unicodeScalars {
@@ -114,26 +118,38 @@ public enum LineProtocol {
     static let keySpecials: Set<Unicode.Scalar> = [",", " ", "="]
 
     /// Escapes a measurement, tag key, tag value or field key: each special
-    /// character gets a backslash; a backslash that would otherwise read as an
-    /// escape (before a special, before another backslash, or at the end) is
-    /// doubled; other backslashes stay literal. Line breaks become spaces.
+    /// character gets a backslash. Other backslashes stay literal, except a
+    /// run of backslashes right before a special character or at the end,
+    /// which is left out: InfluxDB 1.x reads any backslash before a
+    /// delimiter as an escape and rejects the line, so such a name cannot be
+    /// written as it is. Line breaks become spaces.
     static func escape(_ text: String, specials: Set<Unicode.Scalar>) -> String {
-        let scalars = Array(flattened(text).unicodeScalars)
+        guard needsWork(text) else { return text }
         var out = String.UnicodeScalarView()
-        for (index, scalar) in scalars.enumerated() {
+        var pendingBackslashes = 0
+        for scalar in flattened(text).unicodeScalars {
+            if scalar == "\\" {
+                pendingBackslashes += 1
+                continue
+            }
             if specials.contains(scalar) {
                 out.append("\\")
-            } else if scalar == "\\" {
-                let next: Unicode.Scalar? = index + 1 < scalars.count ? scalars[index + 1] : nil
-                if let next {
-                    if next == "\\" || specials.contains(next) { out.append("\\") }
-                } else {
-                    out.append("\\")
-                }
+            } else {
+                out.append(contentsOf: repeatElement("\\", count: pendingBackslashes))
             }
+            pendingBackslashes = 0
             out.append(scalar)
         }
         return String(out)
+    }
+
+    /// False when no byte of `text` can be special anywhere (comma, space,
+    /// equals sign, quote, backslash, ASCII control) or start a non-ASCII line
+    /// break (U+0085, U+2028, U+2029): such text is written as it is.
+    static func needsWork(_ text: String) -> Bool {
+        text.utf8.contains { byte in
+            byte < 0x21 || byte == 0x22 || byte == 0x2C || byte == 0x3D || byte == 0x5C || byte == 0xC2 || byte == 0xE2
+        }
     }
 
     /// Line breaks (CR, LF, CRLF, ...) as single spaces.

@@ -41,6 +41,7 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
     /// On `queue`: connects when needed and sends every byte; on any failure
     /// closes the socket so the next write starts on a fresh connection.
     private func send(_ bytes: [UInt8]) -> SinkResult {
+        if descriptor >= 0 && peerClosed() { closeSocket() }
         if descriptor < 0 {
             switch connectSocket() {
             case .success(let opened): descriptor = opened
@@ -49,8 +50,8 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
         }
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { buffer in
-                Glibc.send(descriptor, buffer.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            let sent = bytes[offset...].withUnsafeBytes { rest in
+                Glibc.send(descriptor, rest.baseAddress, rest.count, Int32(MSG_NOSIGNAL))
             }
             if sent < 0 {
                 if errno == EINTR { continue }
@@ -61,6 +62,16 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
             offset += sent
         }
         return .accepted
+    }
+
+    /// True when the peer closed the connection since the last write (the
+    /// socket reads as end of file): bytes sent now would be lost unseen.
+    private func peerClosed() -> Bool {
+        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&waiting, 1, 0) > 0 else { return false }
+        var byte: UInt8 = 0
+        let count = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR)
     }
 
     private func closeSocket() {

@@ -6,7 +6,7 @@ import Testing
 @testable import Feed
 import Profiles
 
-@Suite struct HTTPSinkTests {
+@Suite(.timeLimit(.minutes(1))) struct HTTPSinkTests {
     func sink(_ server: TestHTTPServer, path: String = "/write?db=pumps", timeout: Double = 5,
               section: (String) -> FeedSection = { FeedSection(url: $0) },
               environment: [String: String] = [:]) throws -> any FeedSink {

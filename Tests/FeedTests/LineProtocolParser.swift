@@ -1,8 +1,8 @@
 // A strict line-protocol parser, written from the spec independently of the
 // encoder, to check that every line the feed writes reads back as meant.
 // Escapes: in measurements `\,` `\ `; in tag keys, tag values and field keys
-// `\,` `\=` `\ `; everywhere `\\` is one backslash and any other backslash
-// is literal. String fields escape `\"` and `\\`.
+// `\,` `\=` `\ `; any other backslash is literal (as InfluxDB 1.x reads
+// names: `\\` there is two backslashes). String fields escape `\"` and `\\`.
 
 struct ParsedLine: Equatable {
     struct Tag: Equatable { var key: String; var value: String }
@@ -80,7 +80,7 @@ struct LineProtocolParser {
     private mutating func token(stops: Set<Unicode.Scalar>, escapable: Set<Unicode.Scalar>) throws -> String {
         var out = String.UnicodeScalarView()
         while let char = current, !stops.contains(char) {
-            if char == "\\", index + 1 < chars.count, escapable.contains(chars[index + 1]) || chars[index + 1] == "\\" {
+            if char == "\\", index + 1 < chars.count, escapable.contains(chars[index + 1]) {
                 out.append(chars[index + 1])
                 index += 2
             } else {

@@ -7,7 +7,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite struct LocalSinkTests {
+@Suite(.timeLimit(.minutes(1))) struct LocalSinkTests {
     @Test func tcpSinkSendsLinesAndReconnectsAfterAFailure() async throws {
         let port = try freePort()
         let sink = TCPSink(host: "127.0.0.1", port: port, timeout: 2)
@@ -18,7 +18,7 @@ import Glibc
         let live = TCPSink(host: "127.0.0.1", port: listenPort, timeout: 2)
         #expect(await live.write(["m a=1i 1", "m a=2i 2"]) == .accepted)
         #expect(await live.write(["m a=3i 3"]) == .accepted)
-        let connection = accept(listener, nil, nil)
+        let connection = acceptWithin(listener)
         #expect(connection >= 0)
         defer { close(connection) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
@@ -43,5 +43,25 @@ import Glibc
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "m a=1i 1\nm a=2i 2\nm a=3i 3\n")
         let unwritable = FileSink(path: "/nonexistent-dir/feed.lp")
         guard case .retry = await unwritable.write(["m a=1i 1"]) else { Issue.record("expected a retry"); return }
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct TCPReconnectTests {
+    @Test func aConnectionThePeerClosedIsReopenedBeforeTheNextBatch() async throws {
+        let (listener, port) = try listenLoopback()
+        defer { close(listener) }
+        let sink = TCPSink(host: "127.0.0.1", port: port, timeout: 2)
+        #expect(await sink.write(["m a=1i 1"]) == .accepted)
+        close(acceptWithin(listener))   // the listener drops the first connection
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await sink.write(["m a=2i 2"]) == .accepted)
+        let second = acceptWithin(listener)
+        #expect(second >= 0, "no second connection: the closed one was written to")
+        defer { close(second) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        _ = setsockopt(second, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let count = recv(second, &buffer, buffer.count, 0)
+        #expect(count == 9 && String(decoding: buffer[0..<max(count, 0)], as: UTF8.self) == "m a=2i 2\n")
     }
 }

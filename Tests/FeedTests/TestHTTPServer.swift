@@ -42,6 +42,13 @@ func freePort() throws -> Int {
     return port
 }
 
+/// Accepts one connection, or returns -1 after `seconds` (a test never hangs on accept).
+func acceptWithin(_ listener: Int32, seconds: Double = 2) -> Int32 {
+    var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+    guard poll(&waiting, 1, Int32(seconds * 1000)) > 0 else { return -1 }
+    return accept(listener, nil, nil)
+}
+
 struct TestRequest: Sendable {
     var method: String
     var target: String
