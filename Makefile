@@ -17,7 +17,7 @@ demo: build
 
 test: deps venv
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --no-parallel
 
 build: deps
 	$(SWIFT) build

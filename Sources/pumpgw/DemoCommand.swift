@@ -22,7 +22,7 @@ enum DemoCommand: Command {
           --var DIR       where the store, the feed and the generated config go (default var)
 
         Three stations: FT-0412 runs a normal day; LH-0107 trips its booster set
-        after 10 s for 30 s (outlet pressure falls to about 0.12 MPa); NS-0233
+        after 6 s for 30 s (outlet pressure falls to about 0.12 MPa); NS-0233
         drops off the network after 20 s for 20 s. The gateway writes
         DIR/pumpgw.db (try `pumpgw status --db var/pumpgw.db`) and DIR/feed.lp.
 
@@ -53,7 +53,7 @@ enum DemoCommand: Command {
             DemoStation(id: "LH-0107", name: "Luohu estate 7", district: "luohu", options: SimulatorOptions()),
             DemoStation(id: "NS-0233", name: "Nanshan estate 33", district: "nanshan", options: SimulatorOptions()),
         ]
-        stations[1].options.scenario = .pressureDrop(after: 10, lasting: 30)
+        stations[1].options.scenario = .pressureDrop(after: 6, lasting: 30)
         stations[2].options.downAfter = 20
         stations[2].options.downFor = 20
         var ports: [Int] = []
@@ -124,7 +124,9 @@ enum DemoCommand: Command {
             """
                 { id: "\(station.id)", name: "\(station.name)", tags: { district: "\(station.district)" },
                   devices: [ { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
-                               interval: "1s", timeout: "500ms" } ] },
+                               interval: "1s", timeout: "500ms",
+                               rules: [ { point: "outlet_pressure", rule: "low", kind: "low", limit: 0.3, deadband: 0.02,
+                                          delay: "3s", severity: "major" } ] } ] },
             """
         }
         return """

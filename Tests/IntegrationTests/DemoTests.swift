@@ -15,6 +15,7 @@ struct DemoTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("— 14 s —") || result.stdout.contains("— 11 s —"), "no live view: \(result.stdout)")
         #expect(result.stdout.contains("LH-0107  outlet 0.1"), "the pressure drop did not show: \(result.stdout)")
+        #expect(result.stdout.contains("ALARM major (orange): Outlet pressure 0.1"), "no low-pressure alarm: \(result.stdout)")
 
         let status = try runToEnd(Paths.pumpgw, ["status", "--db", folder.appendingPathComponent("pumpgw.db").path, "--json"])
         #expect(status.status == 0, "stderr: \(status.stderr)")
