@@ -21,11 +21,15 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     public var maxGap: Int?
     /// Largest number of registers in one request (default and maximum 125).
     public var maxRegisters: Int?
+    /// One request per point, for devices that refuse block reads (default false).
+    public var onePerPoint: Bool?
+    /// Addresses the device refuses to read: a block never spans them.
+    public var unreadable: [AddressRange]?
     public var points: [Point]
 
     public init(profile: String, vendor: String? = nil, model: String? = nil, description: String? = nil,
                 addressBase: Int, order: ByteOrder? = nil, maxGap: Int? = nil, maxRegisters: Int? = nil,
-                points: [Point]) {
+                onePerPoint: Bool? = nil, unreadable: [AddressRange]? = nil, points: [Point]) {
         self.profile = profile
         self.vendor = vendor
         self.model = model
@@ -34,6 +38,8 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
         self.order = order
         self.maxGap = maxGap
         self.maxRegisters = maxRegisters
+        self.onePerPoint = onePerPoint
+        self.unreadable = unreadable
         self.points = points
     }
 
@@ -45,6 +51,20 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     /// The address of `point` on the wire (0-based PDU address).
     public func pduAddress(of point: Point) -> Int {
         point.address - addressBase
+    }
+}
+
+/// A run of addresses of one table, `from` and `to` included, written with
+/// the profile's `addressBase` like point addresses.
+public struct AddressRange: Codable, Sendable, Equatable {
+    public var register: RegisterTable
+    public var from: Int
+    public var to: Int
+
+    public init(register: RegisterTable, from: Int, to: Int) {
+        self.register = register
+        self.from = from
+        self.to = to
     }
 }
 
