@@ -18,7 +18,8 @@ struct ConfigChecks {
     }
 
     /// Checks every station and device; returns the devices that are ready to poll.
-    mutating func checkStations(_ tree: JSONValue, bad: ProblemPaths, profiles: [String: DeviceProfile],
+    /// `profiles` is nil when the folder could not be read (then no device is resolved).
+    mutating func checkStations(_ tree: JSONValue, bad: ProblemPaths, profiles: [String: DeviceProfile]?,
                                 folder: String) -> [ResolvedDevice] {
         if let id = tree["gateway"]?["id"]?.string, id.isEmpty { report("gateway.id", "must not be empty") }
         if let zone = tree["gateway"]?["timeZone"]?.string, TimeZone(identifier: zone) == nil {
@@ -63,7 +64,7 @@ struct ConfigChecks {
     }
 
     /// One device's values; the resolved device when its profile exists.
-    mutating func check(_ device: DeviceConfig, path: String, station: Station, profiles: [String: DeviceProfile],
+    mutating func check(_ device: DeviceConfig, path: String, station: Station, profiles: [String: DeviceProfile]?,
                         folder: String) -> ResolvedDevice? {
         if device.id.isEmpty { report("\(path).id", "must not be empty") }
         if device.host.isEmpty { report("\(path).host", "must not be empty") }
@@ -83,9 +84,10 @@ struct ConfigChecks {
         if let maxRegisters = device.maxRegisters, !(1...ProfileValidator.maxRegistersPerRead).contains(maxRegisters) {
             report("\(path).maxRegisters", "must be 1-\(ProfileValidator.maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)")
         }
-        if let maxGap = device.maxGap, !(0...ProfileValidator.maxRegistersPerRead).contains(maxGap) {
+        if let maxGap = device.maxGap, !(0...ProfileValidator.maxRegistersPerRead - 2).contains(maxGap) {
             report("\(path).maxGap", "must be 0-\(ProfileValidator.maxRegistersPerRead - 2) (unused registers a read may bridge), not \(maxGap)")
         }
+        guard let profiles else { return nil }
         guard let profile = profiles[device.profile] else {
             let known = profiles.keys.sorted()
             var message = "no profile '\(device.profile)' in \(folder)"

@@ -49,7 +49,12 @@ public enum ConfigLoader {
         let configDirectory = (path as NSString).deletingLastPathComponent
         let folder = folderText.hasPrefix("/") ? folderText : (configDirectory as NSString).appendingPathComponent(folderText)
         var profileProblems: [ProfileProblem] = []
-        let profiles = loadProfiles(in: folder, problems: &profileProblems)
+        var profiles: [String: DeviceProfile]?
+        do {
+            profiles = try loadProfiles(in: folder, problems: &profileProblems)
+        } catch {
+            checks.report("profiles", "cannot read the profiles folder \(folder) (\(ProfileLoader.reason(error)))")
+        }
 
         let devices = checks.checkStations(tree, bad: bad, profiles: profiles, folder: folderText)
         checks.checkSections(tree, bad: bad)
@@ -66,18 +71,13 @@ public enum ConfigLoader {
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let storePath = resolve(config.store?.path ?? "var/pumpgw.db", against: base)
-        return LoadedConfig(file: path, config: config, profiles: profiles, devices: devices, storePath: storePath)
+        return LoadedConfig(file: path, config: config, profiles: profiles ?? [:], devices: devices, storePath: storePath)
     }
 
     /// Every `*.json5` profile in `folder`, by profile id.
-    static func loadProfiles(in folder: String, problems: inout [ProfileProblem]) -> [String: DeviceProfile] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json5") }.sorted()
-        } catch {
-            problems.append(ProfileProblem(file: folder, path: "profiles", message: "cannot read the profiles folder (\(ProfileLoader.reason(error)))"))
-            return [:]
-        }
+    /// Throws when the folder cannot be read.
+    static func loadProfiles(in folder: String, problems: inout [ProfileProblem]) throws -> [String: DeviceProfile] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json5") }.sorted()
         var profiles: [String: DeviceProfile] = [:]
         var fileOfProfile: [String: String] = [:]
         for name in names {

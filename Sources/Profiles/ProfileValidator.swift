@@ -28,7 +28,7 @@ public enum ProfileValidator {
         if let maxRegisters = profile.maxRegisters, !(1...maxRegistersPerRead).contains(maxRegisters) {
             report("maxRegisters", "must be between 1 and \(maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)")
         }
-        if let maxGap = profile.maxGap, !(0...maxRegistersPerRead).contains(maxGap) {
+        if let maxGap = profile.maxGap, !(0...maxRegistersPerRead - 2).contains(maxGap) {
             report("maxGap", "must be 0-\(maxRegistersPerRead - 2) (unused registers a read may bridge), not \(maxGap)")
         }
         if partial.pointsListEmpty {

@@ -123,7 +123,7 @@ struct ShapeChecker {
         switch value {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"
-        case .number(let number): return "the number \(formatNumber(number))"
+        case .number(let number): return number.isFinite ? "the number \(formatNumber(number))" : formatNumber(number)
         case .string(let text):
             let shown = text.count > 40 ? String(text.prefix(40)) + "..." : text
             return "the string \"\(shown)\""
@@ -156,17 +156,23 @@ struct ShapeChecker {
         return best.distance <= allowed ? best.option : nil
     }
 
+    /// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`.
     static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var row = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, y) in b.enumerated() {
-                row[j + 1] = min(previous[j + 1] + 1, row[j] + 1, previous[j] + (x == y ? 0 : 1))
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var best = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    best = min(best, table[i - 2][j - 2] + 1)
+                }
+                table[i][j] = best
             }
-            previous = row
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 }

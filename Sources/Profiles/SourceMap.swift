@@ -148,8 +148,15 @@ private struct Scanner {
         case UInt8(ascii: "["): array(path: path, depth: depth)
         case UInt8(ascii: "\""), UInt8(ascii: "'"): _ = string()
         default:
-            if isNumberStart(byte) { number() } else if !literal() {
-                fail("unexpected \(describe(index)); expected a value")
+            if isNumberStart(byte) && !(byte == UInt8(ascii: "I") || byte == UInt8(ascii: "N")) || matchesNumberWord() {
+                number()
+            } else if !literal() {
+                if isIdentifierByte(byte) {
+                    let word = token(from: index)
+                    fail("'\(word)' is not a value; write text in quotes: \"\(word)\"")
+                } else {
+                    fail("unexpected \(describe(index)); expected a value")
+                }
             }
         }
     }
@@ -280,11 +287,28 @@ private struct Scanner {
         endOfNumber(start)
     }
 
-    /// A number must not run into letters (`12ab`).
+    /// A number must not run into letters or dots (`12ab`, `127.0.0.1`).
     mutating func endOfNumber(_ start: Int) {
-        if let byte = current, isIdentifierByte(byte) {
-            fail("'\(String(decoding: bytes[start...index], as: UTF8.self))' is not a number", at: start)
+        if let byte = current, isIdentifierByte(byte) || byte == UInt8(ascii: ".") {
+            fail("'\(token(from: start))' is not a number; write text in quotes", at: start)
         }
+    }
+
+    /// The run of name characters and dots from `start`, for messages.
+    func token(from start: Int) -> String {
+        var end = start
+        while end < bytes.count, end - start < 40,
+              isIdentifierByte(bytes[end]) || bytes[end] == UInt8(ascii: ".") || bytes[end] == UInt8(ascii: "-") {
+            end += 1
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    /// True when the text at the index is Infinity or NaN (a whole word).
+    mutating func matchesNumberWord() -> Bool {
+        let saved = index
+        defer { index = saved }
+        return matchWord("Infinity") || matchWord("NaN")
     }
 
     mutating func literal() -> Bool {
