@@ -139,3 +139,39 @@ struct ShippedProfilesTests {
                 "\(label) = \(number) outside \(range)")
     }
 }
+
+@Suite("read --raw")
+struct ReadRawTests {
+    @Test("raw words per block, and each 32-bit point in all four orders with the profile's marked")
+    func rawShowsBlocksAndOrders() throws {
+        let path = Paths.profiles.appendingPathComponent("electromagnetic-flowmeter-mfe600h.json5").path
+        let simulator = try startSimulator(profile: path)
+        defer { simulator.stop() }
+        let result = try runToEnd(Paths.pumpgw, ["read", "--profile", path, "--host", "127.0.0.1",
+                                                 "--port", String(simulator.port), "--raw"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("holding 4112...4115 (4 registers)"))
+        #expect(lines.contains("holding 4132...4133 (2 registers)"))
+        #expect(lines.contains("  4132: 0000 0000"))  // both alarms clear
+        // The flow row: name, address and type, two words, then ABCD CDAB BADC DCBA.
+        let flow = try #require(lines.first { $0.hasPrefix("flow ") && $0.contains("float32") })
+        let cells = flow.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        #expect(cells.count == 10, "\(cells)")
+        #expect(cells[3].count == 4 && cells[4].count == 4, "words \(cells)")
+        #expect(cells[7] == "*", "CDAB is the profile's order: \(cells)")
+        let cdab = try #require(Double(cells[6]))
+        #expect((0...90).contains(cdab), "flow in CDAB = \(cdab)")
+        // The words as the decoder sees them: CDAB puts the second word first.
+        let high = try #require(UInt32(cells[4], radix: 16)), low = try #require(UInt32(cells[3], radix: 16))
+        let expected = Double(Float(bitPattern: high << 16 | low))
+        #expect(abs(cdab - expected) <= 1e-6 * max(1, abs(expected)))
+    }
+
+    @Test("--raw and --json together are a usage error")
+    func rawWithJSON() throws {
+        let result = try runToEnd(Paths.pumpgw, ["read", "--profile", "x.json5", "--host", "127.0.0.1", "--raw", "--json"])
+        #expect(result.status == 2)
+        #expect(result.stderrLines.count == 1)
+    }
+}
