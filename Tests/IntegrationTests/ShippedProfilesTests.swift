@@ -74,6 +74,17 @@ struct ShippedProfilesTests {
         }
     }
 
+    @Test("the schema's simulate signals are the simulator's")
+    func schemaSignals() throws {
+        let data = try Data(contentsOf: Paths.profiles.appendingPathComponent("profile.schema.json"))
+        let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let definitions = try #require(schema["$defs"] as? [String: Any])
+        let simulate = try #require(definitions["simulate"] as? [String: Any])
+        let properties = try #require(simulate["properties"] as? [String: Any])
+        let signal = try #require(properties["signal"] as? [String: Any])
+        #expect(Set(try #require(signal["enum"] as? [String])) == PumpRoomModel.signalNames)
+    }
+
     @Test("pumpgw check accepts it", arguments: profiles)
     func checks(name: String) throws {
         let path = Paths.profiles.appendingPathComponent(name).path
