@@ -38,6 +38,12 @@ public enum ConfigLoader {
         } catch {
             throw ProfileProblems([ProfileProblem(file: path, path: "", message: "cannot read the file (\(ProfileLoader.reason(error)))")])
         }
+        return try load(data: data, file: path)
+    }
+
+    /// Reads and validates a config from `data`; `path` names it in problems
+    /// and locates the profiles folder (relative to the config's folder).
+    public static func load(data: Data, file path: String) throws(ProfileProblems) -> LoadedConfig {
         let document = try JSONDocument.parse(data, file: path)
         var checks = ConfigChecks(document: document)
         checks.problems = document.shapeProblems(FileShapes.config)
@@ -72,6 +78,13 @@ public enum ConfigLoader {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let storePath = resolve(config.store?.path ?? "var/pumpgw.db", against: base)
         return LoadedConfig(file: path, config: config, profiles: profiles ?? [:], devices: devices, storePath: storePath)
+    }
+
+    /// True when `data` parses and has a top-level `stations` key (a profile
+    /// has `points`). Safe on any bytes: it goes through `JSONDocument`.
+    public static func isGatewayConfig(_ data: Data) -> Bool {
+        guard let document = try? JSONDocument.parse(data, file: "") else { return false }
+        return document.tree["stations"] != nil
     }
 
     /// Every `*.json5` profile in `folder`, by profile id.

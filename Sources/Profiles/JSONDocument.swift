@@ -11,22 +11,31 @@ struct JSONDocument {
     let map: SourceMap
 
     /// Parses `data`; a syntax error is thrown as one problem with line and column.
+    ///
+    /// Our scanner reads the text first, and Foundation only sees text that
+    /// is valid UTF-8 and that the scanner found well formed: Foundation's
+    /// JSON5 reader (swift-foundation 6.3) traps on some malformed input,
+    /// e.g. invalid UTF-8 in an unquoted key (found by Fuzz/run.sh).
     static func parse(_ data: Data, file: String) throws(ProfileProblems) -> JSONDocument {
-        let text = String(decoding: data, as: UTF8.self)
+        let bytes = [UInt8](data)
+        if let offset = UTF8Check.firstInvalidByte(in: bytes) {
+            let position = SourceMap.position(of: offset, in: bytes)
+            throw ProfileProblems([ProfileProblem(file: file, line: position.line, column: position.column, path: "",
+                                                  message: "not UTF-8: byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) (save the file as UTF-8)")])
+        }
+        let map = SourceMap(text: String(decoding: bytes, as: UTF8.self))
+        if let (message, position) = map.syntaxError {
+            throw ProfileProblems([ProfileProblem(file: file, line: position.line, column: position.column, path: "",
+                                                  message: "not valid JSON5: \(message)")])
+        }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
-        let map = SourceMap(text: text)
         do {
             let tree = try decoder.decode(JSONValue.self, from: data)
             return JSONDocument(file: file, tree: tree, map: map)
         } catch {
-            guard let (message, position) = map.syntaxError else {
-                // Foundation refused what our scanner accepted: no position to give.
-                throw ProfileProblems([ProfileProblem(file: file, path: "",
-                                                      message: "not valid JSON5 (\(Self.reason(error)))")])
-            }
-            throw ProfileProblems([ProfileProblem(file: file, line: position.line, column: position.column, path: "",
-                                                  message: "not valid JSON5: \(message)")])
+            // Foundation refused what our scanner accepted: no position to give.
+            throw ProfileProblems([ProfileProblem(file: file, path: "", message: "not valid JSON5 (\(Self.reason(error)))")])
         }
     }
 

@@ -53,10 +53,7 @@ enum CheckCommand: Command {
     /// A gateway config has a top-level `stations` key; a profile has `points`.
     static func isGatewayConfig(_ path: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: path) else { return false }
-        let decoder = JSONDecoder()
-        decoder.allowsJSON5 = true
-        guard case .object(let top)? = try? decoder.decode(JSONValue.self, from: data) else { return false }
-        return top["stations"] != nil
+        return ConfigLoader.isGatewayConfig(data)
     }
 
     /// Validates a config and every profile it uses; prints the read plan.
