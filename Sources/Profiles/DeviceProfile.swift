@@ -166,6 +166,14 @@ public struct Point: Codable, Sendable, Equatable {
 /// model, a constant, or a slow random walk. Values are engineering values
 /// in the signal's unit, multiplied by `gain` to reach the point's unit.
 public struct SimulationHint: Codable, Sendable, Equatable {
+    /// The signals of the simulator's pump-room model (a test keeps this
+    /// list equal to `PumpRoomModel.signalNames`).
+    public static let signals = [
+        "flow", "outlet_pressure", "inlet_pressure", "setpoint", "total", "head", "pumps_running",
+        "any_pump_running", "pump_running", "pump_fault", "pump_frequency", "pump_speed", "pump_current",
+        "pump_power", "pump_run_hours", "pump_temperature",
+    ]
+
     public var signal: String?
     public var pump: Int?
     public var value: Double?

@@ -10,7 +10,7 @@ public enum FileShapes {
 
     /// `simulate: { ... }` on a point.
     public static let simulationHint: [Field] = [
-        Field("signal", .string), Field("pump", .integer), Field("value", .number),
+        Field("signal", .choice(SimulationHint.signals)), Field("pump", .integer), Field("value", .number),
         Field("min", .number), Field("max", .number), Field("gain", .number),
     ]
 

@@ -83,6 +83,7 @@ struct ShippedProfilesTests {
         let properties = try #require(simulate["properties"] as? [String: Any])
         let signal = try #require(properties["signal"] as? [String: Any])
         #expect(Set(try #require(signal["enum"] as? [String])) == PumpRoomModel.signalNames)
+        #expect(Set(SimulationHint.signals) == PumpRoomModel.signalNames)
     }
 
     @Test("pumpgw check accepts it", arguments: profiles)

@@ -56,7 +56,7 @@ struct ProfileLoaderTests {
             { name: "fault", register: "holding", address: 103, type: "bits", bit: 7 },
             { name: "pump_on", register: "coil", address: 1, type: "bool" },
             { name: "hours", register: "holding", address: 104, type: "uint32",
-              rules: [{ above: 10, severity: "warning" }], simulate: { signal: "hours", gain: 1.5 } },
+              rules: [{ above: 10, severity: "warning" }], simulate: { signal: "pump_run_hours", gain: 1.5 } },
           ],
         }
         """
@@ -85,7 +85,7 @@ struct ProfileLoaderTests {
         #expect(profile.points[3].bit == 6)
         #expect(profile.points[5].register == .coil)
         #expect(profile.points[6].rules == [.object(["above": .number(10), "severity": .string("warning")])])
-        #expect(profile.points[6].simulate == SimulationHint(signal: "hours", gain: 1.5))
+        #expect(profile.points[6].simulate == SimulationHint(signal: "pump_run_hours", gain: 1.5))
     }
 
     @Test func pduAddressSubtractsAddressBase() throws {
