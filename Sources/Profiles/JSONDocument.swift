@@ -14,8 +14,9 @@ struct JSONDocument {
     ///
     /// Our scanner reads the text first, and Foundation only sees text that
     /// is valid UTF-8 and that the scanner found well formed: Foundation's
-    /// JSON5 reader (swift-foundation 6.3) traps on some malformed input,
-    /// e.g. invalid UTF-8 in an unquoted key (found by Fuzz/run.sh).
+    /// JSON5 reader (swift-foundation 6.3) trapped on some input under
+    /// Fuzz/run.sh: invalid UTF-8 in an unquoted key, and a number at the
+    /// very end of the input.
     static func parse(_ data: Data, file: String) throws(ProfileProblems) -> JSONDocument {
         let bytes = [UInt8](data)
         if let offset = UTF8Check.firstInvalidByte(in: bytes) {
@@ -30,8 +31,11 @@ struct JSONDocument {
         }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
+        // A final newline ends any token inside the buffer Foundation reads.
+        var terminated = data
+        terminated.append(0x0A)
         do {
-            let tree = try decoder.decode(JSONValue.self, from: data)
+            let tree = try decoder.decode(JSONValue.self, from: terminated)
             return JSONDocument(file: file, tree: tree, map: map)
         } catch {
             // Foundation refused what our scanner accepted: no position to give.

@@ -95,7 +95,13 @@ private struct Scanner {
         // A byte order mark may open the file.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         skipSpace()
-        guard current != nil else { return fail("the file is empty; expected a JSON5 object { ... }") }
+        guard let first = current else { return fail("the file is empty; expected a JSON5 object { ... }") }
+        // A profile or config is an object; a bare value is refused here, so
+        // that Foundation never sees a number at the very end of its input
+        // (its JSON5 number check trapped on one under the fuzzer).
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            return fail("expected a JSON5 object { ... } at the start of the file, found \(describe(index))")
+        }
         value(path: "", depth: 0)
         guard error == nil else { return }
         skipSpace()

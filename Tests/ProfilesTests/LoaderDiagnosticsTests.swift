@@ -42,6 +42,7 @@ struct SourceMapTests {
         ("{ ü: 1e, }", 1, 6, "an exponent needs digits"),
         ("{ a: 1 /* open", 1, 8, "a /* comment is not closed"),
         ("  ", 1, 3, "the file is empty; expected a JSON5 object { ... }"),
+        ("\n .1111", 2, 2, "expected a JSON5 object { ... } at the start of the file, found '.'"),
     ])
     func syntaxErrors(text: String, line: Int, column: Int, message: String) throws {
         let error = try #require(SourceMap(text: text).syntaxError)
