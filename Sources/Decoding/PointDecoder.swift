@@ -24,7 +24,9 @@ public enum PointDecoder {
             return .good(.bool(first != 0))
         case .bits:
             if isSentinel(point, typed: Double(first), pattern: UInt64(first)) { return notAvailable(point) }
-            return .good(.bool(first >> UInt16(point.bit ?? 0) & 1 == 1))
+            // The validator allows 0-15 only; never trap on anything else.
+            guard let bit = point.bit, (0...15).contains(bit) else { return .invalid("bit \(point.bit.map(String.init) ?? "missing") is not 0-15") }
+            return .good(.bool(first >> UInt16(bit) & 1 == 1))
         case .enum:
             if isSentinel(point, typed: Double(first), pattern: UInt64(first)) { return notAvailable(point) }
             if let label = point.values?[String(first)] { return .good(.string(label)) }

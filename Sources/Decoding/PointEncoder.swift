@@ -38,6 +38,7 @@ public enum PointEncoder {
 
     /// `word` with bit `bit` set to `on`.
     public static func setBit(_ bit: Int, to on: Bool, in word: UInt16) -> UInt16 {
+        guard (0...15).contains(bit) else { return word }
         let mask = UInt16(1) << UInt16(bit)
         return on ? word | mask : word & ~mask
     }

@@ -1,5 +1,7 @@
-// Reads a gateway config, loads every profile it names, and validates the
-// whole: all problems at once, each as FILE:LINE: path: message.
+// Reads a gateway config, loads every profile of its profiles folder, and
+// validates the whole: syntax, shape (unknown keys in every section, missing
+// keys, value types), then meaning (ids, ranges, durations, profiles named),
+// all problems in one pass, each as FILE:LINE: path: message.
 
 import Foundation
 
@@ -30,6 +32,8 @@ public struct LoadedConfig: Sendable {
     public var config: GatewayConfig
     /// Profiles by id, from the profiles folder.
     public var profiles: [String: DeviceProfile]
+    /// The file each profile was read from, by profile id.
+    public var profileFiles: [String: String] = [:]
     public var devices: [ResolvedDevice]
     /// Absolute path of the SQLite store.
     public var storePath: String
@@ -43,133 +47,63 @@ public enum ConfigLoader {
         } catch {
             throw ProfileProblems([ProfileProblem(file: path, path: "", message: "cannot read the file (\(ProfileLoader.reason(error)))")])
         }
-        let text = String(decoding: data, as: UTF8.self)
+        return try load(data: data, file: path)
+    }
+
+    /// Reads and validates a config from `data`; `path` names it in problems
+    /// and locates the profiles folder (relative to the config's folder).
+    public static func load(data: Data, file path: String) throws(ProfileProblems) -> LoadedConfig {
+        let document = try JSONDocument.parse(data, file: path)
+        var checks = ConfigChecks(document: document)
+        checks.problems = document.shapeProblems(FileShapes.config)
+        let bad = ProblemPaths(checks.problems)
+        let tree = document.tree
+
+        // The profiles folder, named relative to the config as written (for messages) and absolute.
+        let folderText = bad.contains(under: "profiles") ? "DeviceProfiles" : tree["profiles"]?.string ?? "DeviceProfiles"
+        let configDirectory = (path as NSString).deletingLastPathComponent
+        let folder = folderText.hasPrefix("/") ? folderText : (configDirectory as NSString).appendingPathComponent(folderText)
+        var profileProblems: [ProfileProblem] = []
+        var profiles: [String: DeviceProfile]?
+        var profileFiles: [String: String] = [:]
+        do {
+            profiles = try loadProfiles(in: folder, problems: &profileProblems, files: &profileFiles)
+        } catch {
+            checks.report("profiles", "cannot read the profiles folder \(folder) (\(ProfileLoader.reason(error)))")
+        }
+
+        let devices = checks.checkStations(tree, bad: bad, profiles: profiles, folder: folderText)
+        checks.checkSections(tree, bad: bad)
+
+        let problems = profileProblems + ProfileProblems.ordered(checks.problems)
+        guard problems.isEmpty else { throw ProfileProblems(problems) }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         let config: GatewayConfig
         do {
             config = try decoder.decode(GatewayConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw ProfileProblems([ProfileLoader.problem(from: error, file: path, text: text)])
         } catch {
-            throw ProfileProblems([ProfileProblem(file: path, path: "", message: "\(error)")])
+            throw ProfileProblems([ProfileProblem(file: path, path: "", message: "cannot decode the config (\(error))")])
         }
-
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let profilesFolder = resolve(config.profiles ?? "DeviceProfiles", against: base)
-        var problems: [ProfileProblem] = []
-        let profiles = loadProfiles(in: profilesFolder, problems: &problems)
-        let locator = TextLocator(text: text)
-
-        func report(_ fieldPath: String, _ message: String, near needle: String? = nil) {
-            problems.append(ProfileProblem(file: path, line: needle.flatMap(locator.line(containing:)), path: fieldPath, message: message))
-        }
-
-        if config.gateway.id.isEmpty { report("gateway.id", "must not be empty") }
-        if config.stations.isEmpty { report("stations", "name at least one station") }
-        var devices: [ResolvedDevice] = []
-        var stationIds: Set<String> = []
-        for (stationIndex, station) in config.stations.enumerated() {
-            let stationPath = "stations[\(stationIndex)]"
-            if station.id.isEmpty { report("\(stationPath).id", "must not be empty") }
-            if !stationIds.insert(station.id).inserted {
-                report("\(stationPath).id", "duplicate station id '\(station.id)'", near: "\"\(station.id)\"")
-            }
-            var deviceIds: Set<String> = []
-            for (deviceIndex, device) in station.devices.enumerated() {
-                let devicePath = "\(stationPath).devices[\(deviceIndex)]"
-                let near = "\"\(device.id)\""
-                if device.id.isEmpty { report("\(devicePath).id", "must not be empty") }
-                if !deviceIds.insert(device.id).inserted {
-                    report("\(devicePath).id", "duplicate device id '\(device.id)' in station '\(station.id)'", near: near)
-                }
-                let port = device.port ?? 502
-                if !(1...65535).contains(port) { report("\(devicePath).port", "must be 1-65535, not \(port)", near: near) }
-                let unit = device.unit ?? 1
-                if !(0...255).contains(unit) { report("\(devicePath).unit", "must be 0-255, not \(unit)", near: near) }
-                if device.host.isEmpty { report("\(devicePath).host", "must not be empty", near: near) }
-
-                func duration(_ key: String, _ text: String?, default fallback: Duration) -> Duration {
-                    guard let text else { return fallback }
-                    guard let value = DurationText.parse(text) else {
-                        report("\(devicePath).\(key)", "'\(text)' is not a duration such as 500ms, 1s or 5m", near: near)
-                        return fallback
-                    }
-                    return value
-                }
-                let interval = duration("interval", device.interval, default: .seconds(1))
-                let timeout = duration("timeout", device.timeout, default: .milliseconds(500))
-                let pauseAfterConnect = duration("pauseAfterConnect", device.pauseAfterConnect, default: .zero)
-                let pauseBetweenRequests = duration("pauseBetweenRequests", device.pauseBetweenRequests, default: .zero)
-                if interval <= .zero { report("\(devicePath).interval", "must be more than 0", near: near) }
-                if timeout <= .zero || timeout >= interval {
-                    report("\(devicePath).timeout", "\(device.timeout ?? "500ms") must be more than 0 and less than the interval (\(device.interval ?? "1s"))", near: near)
-                }
-                if let maxRegisters = device.maxRegisters, !(1...125).contains(maxRegisters) {
-                    report("\(devicePath).maxRegisters", "must be 1-125, not \(maxRegisters)", near: near)
-                }
-                if let maxGap = device.maxGap, maxGap < 0 {
-                    report("\(devicePath).maxGap", "must be 0 or more, not \(maxGap)", near: near)
-                }
-                guard let profile = profiles[device.profile] else {
-                    let known = profiles.keys.sorted().joined(separator: ", ")
-                    report("\(devicePath).profile", "no profile '\(device.profile)' in \(profilesFolder) (found: \(known.isEmpty ? "none" : known))", near: "\"\(device.profile)\"")
-                    continue
-                }
-                let plan = ReadPlan(profile: profile, maxGap: device.maxGap, maxRegisters: device.maxRegisters)
-                var groups: [ResolvedPollGroup] = []
-                var grouped: Set<String> = []
-                let names = Set(profile.points.map(\.name))
-                for (groupIndex, group) in (device.pollGroups ?? []).enumerated() {
-                    let groupPath = "\(devicePath).pollGroups[\(groupIndex)]"
-                    guard let groupInterval = DurationText.parse(group.interval), groupInterval > .zero else {
-                        report("\(groupPath).interval", "'\(group.interval)' is not a duration such as 60s", near: near)
-                        continue
-                    }
-                    if group.points.isEmpty { report("\(groupPath).points", "name at least one point", near: near) }
-                    for name in group.points {
-                        if !names.contains(name) {
-                            report("\(groupPath).points", "profile '\(profile.profile)' has no point '\(name)'", near: "\"\(name)\"")
-                        } else if !grouped.insert(name).inserted {
-                            report("\(groupPath).points", "'\(name)' is already in another poll group", near: near)
-                        }
-                    }
-                    groups.append(ResolvedPollGroup(interval: groupInterval, points: group.points))
-                }
-                devices.append(ResolvedDevice(station: station, config: device, profile: profile, port: port,
-                                              unit: UInt8(clamping: unit), interval: interval, timeout: timeout,
-                                              pauseAfterConnect: pauseAfterConnect,
-                                              pauseBetweenRequests: pauseBetweenRequests, plan: plan,
-                                              pollGroups: groups))
-            }
-        }
-        if let feed = config.feed, let precision = feed.precision, !["s", "ms", "us", "ns"].contains(precision) {
-            report("feed.precision", "must be s, ms, us or ns, not '\(precision)'", near: "precision")
-        }
-        if let store = config.store {
-            if let retention = store.retention, DurationText.parse(retention) == nil {
-                report("store.retention", "'\(retention)' is not a duration such as 30d", near: "retention")
-            }
-            if let synchronous = store.synchronous, !["normal", "full"].contains(synchronous) {
-                report("store.synchronous", "must be normal or full, not '\(synchronous)'", near: "synchronous")
-            }
-        }
-        if !problems.isEmpty { throw ProfileProblems(problems) }
         let storePath = resolve(config.store?.path ?? "var/pumpgw.db", against: base)
-        return LoadedConfig(file: path, config: config, profiles: profiles, devices: devices, storePath: storePath)
+        return LoadedConfig(file: path, config: config, profiles: profiles ?? [:], profileFiles: profileFiles,
+                            devices: devices, storePath: storePath)
+    }
+
+    /// True when `data` parses and has a top-level `stations` key (a profile
+    /// has `points`). Safe on any bytes: it goes through `JSONDocument`.
+    public static func isGatewayConfig(_ data: Data) -> Bool {
+        guard let document = try? JSONDocument.parse(data, file: "") else { return false }
+        return document.tree["stations"] != nil
     }
 
     /// Every `*.json5` profile in `folder`, by profile id.
-    static func loadProfiles(in folder: String, problems: inout [ProfileProblem]) -> [String: DeviceProfile] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json5") }.sorted()
-        } catch {
-            problems.append(ProfileProblem(file: folder, path: "profiles", message: "cannot read the profiles folder (\(ProfileLoader.reason(error)))"))
-            return [:]
-        }
+    /// Throws when the folder cannot be read.
+    static func loadProfiles(in folder: String, problems: inout [ProfileProblem],
+                             files fileOfProfile: inout [String: String]) throws -> [String: DeviceProfile] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json5") }.sorted()
         var profiles: [String: DeviceProfile] = [:]
-        var fileOfProfile: [String: String] = [:]
         for name in names {
             let file = (folder as NSString).appendingPathComponent(name)
             do {
@@ -189,18 +123,5 @@ public enum ConfigLoader {
     static func resolve(_ path: String, against base: URL) -> String {
         if path.hasPrefix("/") { return path }
         return base.appendingPathComponent(path).standardizedFileURL.path
-    }
-}
-
-/// Finds the first line holding a piece of text (config problems point there).
-struct TextLocator {
-    let lines: [Substring]
-
-    init(text: String) {
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    }
-
-    func line(containing needle: String) -> Int? {
-        lines.firstIndex { $0.contains(needle) }.map { $0 + 1 }
     }
 }

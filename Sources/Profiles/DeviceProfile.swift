@@ -21,11 +21,15 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     public var maxGap: Int?
     /// Largest number of registers in one request (default and maximum 125).
     public var maxRegisters: Int?
+    /// One request per point, for devices that refuse block reads (default false).
+    public var onePerPoint: Bool?
+    /// Addresses the device refuses to read: a block never spans them.
+    public var unreadable: [AddressRange]?
     public var points: [Point]
 
     public init(profile: String, vendor: String? = nil, model: String? = nil, description: String? = nil,
                 addressBase: Int, order: ByteOrder? = nil, maxGap: Int? = nil, maxRegisters: Int? = nil,
-                points: [Point]) {
+                onePerPoint: Bool? = nil, unreadable: [AddressRange]? = nil, points: [Point]) {
         self.profile = profile
         self.vendor = vendor
         self.model = model
@@ -34,6 +38,8 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
         self.order = order
         self.maxGap = maxGap
         self.maxRegisters = maxRegisters
+        self.onePerPoint = onePerPoint
+        self.unreadable = unreadable
         self.points = points
     }
 
@@ -45,6 +51,20 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     /// The address of `point` on the wire (0-based PDU address).
     public func pduAddress(of point: Point) -> Int {
         point.address - addressBase
+    }
+}
+
+/// A run of addresses of one table, `from` and `to` included, written with
+/// the profile's `addressBase` like point addresses.
+public struct AddressRange: Codable, Sendable, Equatable {
+    public var register: RegisterTable
+    public var from: Int
+    public var to: Int
+
+    public init(register: RegisterTable, from: Int, to: Int) {
+        self.register = register
+        self.from = from
+        self.to = to
     }
 }
 
@@ -146,6 +166,14 @@ public struct Point: Codable, Sendable, Equatable {
 /// model, a constant, or a slow random walk. Values are engineering values
 /// in the signal's unit, multiplied by `gain` to reach the point's unit.
 public struct SimulationHint: Codable, Sendable, Equatable {
+    /// The signals of the simulator's pump-room model (a test keeps this
+    /// list equal to `PumpRoomModel.signalNames`).
+    public static let signals = [
+        "flow", "outlet_pressure", "inlet_pressure", "setpoint", "total", "head", "pumps_running",
+        "any_pump_running", "pump_running", "pump_fault", "pump_frequency", "pump_speed", "pump_current",
+        "pump_power", "pump_run_hours", "pump_temperature",
+    ]
+
     public var signal: String?
     public var pump: Int?
     public var value: Double?

@@ -123,6 +123,8 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
     /// Workarounds for devices that need them (override the profile's).
     public var maxGap: Int?
     public var maxRegisters: Int?
+    /// One request per point (devices that refuse block reads).
+    public var onePerPoint: Bool?
     /// Pause after connecting before the first request, e.g. "100ms".
     public var pauseAfterConnect: String?
     /// Pause between two requests, e.g. "20ms".
@@ -138,7 +140,7 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
 
     public init(id: String, profile: String, host: String, port: Int? = nil, unit: Int? = nil,
                 interval: String? = nil, timeout: String? = nil, maxGap: Int? = nil, maxRegisters: Int? = nil,
-                pauseAfterConnect: String? = nil, pauseBetweenRequests: String? = nil,
+                onePerPoint: Bool? = nil, pauseAfterConnect: String? = nil, pauseBetweenRequests: String? = nil,
                 closeAfterPoll: Bool? = nil, rules: [JSONValue]? = nil) {
         self.id = id
         self.profile = profile
@@ -149,6 +151,7 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
         self.timeout = timeout
         self.maxGap = maxGap
         self.maxRegisters = maxRegisters
+        self.onePerPoint = onePerPoint
         self.pauseAfterConnect = pauseAfterConnect
         self.pauseBetweenRequests = pauseBetweenRequests
         self.closeAfterPoll = closeAfterPoll

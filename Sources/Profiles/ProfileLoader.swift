@@ -1,4 +1,6 @@
-// Reads a device profile from a JSON5 file and validates it.
+// Reads a device profile from a JSON5 file and validates it: syntax, then
+// shape (unknown and missing keys, value types), then meaning (ranges,
+// duplicates, overlaps), every problem in one pass, ordered by line.
 
 import Foundation
 
@@ -18,55 +20,20 @@ public enum ProfileLoader {
 
     /// Reads and validates a profile from `data`; `file` names it in problems.
     public static func load(data: Data, file: String) throws(ProfileProblems) -> DeviceProfile {
-        let text = String(decoding: data, as: UTF8.self)
+        let document = try JSONDocument.parse(data, file: file)
+        var problems = document.shapeProblems(FileShapes.profile)
+        let partial = PartialProfile(document.tree, skipping: ProblemPaths(problems))
+        problems += ProfileValidator.problems(in: partial, file: file, map: document.map)
+        guard problems.isEmpty else { throw ProfileProblems(ProfileProblems.ordered(problems)) }
+
+        // Everything passed: the typed decode of the whole file is the profile.
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
-        let profile: DeviceProfile
         do {
-            profile = try decoder.decode(DeviceProfile.self, from: data)
-        } catch let error as DecodingError {
-            throw ProfileProblems([problem(from: error, file: file, text: text)])
+            return try decoder.decode(DeviceProfile.self, from: data)
         } catch {
-            throw ProfileProblems([ProfileProblem(file: file, path: "", message: "\(error)")])
+            throw ProfileProblems([ProfileProblem(file: file, path: "", message: "cannot decode the profile (\(error))")])
         }
-        let problems = ProfileValidator.problems(in: profile, file: file, text: text)
-        if !problems.isEmpty { throw ProfileProblems(problems) }
-        return profile
-    }
-
-    static func problem(from error: DecodingError, file: String, text: String) -> ProfileProblem {
-        let locator = SourceLocator(text: text)
-        switch error {
-        case .keyNotFound(let key, let context):
-            let path = dottedPath(context.codingPath + [key])
-            return ProfileProblem(file: file, line: locator.line(forPath: context.codingPath), path: path,
-                                  message: "missing required key '\(key.stringValue)'")
-        case .typeMismatch(let type, let context):
-            return ProfileProblem(file: file, line: locator.line(forPath: context.codingPath),
-                                  path: dottedPath(context.codingPath),
-                                  message: "wrong type: expected \(typeName(type))")
-        case .valueNotFound(let type, let context):
-            return ProfileProblem(file: file, line: locator.line(forPath: context.codingPath),
-                                  path: dottedPath(context.codingPath),
-                                  message: "expected \(typeName(type)), found null")
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return ProfileProblem(file: file, path: "",
-                                      message: "not valid JSON5: \(syntaxDetail(context))")
-            }
-            return ProfileProblem(file: file, line: locator.line(forPath: context.codingPath),
-                                  path: dottedPath(context.codingPath), message: context.debugDescription)
-        @unknown default:
-            return ProfileProblem(file: file, path: "", message: "\(error)")
-        }
-    }
-
-    static func syntaxDetail(_ context: DecodingError.Context) -> String {
-        if let underlying = context.underlyingError {
-            let info = (underlying as NSError).userInfo
-            if let detail = info[NSDebugDescriptionErrorKey] as? String { return detail }
-        }
-        return context.debugDescription
     }
 
     /// `points[3].address` from a coding path.
@@ -83,25 +50,57 @@ public enum ProfileLoader {
         return text
     }
 
-    static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "a string"
-        case is Int.Type, is Double.Type: return "a number"
-        case is Bool.Type: return "true or false"
-        default:
-            let name = String(describing: type)
-            if name.hasPrefix("Array") { return "a list" }
-            if name.hasPrefix("Dictionary") { return "an object" }
-            return name
-        }
-    }
-
     static func reason(_ error: any Error) -> String {
+        if let cocoa = error as? CocoaError {
+            switch cocoa.code {
+            case .fileReadNoSuchFile, .fileNoSuchFile: return String(cString: strerror(ENOENT))
+            case .fileReadNoPermission: return String(cString: strerror(EACCES))
+            default: break
+            }
+        }
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
            underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
         }
         return nsError.localizedDescription
+    }
+}
+
+/// The parts of a profile that passed the shape check, decoded, so that the
+/// meaning checks run even when some points are broken.
+struct PartialProfile {
+    var profile: DeviceProfile
+    /// For each decoded point, its index in the file's `points` list.
+    var pointIndexes: [Int]
+    /// False when `addressBase` is missing or wrong: address checks are skipped.
+    var addressBaseKnown: Bool
+    /// True when `points` is an empty list.
+    var pointsListEmpty: Bool
+
+    init(_ tree: JSONValue, skipping bad: ProblemPaths) {
+        func valid(_ key: String) -> JSONValue? { bad.contains(under: key) ? nil : tree[key] }
+        let base = valid("addressBase")?.integer
+        var points: [Point] = []
+        var indexes: [Int] = []
+        for (index, item) in (valid("points")?.array ?? tree["points"]?.array ?? []).enumerated()
+        where !bad.contains(under: "points[\(index)]") {
+            if let point = JSONDocument.decode(Point.self, from: item) {
+                points.append(point)
+                indexes.append(index)
+            }
+        }
+        profile = DeviceProfile(
+            profile: valid("profile")?.string ?? "-",
+            addressBase: base ?? 0,
+            order: valid("order")?.string.flatMap(ByteOrder.init(rawValue:)),
+            maxGap: valid("maxGap")?.integer,
+            maxRegisters: valid("maxRegisters")?.integer,
+            onePerPoint: valid("onePerPoint")?.bool,
+            unreadable: valid("unreadable").flatMap { JSONDocument.decode([AddressRange].self, from: $0) },
+            points: points)
+        pointIndexes = indexes
+        addressBaseKnown = base != nil
+        pointsListEmpty = tree["points"]?.array?.isEmpty == true
     }
 }

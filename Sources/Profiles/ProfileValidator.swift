@@ -1,5 +1,5 @@
-// Checks a decoded profile for everything JSON decoding cannot see:
-// ranges, combinations of keys, duplicates and overlapping registers.
+// Checks what the shape of a profile cannot: ranges, combinations of keys,
+// duplicates, overlapping registers, unreadable addresses and simulate hints.
 
 public enum ProfileValidator {
     /// Largest register count of one read (Modbus: 125 for FC 3/4).
@@ -7,119 +7,177 @@ public enum ProfileValidator {
     /// Largest bit count of one read (Modbus: 2000 for FC 1/2).
     public static let maxBitsPerRead = 2000
 
+    /// The problems of a whole decoded profile; `text` (its source) gives lines.
     public static func problems(in profile: DeviceProfile, file: String, text: String = "") -> [ProfileProblem] {
-        let locator = SourceLocator(text: text)
+        let partial = PartialProfile(profile: profile)
+        return ProfileProblems.ordered(problems(in: partial, file: file, map: SourceMap(text: text)))
+    }
+
+    static func problems(in partial: PartialProfile, file: String, map: SourceMap) -> [ProfileProblem] {
+        let profile = partial.profile
         var problems: [ProfileProblem] = []
+        func report(_ path: String, _ message: String) {
+            problems.append(ProfileProblem(file: file, line: map.line(of: path), path: path, message: message))
+        }
 
-        func report(_ path: String, _ message: String, line: Int? = nil) {
-            problems.append(ProfileProblem(file: file, line: line, path: path, message: message))
+        if profile.profile.isEmpty { report("profile", "must not be empty") }
+        if partial.addressBaseKnown && profile.addressBase != 0 && profile.addressBase != 1 {
+            report("addressBase", "must be 0 (addresses as on the wire) or 1 (register numbers counted from 1), not \(profile.addressBase)")
         }
-        func topLine(_ key: String) -> Int? { locator.firstLine(containingKey: key).map { $0 + 1 } }
-
-        if profile.profile.isEmpty {
-            report("profile", "must not be empty", line: topLine("profile"))
-        }
-        if profile.addressBase != 0 && profile.addressBase != 1 {
-            report("addressBase", "must be 0 (addresses as on the wire) or 1 (register numbers counted from 1), not \(profile.addressBase)",
-                   line: topLine("addressBase"))
-        }
+        let checkAddresses = partial.addressBaseKnown && (0...1).contains(profile.addressBase)
         if let maxRegisters = profile.maxRegisters, !(1...maxRegistersPerRead).contains(maxRegisters) {
-            report("maxRegisters", "must be between 1 and \(maxRegistersPerRead), not \(maxRegisters)", line: topLine("maxRegisters"))
+            report("maxRegisters", "must be between 1 and \(maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)")
         }
-        if let maxGap = profile.maxGap, maxGap < 0 {
-            report("maxGap", "must be 0 or more, not \(maxGap)", line: topLine("maxGap"))
+        if let maxGap = profile.maxGap, !(0...maxRegistersPerRead - 2).contains(maxGap) {
+            report("maxGap", "must be 0-\(maxRegistersPerRead - 2) (unused registers a read may bridge), not \(maxGap)")
         }
-        if profile.points.isEmpty {
-            report("points", "a profile needs at least one point", line: topLine("points"))
+        if partial.pointsListEmpty {
+            report("points", "a profile needs at least one point")
+        }
+        for (position, range) in (profile.unreadable ?? []).enumerated() {
+            let path = "unreadable[\(position)]"
+            if range.from > range.to {
+                report("\(path).to", "must not be below from (\(range.from)), not \(range.to)")
+            }
+            if checkAddresses, range.from - profile.addressBase < 0 || range.to - profile.addressBase > 65535 {
+                report(path, "\(range.from)...\(range.to) is out of range: with addressBase \(profile.addressBase) addresses lie within \(profile.addressBase)...\(65535 + profile.addressBase)")
+            }
         }
 
         var firstIndexOfName: [String: Int] = [:]
-        for (index, point) in profile.points.enumerated() {
+        for (position, point) in profile.points.enumerated() {
+            let index = partial.pointIndexes[position]
             let path = "points[\(index)]"
-            let pointLine = locator.line(ofPoint: index)
-            func fieldLine(_ key: String) -> Int? {
-                pointLine.flatMap { locator.line(ofKey: key, near: $0) } ?? pointLine
-            }
-            func reportField(_ key: String, _ message: String) {
-                report("\(path).\(key)", message, line: fieldLine(key))
-            }
+            func field(_ key: String, _ message: String) { report("\(path).\(key)", message) }
 
             if !isSnakeCase(point.name) {
-                reportField("name", "'\(point.name)' is not snake_case (lower-case letters, digits and _, starting with a letter)")
+                field("name", "'\(point.name)' is not snake_case (lower-case letters, digits and _, starting with a letter)")
             }
             if let first = firstIndexOfName[point.name] {
-                reportField("name", "duplicate point name '\(point.name)' (first used by points[\(first)])")
+                field("name", "duplicate point name '\(point.name)' (first used by points[\(first)])")
             } else {
                 firstIndexOfName[point.name] = index
             }
-
-            let pdu = profile.pduAddress(of: point)
-            let lastAddress = 65535 + profile.addressBase
-            if pdu < 0 || pdu + point.width - 1 > 65535 {
-                reportField("address", "\(point.address) is out of range: with addressBase \(profile.addressBase) a \(point.type.rawValue) must lie within \(profile.addressBase)...\(lastAddress)")
-            }
-
-            if point.register.holdsBits && point.type != .bool {
-                reportField("type", "a \(point.register.rawValue) holds one bit: its type must be bool, not \(point.type.rawValue)")
-            }
-            if point.order != nil && !point.type.isMultiRegister {
-                reportField("order", "order applies only to 32/64-bit types; \(point.type.rawValue) is one register")
-            }
-            switch (point.type, point.bit) {
-            case (.bits, nil):
-                reportField("bit", "a bits point needs bit (0-15)")
-            case (.bits, let bit?) where !(0...15).contains(bit):
-                reportField("bit", "must be 0-15 (0 = least significant), not \(bit)")
-            case (.bits, _), (_, nil):
-                break
-            case (_, .some):
-                reportField("bit", "bit applies only to type bits, not \(point.type.rawValue)")
-            }
-            if point.type == .enum {
-                if let values = point.values, !values.isEmpty {
-                    for key in values.keys.sorted() where Int(key) == nil {
-                        reportField("values", "enum key '\(key)' is not an integer")
-                    }
-                } else {
-                    reportField("values", "an enum needs values, e.g. { \"0\": \"auto\", \"1\": \"manual\" }")
+            if checkAddresses {
+                let pdu = profile.pduAddress(of: point)
+                if pdu < 0 || pdu + point.width - 1 > 65535 {
+                    field("address", "\(point.address) is out of range: with addressBase \(profile.addressBase) a \(point.type.rawValue) must lie within \(profile.addressBase)...\(65535 + profile.addressBase)")
+                } else if let range = unreadableRange(touching: point, in: profile) {
+                    field("address", "reads \(point.register.rawValue) \(range.from == range.to ? "\(range.from)" : "\(range.from)...\(range.to)"), which the profile marks unreadable")
                 }
-            } else if point.values != nil {
-                reportField("values", "values apply only to type enum, not \(point.type.rawValue)")
             }
-            if let maxRegisters = profile.maxRegisters, maxRegisters >= 1, !point.register.holdsBits,
-               point.type.registerCount > maxRegisters {
-                reportField("type", "a \(point.type.rawValue) spans \(point.type.registerCount) registers, more than the profile's maxRegisters \(maxRegisters)")
-            }
-            if point.scale == 0 {
-                reportField("scale", "must not be 0 (every value would read 0)")
-            }
-            if (point.scale != nil || point.offset != nil) && [.bool, .bits, .enum].contains(point.type) {
-                reportField(point.scale != nil ? "scale" : "offset", "scale and offset apply only to numeric types, not \(point.type.rawValue)")
-            }
+            typeProblems(point, profile: profile, field: field)
+            simulateProblems(point.simulate, field: field)
         }
-
-        problems += overlapProblems(in: profile, file: file, locator: locator)
+        // Overlaps do not depend on the base: checked whenever it is a number.
+        if partial.addressBaseKnown {
+            problems += overlapProblems(in: partial, file: file, map: map)
+        }
         return problems
     }
 
+    /// Problems of the keys that depend on the point's type and table.
+    static func typeProblems(_ point: Point, profile: DeviceProfile, field: (String, String) -> Void) {
+        if point.register.holdsBits && point.type != .bool {
+            field("type", "a \(point.register.rawValue) holds one bit: its type must be bool, not \(point.type.rawValue)")
+        }
+        if point.order != nil && !point.type.isMultiRegister {
+            field("order", "order applies only to 32/64-bit types; \(point.type.rawValue) is one register")
+        }
+        switch (point.type, point.bit) {
+        case (.bits, nil):
+            field("bit", "a bits point needs bit (0-15)")
+        case (.bits, let bit?) where !(0...15).contains(bit):
+            field("bit", "must be 0-15 (0 = least significant), not \(bit)")
+        case (.bits, _), (_, nil):
+            break
+        case (_, .some):
+            field("bit", "bit applies only to type bits, not \(point.type.rawValue)")
+        }
+        if point.type == .enum {
+            if let values = point.values, !values.isEmpty {
+                for key in values.keys.sorted() {
+                    if let number = Int(key) {
+                        if !(0...65535).contains(number) { field("values", "enum key '\(key)' is outside 0-65535 and can never match a register") }
+                    } else {
+                        field("values", "enum key '\(key)' is not an integer")
+                    }
+                }
+            } else {
+                field("values", "an enum needs values, e.g. { \"0\": \"auto\", \"1\": \"manual\" }")
+            }
+        } else if point.values != nil {
+            field("values", "values apply only to type enum, not \(point.type.rawValue)")
+        }
+        if let maxRegisters = profile.maxRegisters, (1...maxRegistersPerRead).contains(maxRegisters),
+           !point.register.holdsBits, point.type.registerCount > maxRegisters {
+            field("type", "a \(point.type.rawValue) spans \(point.type.registerCount) registers, more than one read may hold (maxRegisters \(maxRegisters))")
+        }
+        if point.scale == 0 {
+            field("scale", "must not be 0 (every value would read 0)")
+        }
+        if (point.scale != nil || point.offset != nil) && [.bool, .bits, .enum].contains(point.type) {
+            field(point.scale != nil ? "scale" : "offset", "scale and offset apply only to numeric types, not \(point.type.rawValue)")
+        }
+        if let sentinel = point.invalid, let range = rawRange(of: point.type), !range.contains(sentinel) {
+            field("invalid", "\(ShapeChecker.formatNumber(sentinel)) can never be read from a \(point.type.rawValue) (raw values lie within \(ShapeChecker.formatNumber(range.lowerBound))...\(ShapeChecker.formatNumber(range.upperBound)))")
+        }
+    }
+
+    /// Raw values (typed or as the unsigned bit pattern) an integer type can carry.
+    static func rawRange(of type: PointType) -> ClosedRange<Double>? {
+        switch type {
+        case .bool, .bits, .enum, .int16, .uint16: return -32_768...65_535
+        case .int32, .uint32: return -2_147_483_648...4_294_967_295
+        default: return nil
+        }
+    }
+
+    static func simulateProblems(_ hint: SimulationHint?, field: (String, String) -> Void) {
+        guard let hint else { return }
+        let kinds = [hint.signal != nil, hint.value != nil, hint.min != nil || hint.max != nil].filter { $0 }.count
+        if kinds == 0 {
+            field("simulate", "give a signal, a value, or min and max")
+        } else if kinds > 1 {
+            field("simulate", "give only one of signal, value, or min and max")
+        }
+        if (hint.min == nil) != (hint.max == nil) {
+            field("simulate", "min and max go together")
+        } else if let low = hint.min, let high = hint.max, low > high {
+            field("simulate.max", "must not be below min (\(ShapeChecker.formatNumber(low))), not \(ShapeChecker.formatNumber(high))")
+        }
+        if let pump = hint.pump, pump < 1 { field("simulate.pump", "pumps count from 1, not \(pump)") }
+        if hint.gain == 0 { field("simulate.gain", "must not be 0") }
+    }
+
+    static func unreadableRange(touching point: Point, in profile: DeviceProfile) -> AddressRange? {
+        let start = point.address, end = point.address + point.width - 1
+        return profile.unreadable?.first { $0.register == point.register && $0.from <= end && $0.to >= start }
+    }
+
     /// Two points may not read the same register, except `bits` points that
-    /// share a word.
-    static func overlapProblems(in profile: DeviceProfile, file: String, locator: SourceLocator) -> [ProfileProblem] {
+    /// share a word. Reported on the later point of the file.
+    static func overlapProblems(in partial: PartialProfile, file: String, map: SourceMap) -> [ProfileProblem] {
+        let profile = partial.profile
         var problems: [ProfileProblem] = []
         for table in RegisterTable.allCases {
-            let indexed = profile.points.enumerated()
-                .filter { $0.element.register == table }
-                .sorted { profile.pduAddress(of: $0.element) < profile.pduAddress(of: $1.element) }
-            for (position, entry) in indexed.enumerated() {
-                let start = profile.pduAddress(of: entry.element)
-                let end = start + entry.element.width
-                for other in indexed[(position + 1)...] {
-                    let otherStart = profile.pduAddress(of: other.element)
-                    if otherStart >= end { break }
-                    if entry.element.type == .bits && other.element.type == .bits { continue }
+            let indexed = profile.points.indices
+                .filter { profile.points[$0].register == table }
+                .sorted { profile.pduAddress(of: profile.points[$0]) < profile.pduAddress(of: profile.points[$1]) }
+            for (position, first) in indexed.enumerated() {
+                let point = profile.points[first]
+                let end = profile.pduAddress(of: point) + point.width
+                for second in indexed[(position + 1)...] {
+                    let other = profile.points[second]
+                    if profile.pduAddress(of: other) >= end { break }
+                    if point.type == .bits && other.type == .bits { continue }
+                    let (earlier, later) = partial.pointIndexes[first] < partial.pointIndexes[second]
+                        ? (first, second) : (second, first)
+                    let path = "points[\(partial.pointIndexes[later])].address"
+                    let a = profile.points[later], b = profile.points[earlier]
                     problems.append(ProfileProblem(
-                        file: file, line: locator.line(ofPoint: other.offset), path: "points[\(other.offset)].address",
-                        message: "'\(other.element.name)' at \(table.rawValue) \(other.element.address) overlaps '\(entry.element.name)' (\(entry.element.type.rawValue) at \(entry.element.address))"))
+                        file: file, line: map.line(of: path), path: path,
+                        message: "'\(a.name)' (\(a.type.rawValue) at \(table.rawValue) \(a.address)) overlaps '\(b.name)' (\(b.type.rawValue) at \(b.address))"))
                 }
             }
         }
@@ -129,5 +187,15 @@ public enum ProfileValidator {
     public static func isSnakeCase(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+}
+
+extension PartialProfile {
+    /// A profile decoded whole: every point present, every field known.
+    init(profile: DeviceProfile) {
+        self.profile = profile
+        pointIndexes = Array(profile.points.indices)
+        addressBaseKnown = true
+        pointsListEmpty = profile.points.isEmpty
     }
 }

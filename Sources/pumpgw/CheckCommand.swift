@@ -2,17 +2,20 @@
 
 import Decoding
 import Foundation
+import Gateway
 import Profiles
 
 enum CheckCommand: Command {
     static let help = """
-        pumpgw check: validate device profiles
+        pumpgw check: validate device profiles and gateway configs
 
         Usage: pumpgw check FILE...
 
-        Prints every problem as FILE:LINE: path.to.field: message and exits 1 if
-        there is any; for a valid profile prints its read plan (requests per
-        poll against one request per point).
+        Prints every problem on stderr as FILE:LINE: path.to.field: message
+        (syntax errors as FILE:LINE:COLUMN: message) and exits 1 if there is
+        any. A file with a top-level `stations` key is a gateway config: its
+        profiles folder is checked too. For a valid file prints the read plan
+        (requests per poll against one request per point).
 
         """
 
@@ -25,7 +28,17 @@ enum CheckCommand: Command {
                 failed = !checkConfig(path) || failed
                 continue
             }
-            guard let profile = loadProfile(path) else {
+            let profile: DeviceProfile
+            do {
+                profile = try ProfileLoader.load(path: path)
+            } catch {
+                printProblems(error)
+                failed = true
+                continue
+            }
+            let ruleProblems = RuleChecks.problems(inProfile: profile, file: path)
+            guard ruleProblems.isEmpty else {
+                printProblems(ProfileProblems(ruleProblems))
                 failed = true
                 continue
             }
@@ -38,13 +51,16 @@ enum CheckCommand: Command {
         return failed ? 1 : 0
     }
 
+    /// Problems go to stderr as `FILE:LINE: path: message`, without the
+    /// `pumpgw:` prefix, so that editors and CI jump to the line.
+    static func printProblems(_ problems: ProfileProblems) {
+        FileHandle.standardError.write(Data((problems.description + "\n").utf8))
+    }
+
     /// A gateway config has a top-level `stations` key; a profile has `points`.
     static func isGatewayConfig(_ path: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: path) else { return false }
-        let decoder = JSONDecoder()
-        decoder.allowsJSON5 = true
-        guard case .object(let top)? = try? decoder.decode(JSONValue.self, from: data) else { return false }
-        return top["stations"] != nil
+        return ConfigLoader.isGatewayConfig(data)
     }
 
     /// Validates a config and every profile it uses; prints the read plan.
@@ -53,7 +69,12 @@ enum CheckCommand: Command {
         do {
             loaded = try ConfigLoader.load(path: path)
         } catch {
-            for problem in error.problems { Console.error(problem.description) }
+            printProblems(error)
+            return false
+        }
+        let ruleProblems = RuleChecks.problems(in: loaded)
+        guard ruleProblems.isEmpty else {
+            printProblems(ProfileProblems(ruleProblems))
             return false
         }
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)

@@ -1,4 +1,6 @@
-// `pumpgw read`: one poll of one device, printed as a table or JSON.
+// `pumpgw read`: one poll of one device, printed as a table or JSON; with
+// `--raw` also the raw words of every block and every multi-register point
+// decoded in all four byte orders (to find an unknown device's order).
 
 import Decoding
 import Foundation
@@ -10,7 +12,7 @@ enum ReadCommand: Command {
     static let help = """
         pumpgw read: poll one device once and print its points in engineering units
 
-        Usage: pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json]
+        Usage: pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json | --raw]
 
           --profile FILE   device profile (JSON5) describing the register map
           --host HOST      device address (IP or name)
@@ -18,6 +20,8 @@ enum ReadCommand: Command {
           --unit N         Modbus unit id 0-255 (default 1)
           --timeout T      connect and response timeout, e.g. 500ms, 2s (default 1s)
           --json           print one JSON object instead of a table
+          --raw            after the table, print each block's raw words in hex and every
+                           32/64-bit point decoded in all four byte orders (* = the profile's)
 
         Exit status: 0 when every block was read; 1 when the device could not be
         reached or any block failed (the points read are still printed).
@@ -25,8 +29,9 @@ enum ReadCommand: Command {
         """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try CommandLineArguments(arguments, options: ["profile", "host", "port", "unit", "timeout"], flags: ["json"])
+        let options = try CommandLineArguments(arguments, options: ["profile", "host", "port", "unit", "timeout"], flags: ["json", "raw"])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
+        if options.has("json") && options.has("raw") { throw UsageError(message: "--raw prints text: leave out --json") }
         let profilePath = try options.required("profile")
         let host = try options.required("host")
         let port = try options.integer("port", default: 502, range: 1...65535)
@@ -60,6 +65,10 @@ enum ReadCommand: Command {
         } else {
             Console.print(ReadOutput.table(profile: profile, readings: result.readings))
         }
+        if options.has("raw") {
+            Console.print(RawOutput.blocks(profile: profile, plan: result.plan, results: result.blocks))
+            Console.print(RawOutput.orders(profile: profile, plan: result.plan, results: result.blocks))
+        }
         if !errors.isEmpty {
             Console.error("\(endpoint): \(errors.count) of \(result.blocks.count) requests failed: \(errors[0])")
             return 1
@@ -75,22 +84,85 @@ struct DeviceSummary: Encodable {
     var unit: Int
 }
 
+/// The raw view of one poll, for finding a device's byte order and address base.
+enum RawOutput {
+    /// Each block with its words in hex, eight to a line, each line led by its
+    /// first address (as the profile writes addresses, with its addressBase).
+    static func blocks(profile: DeviceProfile, plan: ReadPlan, results: [BlockResult]) -> String {
+        var lines = ["", "RAW WORDS (addresses as in the profile, addressBase \(profile.addressBase))"]
+        for (block, result) in zip(plan.blocks, results) {
+            let first = block.start + profile.addressBase
+            let unit = block.table.holdsBits ? "bits" : "registers"
+            lines.append("\(block.table.rawValue) \(first)...\(first + block.count - 1) (\(block.count) \(unit))")
+            switch result {
+            case .registers(let words):
+                for row in stride(from: 0, to: words.count, by: 8) {
+                    let hex = words[row..<min(row + 8, words.count)].map(hex4).joined(separator: " ")
+                    lines.append("  \(first + row): \(hex)")
+                }
+            case .bits(let bits):
+                for row in stride(from: 0, to: bits.count, by: 16) {
+                    let text = bits[row..<min(row + 16, bits.count)].map { $0 ? "1" : "0" }.joined(separator: " ")
+                    lines.append("  \(first + row): \(text)")
+                }
+            case .failed(let error):
+                lines.append("  error: \(error)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Every 32/64-bit point decoded in each byte order; `*` marks the profile's.
+    static func orders(profile: DeviceProfile, plan: ReadPlan, results: [BlockResult]) -> String {
+        var rows: [[String]] = []
+        for (block, result) in zip(plan.blocks, results) {
+            guard case .registers(let words) = result else { continue }
+            for index in block.pointIndexes where profile.points[index].type.isMultiRegister {
+                var point = profile.points[index]
+                let offset = profile.pduAddress(of: point) - block.start
+                guard offset >= 0, offset + point.type.registerCount <= words.count else { continue }
+                let slice = words[offset..<(offset + point.type.registerCount)]
+                let chosen = profile.effectiveOrder(of: point)
+                var row = [point.name, "\(point.address) \(point.type.rawValue)", slice.map(hex4).joined(separator: " ")]
+                for order in ByteOrder.allCases {
+                    point.order = order
+                    let reading = PointDecoder.decode(point, words: slice, defaultOrder: order)
+                    let text = reading.value?.description ?? reading.quality.description
+                    row.append(text + (order == chosen ? " *" : ""))
+                }
+                rows.append(row)
+            }
+        }
+        guard !rows.isEmpty else { return "\n(no 32/64-bit points)" }
+        let header = ["POINT", "ADDRESS TYPE", "WORDS"] + ByteOrder.allCases.map(\.rawValue)
+        return "\nBYTE ORDERS (32-bit: ABCD CDAB BADC DCBA; 64-bit: ABCDEFGH GHEFCDAB BADCFEHG HGFEDCBA)\n"
+            + ReadOutput.columns([header] + rows)
+    }
+
+    static func hex4(_ word: UInt16) -> String {
+        let digits = String(word, radix: 16, uppercase: true)
+        return String(repeating: "0", count: 4 - digits.count) + digits
+    }
+}
+
 /// Presentation of one poll: a table for people, JSON for scripts.
 enum ReadOutput {
+    /// Rows as left-aligned columns two spaces apart.
+    static func columns(_ rows: [[String]]) -> String {
+        let count = rows.map(\.count).max() ?? 0
+        let widths = (0..<count).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { cells in
+            cells.enumerated().map { column, cell in
+                column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
     static func table(profile: DeviceProfile, readings: [Reading]) -> String {
         let rows = zip(profile.points, readings).map { point, reading in
             [point.name, reading.value?.description ?? "-", point.unit ?? "", reading.quality.description]
         }
-        let header = ["POINT", "VALUE", "UNIT", "QUALITY"]
-        let widths = (0..<header.count).map { column in
-            ([header] + rows).map { $0[column].count }.max() ?? 0
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+        return columns([["POINT", "VALUE", "UNIT", "QUALITY"]] + rows)
     }
 
     struct PointOutput: Encodable {

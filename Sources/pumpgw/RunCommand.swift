@@ -27,6 +27,14 @@ enum RunCommand: Command {
 
     enum Control: Sendable { case stop, reload }
 
+    /// A config with its profiles, rules included, or every problem.
+    static func loadChecked(_ path: String) throws(ProfileProblems) -> LoadedConfig {
+        let config = try ConfigLoader.load(path: path)
+        let problems = RuleChecks.problems(in: config)
+        if !problems.isEmpty { throw ProfileProblems(problems) }
+        return config
+    }
+
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try CommandLineArguments(arguments, options: ["config", "log-level"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
@@ -39,7 +47,7 @@ enum RunCommand: Command {
 
         let config: LoadedConfig
         do {
-            config = try ConfigLoader.load(path: path)
+            config = try loadChecked(path)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             return 1
@@ -78,7 +86,7 @@ enum RunCommand: Command {
                     return 0
                 case .reload:
                     do {
-                        runtime.reload(try ConfigLoader.load(path: path))
+                        runtime.reload(try loadChecked(path))
                     } catch {
                         log.error("config reload refused; the running config stays",
                                   ["config": path, "problems": error.problems.map(\.description).joined(separator: "; ")])

@@ -303,6 +303,18 @@ struct DiscreteValueTests {
         #expect(PointDecoder.decode(point(.bits, bit: 15), words: [0x7FFF], defaultOrder: .ABCD) == .good(.bool(false)))
     }
 
+    /// The validator refuses such points; the decoder must still not trap (the fuzz target feeds any bit).
+    @Test(arguments: [16, -1, 99, Int.min])
+    func bitOutsideTheWordIsInvalid(bit: Int) {
+        #expect(PointDecoder.decode(point(.bits, bit: bit), words: [0xFFFF], defaultOrder: .ABCD)
+                == .invalid("bit \(bit) is not 0-15"))
+        #expect(PointEncoder.setBit(bit, to: true, in: 0x1234) == 0x1234)
+    }
+
+    @Test func bitsPointWithoutBitIsInvalid() {
+        #expect(PointDecoder.decode(point(.bits), words: [1], defaultOrder: .ABCD) == .invalid("bit missing is not 0-15"))
+    }
+
     @Test func enumLabel() {
         let modes = ["0": "auto", "1": "manual"]
         #expect(PointDecoder.decode(point(.enum, values: modes), words: [1], defaultOrder: .ABCD) == .good(.string("manual")))

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Builds the libFuzzer targets and runs each for a number of inputs.
+#   Fuzz/run.sh               both targets, 1,000,000 inputs each
+#   Fuzz/run.sh loader 5000   one target, 5000 inputs
+#   RUNS=-1 Fuzz/run.sh       until stopped (or a crash)
+# Needs a Swift toolchain from swift.org (its clang runtime has libFuzzer).
+# The modules are compiled with coverage and AddressSanitizer (leak checks off:
+# Foundation keeps caches alive at exit); crashes are
+# written to Fuzz/.build/crashes/. Seeds: the shipped profiles, the bad-file
+# corpus, and Fuzz/seeds/; what the fuzzer learns goes to Fuzz/.build/corpus-*.
+set -eu
+cd "$(dirname "$0")/.."
+targets=${1:-"loader decoder"}
+runs=${2:-${RUNS:-1000000}}
+build=Fuzz/.build
+mkdir -p "$build/crashes"
+flags="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6"
+
+swiftc $flags -wmo -c -module-name Profiles -emit-module -emit-module-path "$build/Profiles.swiftmodule" \
+    Sources/Profiles/*.swift -o "$build/Profiles.o"
+swiftc $flags -wmo -c -module-name Decoding -I "$build" -emit-module -emit-module-path "$build/Decoding.swiftmodule" \
+    Sources/Decoding/*.swift -o "$build/Decoding.o"
+
+for target in $targets; do
+    case $target in
+    loader)
+        swiftc $flags -I "$build" Fuzz/ProfileLoaderFuzz.swift "$build/Profiles.o" -o "$build/loader-fuzz"
+        mkdir -p "$build/corpus-loader"
+        seeds="DeviceProfiles Tests/IntegrationTests/Fixtures Tests/IntegrationTests/Fixtures/Corpus Fuzz/seeds/loader" ;;
+    decoder)
+        swiftc $flags -I "$build" Fuzz/DecoderFuzz.swift "$build/Profiles.o" "$build/Decoding.o" -o "$build/decoder-fuzz"
+        mkdir -p "$build/corpus-decoder"
+        seeds="Fuzz/seeds/decoder" ;;
+    *) echo "unknown target $target (loader or decoder)" >&2; exit 2 ;;
+    esac
+    echo "== $target: $runs inputs"
+    # -timeout: an input that takes a second is a hang; -rss_limit_mb: a leak or a blow-up.
+    "$build/$target-fuzz" "$build/corpus-$target" $seeds -runs="$runs" -detect_leaks=0 -timeout=2 -rss_limit_mb=2048 \
+        -max_len=8192 -print_final_stats=1 -artifact_prefix="$build/crashes/$target-"
+done

@@ -1,0 +1,180 @@
+// The meaning checks of a gateway config, run on the parts of its tree that
+// passed the shape check: unique ids, ports and unit ids in range, durations
+// that parse, timeouts below intervals, the profile each device names, and
+// read workarounds that fit the Modbus limits.
+
+import Foundation
+
+struct ConfigChecks {
+    let document: JSONDocument
+    var problems: [ProfileProblem] = []
+
+    init(document: JSONDocument) {
+        self.document = document
+    }
+
+    mutating func report(_ path: String, _ message: String) {
+        problems.append(ProfileProblem(file: document.file, line: document.line(path), path: path, message: message))
+    }
+
+    /// Checks every station and device; returns the devices that are ready to poll.
+    /// `profiles` is nil when the folder could not be read (then no device is resolved).
+    mutating func checkStations(_ tree: JSONValue, bad: ProblemPaths, profiles: [String: DeviceProfile]?,
+                                folder: String) -> [ResolvedDevice] {
+        if let id = tree["gateway"]?["id"]?.string, id.isEmpty { report("gateway.id", "must not be empty") }
+        if let zone = tree["gateway"]?["timeZone"]?.string, TimeZone(identifier: zone) == nil {
+            report("gateway.timeZone", "'\(zone)' is not an IANA time zone such as Asia/Shanghai")
+        }
+        guard let stations = tree["stations"]?.array else { return [] }
+        if stations.isEmpty { report("stations", "name at least one station") }
+        var devices: [ResolvedDevice] = []
+        var stationLines: [String: String] = [:]
+        for (stationIndex, stationValue) in stations.enumerated() {
+            let stationPath = "stations[\(stationIndex)]"
+            if let id = stationValue["id"]?.string {
+                if id.isEmpty { report("\(stationPath).id", "must not be empty") }
+                if let first = stationLines[id] {
+                    report("\(stationPath).id", "duplicate station id '\(id)' (first used by \(first))")
+                } else {
+                    stationLines[id] = stationPath
+                }
+            }
+            var deviceIds: [String: String] = [:]
+            for (deviceIndex, deviceValue) in (stationValue["devices"]?.array ?? []).enumerated() {
+                let devicePath = "\(stationPath).devices[\(deviceIndex)]"
+                if let id = deviceValue["id"]?.string {
+                    if let first = deviceIds[id] {
+                        report("\(devicePath).id", "duplicate device id '\(id)' in this station (first used by \(first))")
+                    } else {
+                        deviceIds[id] = devicePath
+                    }
+                }
+                guard !bad.contains(under: devicePath), !bad.contains(under: "\(stationPath).id"),
+                      !bad.contains(under: "\(stationPath).tags"), !bad.contains(under: "\(stationPath).name"),
+                      let device = JSONDocument.decode(DeviceConfig.self, from: deviceValue) else { continue }
+                let station = Station(id: stationValue["id"]?.string ?? "", name: stationValue["name"]?.string,
+                                      tags: stationValue["tags"].flatMap { JSONDocument.decode([String: String].self, from: $0) },
+                                      devices: [])
+                if let resolved = check(device, path: devicePath, station: station, profiles: profiles, folder: folder) {
+                    devices.append(resolved)
+                }
+            }
+        }
+        return devices
+    }
+
+    /// One device's values; the resolved device when its profile exists.
+    mutating func check(_ device: DeviceConfig, path: String, station: Station, profiles: [String: DeviceProfile]?,
+                        folder: String) -> ResolvedDevice? {
+        if device.id.isEmpty { report("\(path).id", "must not be empty") }
+        if device.host.isEmpty { report("\(path).host", "must not be empty") }
+        let port = device.port ?? 502
+        if !(1...65535).contains(port) { report("\(path).port", "must be 1-65535, not \(port)") }
+        let unit = device.unit ?? 1
+        if !(0...255).contains(unit) { report("\(path).unit", "must be 0-255, not \(unit)") }
+
+        let interval = duration(device.interval, "\(path).interval", default: .seconds(1))
+        let timeout = duration(device.timeout, "\(path).timeout", default: .milliseconds(500))
+        let pauseAfterConnect = duration(device.pauseAfterConnect, "\(path).pauseAfterConnect", default: .zero)
+        let pauseBetweenRequests = duration(device.pauseBetweenRequests, "\(path).pauseBetweenRequests", default: .zero)
+        if let interval, interval <= .zero { report("\(path).interval", "must be more than 0") }
+        if let interval, let timeout, interval > .zero, timeout <= .zero || timeout >= interval {
+            report("\(path).timeout", "\(device.timeout ?? "500ms") must be more than 0 and less than the interval (\(device.interval ?? "1s"))")
+        }
+        if let maxRegisters = device.maxRegisters, !(1...ProfileValidator.maxRegistersPerRead).contains(maxRegisters) {
+            report("\(path).maxRegisters", "must be 1-\(ProfileValidator.maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)")
+        }
+        if let maxGap = device.maxGap, !(0...ProfileValidator.maxRegistersPerRead - 2).contains(maxGap) {
+            report("\(path).maxGap", "must be 0-\(ProfileValidator.maxRegistersPerRead - 2) (unused registers a read may bridge), not \(maxGap)")
+        }
+        guard let profiles else { return nil }
+        guard let profile = profiles[device.profile] else {
+            let known = profiles.keys.sorted()
+            var message = "no profile '\(device.profile)' in \(folder)"
+            if let guess = ShapeChecker.suggestion(for: device.profile, among: known) {
+                message += "; did you mean '\(guess)'?"
+            } else {
+                message += " (found: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+            }
+            report("\(path).profile", message)
+            return nil
+        }
+        if let maxRegisters = device.maxRegisters, (1...ProfileValidator.maxRegistersPerRead).contains(maxRegisters),
+           let widest = profile.points.filter({ !$0.register.holdsBits }).max(by: { $0.width < $1.width }),
+           widest.width > maxRegisters {
+            report("\(path).maxRegisters", "\(maxRegisters) is less than the \(widest.width) registers of '\(widest.name)' (\(widest.type.rawValue)) in profile \(profile.profile)")
+        }
+        let plan = ReadPlan(profile: profile, maxGap: device.maxGap, maxRegisters: device.maxRegisters,
+                            onePerPoint: device.onePerPoint)
+        let groups = checkPollGroups(device.pollGroups ?? [], path: path, profile: profile)
+        return ResolvedDevice(station: station, config: device, profile: profile, port: port,
+                              unit: UInt8(clamping: unit), interval: interval ?? .seconds(1),
+                              timeout: timeout ?? .milliseconds(500), pauseAfterConnect: pauseAfterConnect ?? .zero,
+                              pauseBetweenRequests: pauseBetweenRequests ?? .zero, plan: plan, pollGroups: groups)
+    }
+
+    /// Poll groups: a valid interval, points the profile has, each point in one group at most.
+    mutating func checkPollGroups(_ groups: [PollGroupConfig], path: String, profile: DeviceProfile) -> [ResolvedPollGroup] {
+        var resolved: [ResolvedPollGroup] = []
+        var grouped: Set<String> = []
+        let names = Set(profile.points.map(\.name))
+        for (index, group) in groups.enumerated() {
+            let groupPath = "\(path).pollGroups[\(index)]"
+            if group.points.isEmpty { report("\(groupPath).points", "name at least one point") }
+            for name in group.points {
+                if !names.contains(name) {
+                    var message = "profile '\(profile.profile)' has no point '\(name)'"
+                    if let guess = ShapeChecker.suggestion(for: name, among: names.sorted()) { message += "; did you mean '\(guess)'?" }
+                    report("\(groupPath).points", message)
+                } else if !grouped.insert(name).inserted {
+                    report("\(groupPath).points", "'\(name)' is already in another poll group")
+                }
+            }
+            guard let interval = duration(group.interval, "\(groupPath).interval", default: .seconds(60)) else { continue }
+            if interval <= .zero { report("\(groupPath).interval", "must be more than 0") }
+            resolved.append(ResolvedPollGroup(interval: interval, points: group.points))
+        }
+        return resolved
+    }
+
+    /// A duration, its default when absent, nil (reported) when it does not parse.
+    mutating func duration(_ text: String?, _ path: String, default fallback: Duration) -> Duration? {
+        guard let text else { return fallback }
+        guard let value = DurationText.parse(text) else {
+            report(path, "'\(text)' is not a duration such as 500ms, 1s or 5m")
+            return nil
+        }
+        return value
+    }
+
+    /// The store and feed sections.
+    mutating func checkSections(_ tree: JSONValue, bad: ProblemPaths) {
+        if let retention = tree["store"]?["retention"]?.string, DurationText.parse(retention) == nil {
+            report("store.retention", "'\(retention)' is not a duration such as 30d")
+        }
+        if let size = tree["store"]?["maxSizeMB"]?.number, size <= 0 {
+            report("store.maxSizeMB", "must be more than 0, not \(ShapeChecker.formatNumber(size))")
+        }
+        if let path = tree["store"]?["path"]?.string, path.isEmpty { report("store.path", "must not be empty") }
+        if let url = tree["feed"]?["url"]?.string, !Self.isFeedURL(url) {
+            report("feed.url", "'\(url)' is not a feed sink: use http://, https://, tcp://HOST:PORT, file:PATH or stdout")
+        }
+        for key in ["batchSize", "outboxMaxLines"] {
+            if let value = tree["feed"]?[key]?.integer, value < 1, !bad.contains(under: "feed.\(key)") {
+                report("feed.\(key)", "must be 1 or more, not \(value)")
+            }
+        }
+        if tree["feed"]?["tokenEnv"]?.string != nil && tree["feed"]?["tokenFile"]?.string != nil {
+            report("feed.tokenFile", "give tokenEnv or tokenFile, not both")
+        }
+    }
+
+    static func isFeedURL(_ url: String) -> Bool {
+        if url == "stdout" { return true }
+        if url.hasPrefix("file:") { return url.count > 5 }
+        for scheme in ["http://", "https://", "tcp://"] where url.hasPrefix(scheme) {
+            return url.count > scheme.count
+        }
+        return false
+    }
+}

@@ -1,0 +1,116 @@
+// The keys a device profile and a gateway config may hold, with their value
+// types: what `ShapeChecker` walks, what `DeviceProfiles/profile.schema.json`
+// must agree with (a test keeps them in step), and what the typed models
+// decode.
+
+public enum FileShapes {
+    static let registers = Shape.choice(RegisterTable.allCases.map(\.rawValue))
+    static let orders = Shape.choice(ByteOrder.allCases.map(\.rawValue))
+    static let types = Shape.choice(PointType.allCases.map(\.rawValue))
+
+    /// `simulate: { ... }` on a point.
+    public static let simulationHint: [Field] = [
+        Field("signal", .choice(SimulationHint.signals)), Field("pump", .integer), Field("value", .number),
+        Field("min", .number), Field("max", .number), Field("gain", .number),
+    ]
+
+    /// One entry of `unreadable: [...]`.
+    public static let addressRange: [Field] = [
+        Field("register", registers, required: true),
+        Field("from", .integer, required: true),
+        Field("to", .integer, required: true),
+    ]
+
+    public static let point: [Field] = [
+        Field("name", .string, required: true),
+        Field("register", registers, required: true),
+        Field("address", .integer, required: true),
+        Field("type", types, required: true),
+        Field("order", orders),
+        Field("bit", .integer),
+        Field("values", .map(.string)),
+        Field("scale", .number),
+        Field("offset", .number),
+        Field("unit", .string),
+        Field("invalid", .number),
+        Field("description", .string),
+        Field("rules", .list(.opaqueObject)),
+        Field("simulate", .object(simulationHint)),
+    ]
+
+    public static let profile: [Field] = [
+        Field("$schema", .string),
+        Field("profile", .string, required: true),
+        Field("vendor", .string),
+        Field("model", .string),
+        Field("description", .string),
+        Field("addressBase", .integer, required: true),
+        Field("order", orders),
+        Field("maxGap", .integer),
+        Field("maxRegisters", .integer),
+        Field("onePerPoint", .bool),
+        Field("unreadable", .list(.object(addressRange))),
+        Field("points", .list(.object(point)), required: true),
+    ]
+
+    public static let device: [Field] = [
+        Field("id", .string, required: true),
+        Field("profile", .string, required: true),
+        Field("host", .string, required: true),
+        Field("port", .integer),
+        Field("unit", .integer),
+        Field("interval", .string),
+        Field("timeout", .string),
+        Field("maxGap", .integer),
+        Field("maxRegisters", .integer),
+        Field("onePerPoint", .bool),
+        Field("pauseAfterConnect", .string),
+        Field("pauseBetweenRequests", .string),
+        Field("closeAfterPoll", .bool),
+        Field("pollGroups", .list(.object(pollGroup))),
+        Field("rules", .list(.opaqueObject)),
+    ]
+
+    public static let pollGroup: [Field] = [
+        Field("interval", .string, required: true),
+        Field("points", .list(.string), required: true),
+    ]
+
+    public static let station: [Field] = [
+        Field("id", .string, required: true),
+        Field("name", .string),
+        Field("tags", .map(.string)),
+        Field("devices", .list(.object(device)), required: true),
+    ]
+
+    public static let gateway: [Field] = [
+        Field("id", .string, required: true),
+        Field("timeZone", .string),
+    ]
+
+    public static let store: [Field] = [
+        Field("path", .string),
+        Field("retention", .string),
+        Field("maxSizeMB", .number),
+        Field("synchronous", .choice(["normal", "full"])),
+    ]
+
+    public static let feed: [Field] = [
+        Field("url", .string, required: true),
+        Field("precision", .choice(["s", "ms", "us", "ns"])),
+        Field("batchSize", .integer),
+        Field("outboxMaxLines", .integer),
+        Field("tokenEnv", .string),
+        Field("tokenFile", .string),
+        Field("username", .string),
+    ]
+
+    public static let config: [Field] = [
+        Field("$schema", .string),
+        Field("gateway", .object(gateway), required: true),
+        Field("profiles", .string),
+        Field("store", .object(store)),
+        Field("feed", .object(feed)),
+        Field("stations", .list(.object(station)), required: true),
+    ]
+}

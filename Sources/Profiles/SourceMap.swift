@@ -1,0 +1,361 @@
+// Where things are in a JSON5 file: the line of every key and array element,
+// by its dotted path (`points[3].address`), and the line and column of the
+// first syntax error. Foundation's JSON5 parser decides what is valid but
+// says neither line nor column, so this small scanner walks the same text.
+// It never traps: every index is checked and nesting is limited.
+
+struct SourceMap {
+    struct Position: Equatable, Sendable {
+        var line: Int
+        var column: Int
+    }
+
+    /// Line of each path: the key's line for object members, the value's
+    /// first line for array elements, the opening brace for the root ("").
+    private(set) var lines: [String: Int] = [:]
+    /// Keys written twice in one object: the path and the line of the second.
+    private(set) var duplicateKeys: [(path: String, line: Int, firstLine: Int)] = []
+    /// The first syntax error, if the scanner found one.
+    private(set) var syntaxError: (message: String, position: Position)?
+
+    static let maxDepth = 256
+
+    init(text: String) {
+        var scanner = Scanner(bytes: Array(text.utf8))
+        scanner.run()
+        lines = scanner.lines
+        duplicateKeys = scanner.duplicates
+        if let (message, offset) = scanner.error {
+            syntaxError = (message, Self.position(of: offset, in: scanner.bytes))
+        }
+    }
+
+    /// The line of `path`, or of its nearest ancestor that has one.
+    func line(of path: String) -> Int? {
+        var current = path
+        while true {
+            if let line = lines[current] { return line }
+            if current.isEmpty { return nil }
+            current = Self.parent(of: current)
+        }
+    }
+
+    /// Exactly the line of `path`, without falling back to an ancestor.
+    func exactLine(of path: String) -> Int? { lines[path] }
+
+    /// `points[3].address` → `points[3]` → `points` → "".
+    static func parent(of path: String) -> String {
+        if path.hasSuffix("]"), let open = path.lastIndex(of: "[") {
+            return String(path[..<open])
+        }
+        if let dot = path.lastIndex(of: ".") { return String(path[..<dot]) }
+        return ""
+    }
+
+    /// 1-based line and column (in Unicode scalars) of a byte offset.
+    static func position(of offset: Int, in bytes: [UInt8]) -> Position {
+        let end = min(max(offset, 0), bytes.count)
+        var line = 1
+        var lineStart = 0
+        for index in 0..<end where bytes[index] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = index + 1
+        }
+        // Count scalars: every byte that is not a UTF-8 continuation byte.
+        let column = bytes[lineStart..<end].filter { $0 & 0xC0 != 0x80 }.count + 1
+        return Position(line: line, column: column)
+    }
+}
+
+/// The recursive-descent walk behind `SourceMap`.
+private struct Scanner {
+    let bytes: [UInt8]
+    var index = 0
+    var line = 1
+    var lines: [String: Int] = [:]
+    var duplicates: [(path: String, line: Int, firstLine: Int)] = []
+    var error: (String, Int)?
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    mutating func fail(_ message: String, at offset: Int? = nil) {
+        if error == nil { error = (message, offset ?? index) }
+    }
+
+    mutating func advance() {
+        if current == UInt8(ascii: "\n") { line += 1 }
+        index += 1
+    }
+
+    mutating func run() {
+        // A byte order mark may open the file.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        skipSpace()
+        guard let first = current else { return fail("the file is empty; expected a JSON5 object { ... }") }
+        // A profile or config is an object; a bare value is refused here, so
+        // that Foundation never sees a number at the very end of its input
+        // (its JSON5 number check trapped on one under the fuzzer).
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            return fail("expected a JSON5 object { ... } at the start of the file, found \(describe(index))")
+        }
+        value(path: "", depth: 0)
+        guard error == nil else { return }
+        skipSpace()
+        if current != nil { fail("unexpected \(describe(index)) after the end of the document") }
+    }
+
+    /// Skips white space and comments.
+    mutating func skipSpace() {
+        while error == nil, let byte = current {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
+                advance()
+            case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0xA0:  // no-break space
+                index += 2
+            case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                            && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):  // line/paragraph separator
+                index += 3
+            case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF:
+                index += 3
+            case UInt8(ascii: "/"):
+                let next = index + 1 < bytes.count ? bytes[index + 1] : nil
+                if next == UInt8(ascii: "/") {
+                    while let byte = current, byte != 0x0A { advance() }
+                } else if next == UInt8(ascii: "*") {
+                    let start = index
+                    index += 2
+                    while true {
+                        guard let byte = current else { return fail("a /* comment is not closed", at: start) }
+                        if byte == UInt8(ascii: "*"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "/") {
+                            index += 2
+                            break
+                        }
+                        advance()
+                    }
+                } else {
+                    return
+                }
+            default:
+                return
+            }
+        }
+    }
+
+    mutating func value(path: String, depth: Int) {
+        guard depth < SourceMap.maxDepth else { return fail("nested more than \(SourceMap.maxDepth) levels deep") }
+        if lines[path] == nil { lines[path] = line }
+        guard let byte = current else { return fail("the file ends where a value was expected") }
+        switch byte {
+        case UInt8(ascii: "{"): object(path: path, depth: depth)
+        case UInt8(ascii: "["): array(path: path, depth: depth)
+        case UInt8(ascii: "\""), UInt8(ascii: "'"): _ = string()
+        default:
+            if isNumberStart(byte) && !(byte == UInt8(ascii: "I") || byte == UInt8(ascii: "N")) || matchesNumberWord() {
+                number()
+            } else if !literal() {
+                if isIdentifierByte(byte) {
+                    let word = token(from: index)
+                    fail("'\(word)' is not a value; write text in quotes: \"\(word)\"")
+                } else {
+                    fail("unexpected \(describe(index)); expected a value")
+                }
+            }
+        }
+    }
+
+    mutating func object(path: String, depth: Int) {
+        advance()  // {
+        var keyLines: [String: Int] = [:]
+        while error == nil {
+            skipSpace()
+            guard let byte = current else { return fail("the file ends inside an object; a } is missing") }
+            if byte == UInt8(ascii: "}") { advance(); return }
+            let keyLine = line
+            let keyOffset = index
+            guard let key = key() else { return }
+            let memberPath = path.isEmpty ? key : "\(path).\(key)"
+            if let first = keyLines[key] {
+                duplicates.append((memberPath, keyLine, first))
+            } else {
+                keyLines[key] = keyLine
+                lines[memberPath] = keyLine
+            }
+            skipSpace()
+            guard current == UInt8(ascii: ":") else {
+                return fail("expected ':' after the key '\(key)'", at: current == nil ? keyOffset : index)
+            }
+            advance()
+            skipSpace()
+            value(path: memberPath, depth: depth + 1)
+            skipSpace()
+            guard let next = current else { return fail("the file ends inside an object; a } is missing") }
+            if next == UInt8(ascii: ",") { advance(); continue }
+            if next == UInt8(ascii: "}") { advance(); return }
+            return fail("unexpected \(describe(index)) after the value of '\(key)'; expected ',' or '}'")
+        }
+    }
+
+    mutating func array(path: String, depth: Int) {
+        advance()  // [
+        var element = 0
+        while error == nil {
+            skipSpace()
+            guard let byte = current else { return fail("the file ends inside a list; a ] is missing") }
+            if byte == UInt8(ascii: "]") { advance(); return }
+            if byte == UInt8(ascii: ",") { return fail("unexpected ','; expected a value or ']'") }
+            value(path: "\(path)[\(element)]", depth: depth + 1)
+            element += 1
+            skipSpace()
+            guard let next = current else { return fail("the file ends inside a list; a ] is missing") }
+            if next == UInt8(ascii: ",") { advance(); continue }
+            if next == UInt8(ascii: "]") { advance(); return }
+            return fail("unexpected \(describe(index)) after a list element; expected ',' or ']'")
+        }
+    }
+
+    /// A quoted string or an identifier (ASCII letters, digits, _ and $, or any non-ASCII scalar).
+    mutating func key() -> String? {
+        guard let byte = current else { return nil }
+        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") { return string() }
+        let start = index
+        while let byte = current, isIdentifierByte(byte) { index += 1 }
+        guard index > start, !isDigit(bytes[start]) else {
+            fail("unexpected \(describe(start)); expected a key (a name or a quoted string) or '}'", at: start)
+            return nil
+        }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    /// A quoted string; returns its text with simple escapes resolved (enough for keys).
+    mutating func string() -> String? {
+        guard let quote = current else { return nil }
+        let start = index
+        advance()
+        var text: [UInt8] = []
+        while let byte = current {
+            if byte == quote { advance(); return String(decoding: text, as: UTF8.self) }
+            if byte == UInt8(ascii: "\\") {
+                advance()
+                guard let escaped = current else { break }
+                switch escaped {
+                case UInt8(ascii: "n"): text.append(0x0A)
+                case UInt8(ascii: "t"): text.append(0x09)
+                default: text.append(escaped)
+                }
+                advance()
+                continue
+            }
+            text.append(byte)
+            advance()
+        }
+        fail("a string is not closed (missing \(quote == UInt8(ascii: "'") ? "'" : "\""))", at: start)
+        return nil
+    }
+
+    mutating func number() {
+        let start = index
+        if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+        if matchWord("Infinity") || matchWord("NaN") { return }
+        if current == UInt8(ascii: "0"), index + 1 < bytes.count, bytes[index + 1] | 0x20 == UInt8(ascii: "x") {
+            index += 2
+            let digits = index
+            while let byte = current, isHexDigit(byte) { index += 1 }
+            if index == digits { fail("a hexadecimal number needs digits after 0x", at: start) }
+            return endOfNumber(start)
+        }
+        let integerStart = index
+        while let byte = current, isDigit(byte) { index += 1 }
+        let integerDigits = index - integerStart
+        if integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0") {
+            return fail("a number may not start with 0 (write 8, not 08; hexadecimal as 0x1F)", at: start)
+        }
+        var fractionDigits = 0
+        if current == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            while let byte = current, isDigit(byte) { index += 1 }
+            fractionDigits = index - fractionStart
+        }
+        guard integerDigits + fractionDigits > 0 else {
+            return fail("unexpected \(describe(start)); expected a value", at: start)
+        }
+        if let byte = current, byte | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+            let exponentStart = index
+            while let byte = current, isDigit(byte) { index += 1 }
+            if index == exponentStart { return fail("an exponent needs digits", at: start) }
+        }
+        endOfNumber(start)
+    }
+
+    /// A number must not run into letters or dots (`12ab`, `127.0.0.1`).
+    mutating func endOfNumber(_ start: Int) {
+        if let byte = current, isIdentifierByte(byte) || byte == UInt8(ascii: ".") {
+            fail("'\(token(from: start))' is not a number; write text in quotes", at: start)
+        }
+    }
+
+    /// The run of name characters and dots from `start`, for messages.
+    func token(from start: Int) -> String {
+        var end = start
+        while end < bytes.count, end - start < 40,
+              isIdentifierByte(bytes[end]) || bytes[end] == UInt8(ascii: ".") || bytes[end] == UInt8(ascii: "-") {
+            end += 1
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    /// True when the text at the index is Infinity or NaN (a whole word).
+    mutating func matchesNumberWord() -> Bool {
+        let saved = index
+        defer { index = saved }
+        return matchWord("Infinity") || matchWord("NaN")
+    }
+
+    mutating func literal() -> Bool {
+        matchWord("true") || matchWord("false") || matchWord("null")
+    }
+
+    mutating func matchWord(_ word: String) -> Bool {
+        let utf8 = Array(word.utf8)
+        guard index + utf8.count <= bytes.count, Array(bytes[index..<(index + utf8.count)]) == utf8 else { return false }
+        let after = index + utf8.count
+        if after < bytes.count, isIdentifierByte(bytes[after]) { return false }
+        index = after
+        return true
+    }
+
+    func isNumberStart(_ byte: UInt8) -> Bool {
+        isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "I") || byte == UInt8(ascii: "N")
+    }
+
+    func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
+
+    func isHexDigit(_ byte: UInt8) -> Bool { isDigit(byte) || (0x61...0x66).contains(byte | 0x20) }
+
+    func isIdentifierByte(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (0x61...0x7A).contains(byte | 0x20)
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$") || byte >= 0x80
+    }
+
+    /// `'x'` for a printable ASCII byte, else a name for it.
+    func describe(_ offset: Int) -> String {
+        guard offset < bytes.count else { return "end of file" }
+        let byte = bytes[offset]
+        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        if byte == 0x0A { return "end of line" }
+        if byte >= 0x80 {
+            // The whole scalar, decoded leniently.
+            var end = offset + 1
+            while end < bytes.count, bytes[end] & 0xC0 == 0x80, end - offset < 4 { end += 1 }
+            return "'\(String(decoding: bytes[offset..<end], as: UTF8.self))'"
+        }
+        return "character 0x\(String(byte, radix: 16, uppercase: true))"
+    }
+}
