@@ -114,7 +114,11 @@ final class Pipeline: Sendable {
             }
             if now.timeIntervalSince(state.lastGatewayHealth) >= settings.gatewayHealthInterval {
                 state.lastGatewayHealth = now
-                outbox["gateway", default: []] += gatewayHealthLines(now: now)
+                let feed = blockingFeedStatus()
+                outbox["gateway", default: []] += gatewayHealthLines(now: now, feed: feed)
+                if let event = feedAlarm(feed, state: &state, now: now) {
+                    add(event, batch: &batch, outbox: &outbox)
+                }
             }
             batch.outbox = outbox.map { OutboxLines(deviceKey: $0.key, lines: $0.value) }
             write(batch, state: &state, now: now)
@@ -134,6 +138,7 @@ final class Pipeline: Sendable {
         var backlog: [StoreBatch] = []
         var backlogReports = 0
         var storeFailing = false
+        var feedFailing = false
         /// Skipped cycles per device as last reported (pollers count per schedule).
         var skipped: [DeviceIdentity: UInt64] = [:]
     }
@@ -237,10 +242,24 @@ final class Pipeline: Sendable {
         Task { _ = await sink.write([line]) }
     }
 
-    private func gatewayHealthLines(now: Date) -> [String] {
+    /// The feed-failure alarm: raised while the server refuses us (401, 403,
+    /// 404: a configuration problem, lines keep buffering), cleared when it
+    /// accepts again.
+    private func feedAlarm(_ feed: FeedStatus, state: inout RunState, now: Date) -> AlarmEvent? {
+        let failing = feed.state.isFailing
+        guard failing != state.feedFailing else { return nil }
+        state.feedFailing = failing
+        let message = failing
+            ? "The central server refuses the feed (\(feed.lastError ?? "no message")); lines wait in the outbox"
+            : "The central server accepts the feed again"
+        return AlarmEvent(station: settings.gatewayId, device: "gateway", point: "feed", rule: "feedFailure",
+                          severity: .major, state: failing ? .raised : .cleared, value: nil, limit: nil,
+                          time: now, message: message)
+    }
+
+    private func gatewayHealthLines(now: Date, feed: FeedStatus) -> [String] {
         let depth = (try? store.outboxDepth()) ?? -1
         let dropped = (try? store.droppedLines()) ?? -1
-        let feed = blockingFeedStatus()
         let snapshot = stats.withLock { $0 }
         var lines: [String] = []
         let health = GatewayHealth(gateway: settings.gatewayId, time: now, outboxDepth: depth, droppedLines: dropped, feed: feed)

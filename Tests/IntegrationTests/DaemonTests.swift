@@ -198,7 +198,7 @@ struct DaemonTests {
         try site.writeConfig(port: simulator.port)
         let daemon = try Daemon(config: site.config.path)
         #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
-        try "{ gateway: { id: \"gw-test\" }, stations: [ { id: \"X\", devices: [ { id: \"d\", profile: \"nope\", host: \"127.0.0.1\" } ] } ] }"
+        try "{ gateway: { id: \"gw-test\" }, profiles: \"\(Paths.profiles.path)\", stations: [ { id: \"X\", devices: [ { id: \"d\", profile: \"nope\", host: \"127.0.0.1\" } ] } ] }"
             .write(to: site.config, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         #expect(daemon.waitFor("config reload refused"), "stderr: \(daemon.stderr)")

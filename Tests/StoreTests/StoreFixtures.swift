@@ -70,6 +70,15 @@ func query(_ path: String, _ sql: String) throws -> [[SQLiteValue]] {
     return try connection.rows(sql) { row in (0..<row.columnCount).map { row[$0] } }
 }
 
+/// Runs one SQL query on a read-write connection, as the next gateway would
+/// open the file: it rolls back a hot journal that a kill during the very
+/// first transaction (before WAL mode) left behind, which a read-only
+/// connection cannot (SQLITE_READONLY_ROLLBACK).
+func queryRecovering(_ path: String, _ sql: String) throws -> [[SQLiteValue]] {
+    let connection = try SQLiteConnection(path: path, readOnly: false)
+    return try connection.rows(sql) { row in (0..<row.columnCount).map { row[$0] } }
+}
+
 /// The first column of the first row of `sql`.
 func scalar(_ path: String, _ sql: String) throws -> SQLiteValue? {
     try query(path, sql).first?.first
