@@ -36,7 +36,9 @@ final class AlarmStage: Sendable {
                 let key = DeviceIdentityKey(station: device.station.id, device: device.config.id)
                 if fresh[key] != nil { continue }
                 let resolution = RuleResolver.resolve(profile: device.profile, profileFile: device.profile.profile,
-                                                      overrides: device.config.rules, overridesFile: config.file,
+                                                      overrides: StationRules.overrides(for: device.config, profile: device.profile,
+                                                                                        station: device.station),
+                                                      overridesFile: config.file,
                                                       overridesPath: Self.path(of: device, in: config, index: index),
                                                       timeZone: timeZone)
                 for problem in resolution.problems {

@@ -22,6 +22,7 @@ public enum RuleChecks {
             problems += Self.problems(inProfile: device.profile, file: file)
         }
         for (stationIndex, station) in config.config.stations.enumerated() {
+            problems += stationProblems(station, index: stationIndex, config: config, timeZone: timeZone)
             for (deviceIndex, device) in station.devices.enumerated() {
                 guard let profile = config.profiles[device.profile] else { continue }
                 let profileFile = config.profileFiles[device.profile] ?? device.profile
@@ -32,5 +33,35 @@ public enum RuleChecks {
         }
         return ProfileProblems.locating(problems.filter { $0.file == config.file }, in: config.file)
             + problems.filter { $0.file != config.file }
+    }
+
+    /// A station's overrides: each entry checked against every device profile
+    /// it applies to; an entry naming a point no device of the station has is a problem.
+    static func stationProblems(_ station: Station, index stationIndex: Int, config: LoadedConfig,
+                                timeZone: TimeZone?) -> [ProfileProblem] {
+        guard let entries = station.rules, !entries.isEmpty else { return [] }
+        let path = "stations[\(stationIndex)]"
+        let profiles = station.devices.compactMap { config.profiles[$0.profile] }
+        var problems: [ProfileProblem] = []
+        var seen: Set<String> = []
+        for (entryIndex, entry) in entries.enumerated() {
+            let fitting = profiles.filter { StationRules.applies(entry, to: $0) }
+            if fitting.isEmpty, let point = StationRules.point(of: entry) {
+                problems.append(ProfileProblem(file: config.file, path: "\(path).rules[\(entryIndex)].point",
+                                               message: "no device of station '\(station.id)' has a point '\(point)'"))
+                continue
+            }
+            for profile in fitting {
+                let found = RuleValidator.problems(inOverrides: [entry], file: config.file, path: path, profile: profile,
+                                                   profileFile: config.profileFiles[profile.profile] ?? profile.profile,
+                                                   timeZone: timeZone)
+                for var problem in found {
+                    // Checked alone, the entry is rules[0]: give its real index.
+                    problem.path = problem.path.replacingOccurrences(of: "\(path).rules[0]", with: "\(path).rules[\(entryIndex)]")
+                    if seen.insert(problem.description).inserted { problems.append(problem) }
+                }
+            }
+        }
+        return problems
     }
 }

@@ -54,6 +54,7 @@ struct ConfigChecks {
                       let device = JSONDocument.decode(DeviceConfig.self, from: deviceValue) else { continue }
                 let station = Station(id: stationValue["id"]?.string ?? "", name: stationValue["name"]?.string,
                                       tags: stationValue["tags"].flatMap { JSONDocument.decode([String: String].self, from: $0) },
+                                      rules: stationValue["rules"].flatMap { JSONDocument.decode([JSONValue].self, from: $0) },
                                       devices: [])
                 if let resolved = check(device, path: devicePath, station: station, profiles: profiles, folder: folder) {
                     devices.append(resolved)

@@ -80,6 +80,7 @@ public enum FileShapes {
         Field("id", .string, required: true),
         Field("name", .string),
         Field("tags", .map(.string)),
+        Field("rules", .list(.opaqueObject)),
         Field("devices", .list(.object(device)), required: true),
     ]
 

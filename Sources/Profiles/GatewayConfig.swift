@@ -84,12 +84,17 @@ public struct Station: Codable, Sendable, Equatable {
     public var name: String?
     /// User tags carried into the feed (district, estate, ...).
     public var tags: [String: String]?
+    /// Rule overrides for every device of the station whose profile has the
+    /// point named (read by the rules stage); a device's own overrides win.
+    public var rules: [JSONValue]?
     public var devices: [DeviceConfig]
 
-    public init(id: String, name: String? = nil, tags: [String: String]? = nil, devices: [DeviceConfig]) {
+    public init(id: String, name: String? = nil, tags: [String: String]? = nil, rules: [JSONValue]? = nil,
+                devices: [DeviceConfig]) {
         self.id = id
         self.name = name
         self.tags = tags
+        self.rules = rules
         self.devices = devices
     }
 }

@@ -70,14 +70,16 @@ struct DaemonSite {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
-    func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms", rules: String = "") throws {
+    func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms", rules: String = "",
+                     stationRules: String = "") throws {
         try """
         {
           gateway: { id: "gw-test" },
           profiles: "\(Paths.profiles.path)",
           store: { path: "var/pumpgw.db" },
           feed: { url: "file:var/feed.lp", precision: "ms" },
-          stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" }, devices: [
+          stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" },
+                        rules: [ \(stationRules) ], devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
               interval: "\(interval)", timeout: "\(timeout)", rules: [ \(rules) ] } ] } ],
         }
@@ -172,7 +174,8 @@ struct DaemonTests {
         let simulator = try startSimulator(profile: Self.grundfos, extra: ["--scenario", "pressure-drop:1:60"])
         let site = try DaemonSite()
         defer { site.remove() }
-        try site.writeConfig(port: simulator.port, rules: """
+        // The rule comes from the station's overrides this time.
+        try site.writeConfig(port: simulator.port, stationRules: """
             { point: "outlet_pressure", rule: "low", kind: "low", limit: 0.3, deadband: 0.02, delay: "1s" }
             """)
         let first = try Daemon(config: site.config.path)
@@ -188,6 +191,23 @@ struct DaemonTests {
         #expect(feed.split(separator: "\n").filter { $0.hasPrefix("pump_alarm,") }.count == 1)
         let status = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
         #expect(status.stdout.contains("\"rule\":\"low\""))
+    }
+
+    @Test("check reports station rule overrides that fit no device, with their line")
+    func stationRuleProblems() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try site.writeConfig(port: 1502, rules: """
+            { point: "outlet_pressure", rule: "high", limit: 0.2 }
+            """, stationRules: """
+            { point: "tank_level", rule: "low", kind: "low", limit: 0.5 }
+            """)
+        let result = try runToEnd(Paths.pumpgw, ["check", site.config.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("stations[0].rules[0].point: no device of station 'FT-0412' has a point 'tank_level'"),
+                "stderr: \(result.stderr)")
+        // A device override naming a rule the profile does not have is reported at its own path.
+        #expect(result.stderr.contains("stations[0].devices[0].rules[0]"), "stderr: \(result.stderr)")
     }
 
     @Test("SIGHUP with a broken config keeps the running config")
