@@ -210,6 +210,54 @@ struct DaemonTests {
         #expect(result.stderr.contains("stations[0].devices[0].rules[0]"), "stderr: \(result.stderr)")
     }
 
+    @Test("a second gateway on the same database refuses to start with a clear message")
+    func secondGatewayRefused() throws {
+        let simulator = try startSimulator(profile: Self.grundfos)
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try site.writeConfig(port: simulator.port)
+        let first = try Daemon(config: site.config.path)
+        #expect(first.waitFor("gateway started"), "stderr: \(first.stderr)")
+        let second = try runToEnd(Paths.pumpgw, ["run", "--config", site.config.path], timeout: 20)
+        #expect(second.status == 1)
+        #expect(second.stderrLines.count == 1, "stderr: \(second.stderr)")
+        #expect(second.stderr.contains("pumpgw.db"), "stderr: \(second.stderr)")
+        #expect(second.stderr.contains("\(first.process.processIdentifier)"), "the message should name the holder: \(second.stderr)")
+        #expect(first.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+    }
+
+    @Test("a store that stops accepting writes: alarm in the feed, polling goes on, recovery by itself, nothing lost")
+    func storeFailureAndRecovery() throws {
+        let simulator = try startSimulator(profile: Self.grundfos)
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try site.writeConfig(port: simulator.port)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 1)
+        // The WAL becomes immutable (even root cannot write it): every write fails.
+        let wal = site.database + "-wal"
+        #expect(try runToEnd("/usr/bin/chattr", ["+i", wal]).status == 0)
+        defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", wal]) }
+        #expect(daemon.waitFor("store write failed", timeout: 10), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(daemon.process.isRunning)
+        #expect(try runToEnd("/usr/bin/chattr", ["-i", wal]).status == 0)
+        #expect(daemon.waitFor("store writable again", timeout: 10), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(daemon.terminate() == 0, "stderr: \(daemon.stderr)")
+        #expect(simulator.stopAndCountWrites() == 0)
+
+        let feed = try String(contentsOf: site.feed, encoding: .utf8).split(separator: "\n")
+        let storeAlarms = feed.filter { $0.hasPrefix("pump_alarm,") && $0.contains("rule=storeFailure") }
+        #expect(storeAlarms.contains { $0.contains("state=\"raised\"") }, "\(storeAlarms)")
+        #expect(storeAlarms.contains { $0.contains("state=\"cleared\"") }, "\(storeAlarms)")
+        // Polls made while the store failed waited in memory: every poll reached the feed.
+        let polls = try #require(daemon.stderr.firstMatch(of: /gateway stopped" polls=(\d+)/).flatMap { Int($0.1) })
+        #expect(feed.filter { $0.hasPrefix("pump_station,") }.count == polls)
+    }
+
     @Test("SIGHUP with a broken config keeps the running config")
     func brokenReloadKeepsRunning() throws {
         let simulator = try startSimulator(profile: Self.grundfos)
