@@ -82,6 +82,16 @@ public final class GatewayRuntime: @unchecked Sendable {
             if section.synchronous == "full" { options.synchronous = .full }
             if let retention = section.retention.flatMap(DurationText.parse) { options.retention = retention.seconds }
             if let megabytes = section.maxSizeMB { options.maxDatabaseBytes = Int64(megabytes * 1_000_000) }
+            if let history = section.history {
+                let defaults = HistoryPolicy(deadband: history.deadband ?? 0,
+                                             heartbeat: history.heartbeat.flatMap(DurationText.parse)?.seconds ?? 15 * 60)
+                options.defaultHistoryPolicy = defaults
+                for (key, policy) in history.points ?? [:] {
+                    options.historyPolicies[key] = HistoryPolicy(
+                        deadband: policy.deadband ?? defaults.deadband,
+                        heartbeat: policy.heartbeat.flatMap(DurationText.parse)?.seconds ?? defaults.heartbeat)
+                }
+            }
         }
         if let maxLines = config.config.feed?.outboxMaxLines { options.outboxMaxLines = maxLines }
         return options

@@ -138,6 +138,16 @@ struct ConfigChecks {
         return resolved
     }
 
+    /// A history policy: deadband 0 or more, heartbeat a duration.
+    mutating func checkHistoryPolicy(_ policy: JSONValue, path: String) {
+        if let deadband = policy["deadband"]?.number, deadband < 0 {
+            report("\(path).deadband", "must be 0 or more, not \(ShapeChecker.formatNumber(deadband))")
+        }
+        if let heartbeat = policy["heartbeat"]?.string, (DurationText.parse(heartbeat) ?? .zero) <= .zero {
+            report("\(path).heartbeat", "'\(heartbeat)' is not a duration such as 15m")
+        }
+    }
+
     /// A duration, its default when absent, nil (reported) when it does not parse.
     mutating func duration(_ text: String?, _ path: String, default fallback: Duration) -> Duration? {
         guard let text else { return fallback }
@@ -157,6 +167,14 @@ struct ConfigChecks {
             report("store.maxSizeMB", "must be more than 0, not \(ShapeChecker.formatNumber(size))")
         }
         if let path = tree["store"]?["path"]?.string, path.isEmpty { report("store.path", "must not be empty") }
+        if let history = tree["store"]?["history"] {
+            checkHistoryPolicy(history, path: "store.history")
+            if case .object(let points)? = history["points"] {
+                for (name, policy) in points.sorted(by: { $0.key < $1.key }) {
+                    checkHistoryPolicy(policy, path: "store.history.points.\(name)")
+                }
+            }
+        }
         if let url = tree["feed"]?["url"]?.string, !Self.isFeedURL(url) {
             report("feed.url", "'\(url)' is not a feed sink: use http://, https://, tcp://HOST:PORT, file:PATH or stdout")
         }

@@ -94,6 +94,20 @@ public enum FileShapes {
         Field("retention", .string),
         Field("maxSizeMB", .number),
         Field("synchronous", .choice(["normal", "full"])),
+        Field("history", .object(history)),
+    ]
+
+    /// History by exception: defaults, and per point ("name" for that point on
+    /// every device, or "STATION/DEVICE/POINT").
+    public static let history: [Field] = [
+        Field("deadband", .number),
+        Field("heartbeat", .string),
+        Field("points", .map(.object(historyPolicy))),
+    ]
+
+    public static let historyPolicy: [Field] = [
+        Field("deadband", .number),
+        Field("heartbeat", .string),
     ]
 
     public static let feed: [Field] = [

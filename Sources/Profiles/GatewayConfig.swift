@@ -41,12 +41,39 @@ public struct StoreSection: Codable, Sendable, Equatable {
     public var maxSizeMB: Double?
     /// "normal" (default) or "full": what a power cut may lose (README).
     public var synchronous: String?
+    /// History by exception: when a sample is kept.
+    public var history: HistorySection?
 
     public init(path: String? = nil, retention: String? = nil, maxSizeMB: Double? = nil, synchronous: String? = nil) {
         self.path = path
         self.retention = retention
         self.maxSizeMB = maxSizeMB
         self.synchronous = synchronous
+    }
+}
+
+public struct HistorySection: Codable, Sendable, Equatable {
+    /// A numeric sample is kept when it moved by more than this (default 0: any change).
+    public var deadband: Double?
+    /// ... or when this long passed since the last kept one (default "15m").
+    public var heartbeat: String?
+    /// Per point: keyed by point name (every device) or "STATION/DEVICE/POINT".
+    public var points: [String: HistoryPolicySection]?
+
+    public init(deadband: Double? = nil, heartbeat: String? = nil, points: [String: HistoryPolicySection]? = nil) {
+        self.deadband = deadband
+        self.heartbeat = heartbeat
+        self.points = points
+    }
+}
+
+public struct HistoryPolicySection: Codable, Sendable, Equatable {
+    public var deadband: Double?
+    public var heartbeat: String?
+
+    public init(deadband: Double? = nil, heartbeat: String? = nil) {
+        self.deadband = deadband
+        self.heartbeat = heartbeat
     }
 }
 
