@@ -74,16 +74,34 @@ public actor FeedSender {
         self.log = log
     }
 
-    /// Drains until the task is cancelled. Outbox errors are logged and retried.
+    /// Set by `finish()`: `run()` returns after the batch in flight.
+    private var finishing = false
+    /// True while `run()` is inside a step (a write may be in flight).
+    private var inStep = false
+
+    /// Asks `run()` to return after the batch in flight, so that a final
+    /// `flush()` never sends the same batch concurrently. Returns true when
+    /// `run()` is between batches (sleeping): cancelling its task is then safe
+    /// and ends the sleep at once; otherwise wait for the task to end.
+    public func finish() -> Bool {
+        finishing = true
+        return !inStep
+    }
+
+    /// Drains until the task is cancelled or `finish()` is called. Outbox
+    /// errors are logged and retried.
     public func run() async {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !finishing {
             let step: Step
+            inStep = true
             do {
                 step = try await self.step()
             } catch {
                 log("level=error msg=\"feed outbox failed\" error=\(Self.quoted("\(error)"))")
                 step = .wait(options.initialBackoff)
             }
+            inStep = false
+            if finishing { return }
             switch step {
             case .progressed: continue
             case .empty:

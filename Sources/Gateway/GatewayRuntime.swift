@@ -123,17 +123,22 @@ public final class GatewayRuntime: @unchecked Sendable {
         endpoints.removeAll()
         pipeline.stop()
         if let sender {
+            // Stop the sender's loop after its batch in flight, then flush
+            // what is left: never two sends of one batch at the same time.
             let done = DispatchSemaphore(value: 0)
+            let loop = senderTask
             let flushTask = Task.detached {
+                if await sender.finish() { loop?.cancel() }
+                await loop?.value
                 _ = try? await sender.flush()
                 done.signal()
             }
             if done.wait(timeout: .now() + .milliseconds(Int(feedGrace.seconds * 1000))) == .timedOut {
                 flushTask.cancel()
+                loop?.cancel()
                 log.warning("feed not fully sent before shutdown; the rest stays in the outbox")
             }
         }
-        senderTask?.cancel()
         store.close()
         let stats = pipeline.stats.withLock { $0 }
         log.info("gateway stopped", ["polls": String(stats.reports), "samples": String(stats.samples),
