@@ -108,6 +108,7 @@ fi
 
 if [ "$drain" = yes ]; then
   # The feed goes to a TCP sink that is down for the first half of the run.
+  base=32000
   sinkport=$((base - 1))
   config "$work/drain.json5" "$devices" "tcp://127.0.0.1:$sinkport"
   farm "$devices"
@@ -140,10 +141,12 @@ while True:
     "$half" "$depth" "$fill_rate" "$drained" "$(echo "$drained / $fill_rate" | bc -l)"
   kill -TERM $pid; wait $pid || true
   kill $sink $farm_pid 2>/dev/null || true
+  wait $farm_pid 2>/dev/null || true
 fi
 
 if [ "$ceiling" = yes ]; then
   n=$((devices + 150))
+  base=40000
   config "$work/ceiling.json5" "$n" "file:$work/feed.lp"
   farm "$n"
   rm -f "$work"/pumpgw.db*

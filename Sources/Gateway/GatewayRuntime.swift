@@ -72,7 +72,8 @@ public final class GatewayRuntime: @unchecked Sendable {
         let alarms = AlarmStage(config: config, restored: restored, log: log)
         self.alarms = alarms
         pipeline = Pipeline(store: store, alarms: alarms,
-                            settings: Pipeline.Settings(gatewayId: config.config.gateway.id, lines: FeedLines(precision: precision)),
+                            settings: Pipeline.Settings(gatewayId: config.config.gateway.id, lines: FeedLines(precision: precision),
+                                                        queueCapacity: max(20_000, 10 * config.devices.count)),
                             sink: sink, feedStatus: { await sender.status }, log: log)
     }
 
@@ -145,6 +146,7 @@ public final class GatewayRuntime: @unchecked Sendable {
                                      "transactions": String(stats.transactions),
                                      "store_ms_per_transaction": String(format: "%.2f", stats.transactions > 0 ? stats.storeSeconds / Double(stats.transactions) * 1000 : 0),
                                      "alarm_events": String(stats.alarmEvents), "skipped_cycles": String(stats.skippedCycles),
+                                     "dropped_reports": String(pipeline.queue.droppedReports),
                                      "lateness_p50_ms": String(format: "%.2f", stats.latenessQuantile(0.5)),
                                      "lateness_p99_ms": String(format: "%.2f", stats.latenessQuantile(0.99))])
     }
@@ -161,6 +163,9 @@ public final class GatewayRuntime: @unchecked Sendable {
             byEndpoint["\(device.config.host):\(device.port)", default: []].append((index, device))
         }
         var changes = 0
+        // Each profile is encoded once, however many devices use it.
+        var profileTexts: [String: String] = [:]
+        for (id, profile) in newConfig.profiles { profileTexts[id] = Self.canonicalJSON(profile) }
         for key in endpoints.keys where byEndpoint[key] == nil {
             endpoints[key]?.poller.stop()
             endpoints[key] = nil
@@ -169,7 +174,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         let queue = pipeline.queue
         let log = self.log
         for (key, members) in byEndpoint {
-            let fingerprint = Self.fingerprint(members.map(\.1))
+            let fingerprint = Self.fingerprint(members.map(\.1), profileTexts: profileTexts)
             if endpoints[key]?.fingerprint == fingerprint { continue }
             endpoints[key]?.poller.stop()
             let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
@@ -185,15 +190,20 @@ public final class GatewayRuntime: @unchecked Sendable {
     }
 
     /// What identifies an endpoint's polling: its devices' config, station and profile.
-    static func fingerprint(_ devices: [ResolvedDevice]) -> String {
+    static func fingerprint(_ devices: [ResolvedDevice], profileTexts: [String: String]) -> String {
         struct Key: Encodable {
             var station: Station
             var device: DeviceConfig
-            var profile: DeviceProfile
         }
+        return devices.map { device in
+            canonicalJSON(Key(station: device.station, device: device.config))
+                + (profileTexts[device.profile.profile] ?? canonicalJSON(device.profile))
+        }.joined(separator: "\n")
+    }
+
+    static func canonicalJSON(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let keys = devices.map { Key(station: $0.station, device: $0.config, profile: $0.profile) }
-        return (try? encoder.encode(keys)).map { String(decoding: $0, as: UTF8.self) } ?? UUID().uuidString
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? UUID().uuidString
     }
 }

@@ -51,9 +51,12 @@ final class Pipeline: Sendable {
         var batchWindow: TimeInterval = 0.2
         /// Time-based rules (re-alarm, night window, communication loss) are checked this often.
         var tickInterval: TimeInterval = 1
+        /// Poll reports waiting for the pipeline at most (the store is the
+        /// bottleneck); beyond it the oldest are dropped and counted.
+        var queueCapacity = 20_000
     }
 
-    let queue = ReportQueue()
+    let queue: ReportQueue
     let stats = Mutex(PipelineStats())
     private let store: StationStore
     private let alarms: AlarmStage
@@ -72,6 +75,7 @@ final class Pipeline: Sendable {
         self.sink = sink
         self.feedStatus = feedStatus
         self.log = log
+        queue = ReportQueue(capacity: settings.queueCapacity)
     }
 
     func start() {
@@ -101,6 +105,7 @@ final class Pipeline: Sendable {
                 reports += queue.takeAll(waitingAtMost: .milliseconds(0))
             }
             let now = Date()
+            state.queuedReports = reports.count
             var batch = StoreBatch()
             var outbox: [String: [String]] = [:]
             for report in reports {
@@ -115,7 +120,13 @@ final class Pipeline: Sendable {
             if now.timeIntervalSince(state.lastGatewayHealth) >= settings.gatewayHealthInterval {
                 state.lastGatewayHealth = now
                 let feed = blockingFeedStatus()
-                outbox["gateway", default: []] += gatewayHealthLines(now: now, feed: feed)
+                outbox["gateway", default: []] += gatewayHealthLines(now: now, feed: feed, state: state)
+                let dropped = queue.droppedReports
+                if dropped > state.reportedDrops {
+                    log.warning("the store cannot keep up: oldest poll reports dropped",
+                                ["dropped_reports": String(dropped), "queue_capacity": String(queue.capacity)])
+                    state.reportedDrops = dropped
+                }
                 if let event = feedAlarm(feed, state: &state, now: now) {
                     add(event, batch: &batch, outbox: &outbox)
                 }
@@ -139,6 +150,9 @@ final class Pipeline: Sendable {
         var backlogReports = 0
         var storeFailing = false
         var feedFailing = false
+        var reportedDrops = 0
+        /// Reports taken in the last batch (how far behind the pipeline is).
+        var queuedReports = 0
         /// Skipped cycles per device as last reported (pollers count per schedule).
         var skipped: [DeviceIdentity: UInt64] = [:]
     }
@@ -257,7 +271,7 @@ final class Pipeline: Sendable {
                           time: now, message: message)
     }
 
-    private func gatewayHealthLines(now: Date, feed: FeedStatus) -> [String] {
+    private func gatewayHealthLines(now: Date, feed: FeedStatus, state: RunState) -> [String] {
         let depth = (try? store.outboxDepth()) ?? -1
         let dropped = (try? store.droppedLines()) ?? -1
         let snapshot = stats.withLock { $0 }
@@ -270,6 +284,8 @@ final class Pipeline: Sendable {
             ("store_ms", .float(snapshot.transactions > 0 ? snapshot.storeSeconds / Double(snapshot.transactions) * 1000 : 0)),
             ("lateness_p99_ms", .float(snapshot.latenessQuantile(0.99))),
             ("dropped_while_store_failing", .integer(Int64(snapshot.droppedWhileStoreFailing))),
+            ("dropped_reports", .integer(Int64(queue.droppedReports))),
+            ("queued_reports", .integer(Int64(state.queuedReports))),
         ]
         if let line = LineProtocol.line(measurement: "pumpgw_health", tags: ["gateway": settings.gatewayId],
                                         fields: extra, time: now, precision: settings.lines.precision) {

@@ -8,10 +8,27 @@ import Synchronization
 final class ReportQueue: Sendable {
     private let waiting = Mutex<[PollReport]>([])
     private let signal = DispatchSemaphore(value: 0)
+    /// Reports waiting at most; beyond it (the store cannot keep up) the
+    /// oldest are dropped and counted, so memory stays bounded.
+    let capacity: Int
+    private let dropped = Atomic<Int>(0)
+
+    init(capacity: Int = 20_000) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Reports dropped because the queue was full, since start.
+    var droppedReports: Int { dropped.load(ordering: .relaxed) }
 
     /// Called by pollers; never blocks for long.
     func push(_ report: PollReport) {
-        waiting.withLock { $0.append(report) }
+        let overflow = waiting.withLock { reports -> Int in
+            reports.append(report)
+            let excess = reports.count - capacity
+            if excess > 0 { reports.removeFirst(excess) }
+            return max(0, excess)
+        }
+        if overflow > 0 { dropped.add(overflow, ordering: .relaxed) }
         signal.signal()
     }
 
