@@ -30,7 +30,7 @@ bin="$(swift build -c release --show-bin-path)/pumpgw"
 profile="$PWD/Benchmarks/bench-plc-100.json5"
 work="$(mktemp -d /tmp/pumpgw-bench.XXXXXX)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-base=30000
+base=26000   # farm ports stay below Linux's ephemeral range (32768-60999)
 ticks=$(getconf CLK_TCK)
 
 # config FILE N FEEDURL: N devices on ports base.., every $interval.
@@ -78,12 +78,13 @@ gateway() {
   awk -v cpu="$(echo "$cpu1 - $cpu0" | bc -l)" -v secs="$seconds" -v polls="$polls" -v samples="$samples" \
       -v blocks=3 -v hwm="$hwm" -v start_ms="$(( (t1 - t0) / 1000000 ))" \
       -v p50="$(field lateness_p50_ms)" -v p99="$(field lateness_p99_ms)" -v skipped="$(field skipped_cycles)" \
-      -v tx="$(field transactions)" -v txms="$(field store_ms_per_transaction)" -v dev="$3" 'BEGIN {
+      -v tx="$(field transactions)" -v txms="$(field store_ms_per_transaction)" -v dev="$3" \
+      -v dropped="$(field dropped_reports)" 'BEGIN {
     printf "gateway: devices=%d points=100 interval=%s duration_s=%d\n", dev, "'"$interval"'", secs
     printf "  startup_ms=%d samples_per_s=%.0f polls=%d\n", start_ms, samples / secs, polls
     printf "  cpu_cores=%.3f cpu_s_per_1000_samples=%.4f cpu_us_per_request=%.1f\n", cpu / secs, cpu / (samples / 1000), cpu / (polls * blocks) * 1e6
     printf "  peak_rss_mb=%.1f lateness_p50_ms=%s lateness_p99_ms=%s skipped_cycles=%s\n", hwm / 1024, p50, p99, skipped
-    printf "  requests_per_cycle=%d (one per point: 100) store_tx_per_s=%.1f store_ms_per_tx=%s\n", blocks, tx / secs, txms
+    printf "  requests_per_cycle=%d (one per point: 100) store_tx_per_s=%.1f store_ms_per_tx=%s dropped_reports=%s\n", blocks, tx / secs, txms, dropped
   }'
   raw_cpu_per_request_gateway=$(awk -v cpu="$(echo "$cpu1 - $cpu0" | bc -l)" -v polls="$polls" 'BEGIN { print cpu / (polls * 3) * 1e6 }')
 }
@@ -108,7 +109,7 @@ fi
 
 if [ "$drain" = yes ]; then
   # The feed goes to a TCP sink that is down for the first half of the run.
-  base=32000
+  base=22000   # below the ephemeral range (32768-60999), like every farm port here
   sinkport=$((base - 1))
   config "$work/drain.json5" "$devices" "tcp://127.0.0.1:$sinkport"
   farm "$devices"
@@ -128,17 +129,26 @@ while True:
     while c.recv(1 << 20): pass
 " &
   sink=$!
-  t0=$(date +%s.%N)
+  # The sender retries with backoff (up to 60 s): time the drain from its
+  # first delivery, not from the moment the sink came back.
+  waited=$(date +%s.%N)
   while :; do
     now_depth=$(sqlite3 "file:$work/pumpgw.db?mode=ro" "select count(*) from outbox" 2>/dev/null || echo "$depth")
-    [ "$now_depth" -lt 2000 ] && break
+    [ "$now_depth" -lt "$depth" ] && break
+    sleep 0.05
+  done
+  t0=$(date +%s.%N); start_depth=$now_depth
+  while :; do
+    now_depth=$(sqlite3 "file:$work/pumpgw.db?mode=ro" "select count(*) from outbox" 2>/dev/null || echo "$start_depth")
+    [ "$now_depth" -lt 1000 ] && break
     t=$(date +%s.%N); [ "$(echo "$t - $t0 > 120" | bc)" = 1 ] && break
-    sleep 0.2
+    sleep 0.05
   done
   t1=$(date +%s.%N)
-  drained=$(echo "($depth - $now_depth) / ($t1 - $t0) + $fill_rate" | bc -l)
-  printf "drain: outage_s=%d outbox_lines=%d fill_lines_per_s=%.0f drain_lines_per_s=%.0f ratio=%.1fx\n" \
-    "$half" "$depth" "$fill_rate" "$drained" "$(echo "$drained / $fill_rate" | bc -l)"
+  elapsed=$(echo "$t1 - $t0 + 0.05" | bc -l)
+  drained=$(echo "($depth - $now_depth) / $elapsed + $fill_rate" | bc -l)
+  printf "drain: outage_s=%d outbox_lines=%d fill_lines_per_s=%.0f backoff_wait_s=%.1f drain_s=%.2f drain_lines_per_s=%.0f ratio=%.0fx\n" \
+    "$half" "$depth" "$fill_rate" "$(echo "$t0 - $waited" | bc -l)" "$elapsed" "$drained" "$(echo "$drained / $fill_rate" | bc -l)"
   kill -TERM $pid; wait $pid || true
   kill $sink $farm_pid 2>/dev/null || true
   wait $farm_pid 2>/dev/null || true
@@ -146,7 +156,7 @@ fi
 
 if [ "$ceiling" = yes ]; then
   n=$((devices + 150))
-  base=40000
+  base=24000
   config "$work/ceiling.json5" "$n" "file:$work/feed.lp"
   farm "$n"
   rm -f "$work"/pumpgw.db*

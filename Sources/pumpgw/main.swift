@@ -9,8 +9,8 @@ let usage = """
 
     Usage:
       pumpgw run --config FILE [--log-level info]
-      pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json]
-      pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--duration S] [--exception CODE]
+      pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json | --raw]
+      pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--duration S] [--scenario NAME] [faults...]
       pumpgw check FILE...
       pumpgw demo [--duration S]
       pumpgw status [--db FILE] [--json]
