@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding"],
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -97,7 +97,7 @@ struct DaemonSite {
 
 @Suite("pumpgw run")
 struct DaemonTests {
-    static let grundfos = Paths.profiles.appendingPathComponent("grundfos-hydro-mpc-cim500.json5").path
+    static let grundfos: String = Paths.profiles.appendingPathComponent("grundfos-hydro-mpc-cim500.json5").path
 
     @Test("polls, writes store and feed, and on SIGTERM flushes everything and exits 0")
     func runsAndStopsCleanly() throws {
