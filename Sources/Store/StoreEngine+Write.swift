@@ -22,7 +22,8 @@ extension StoreEngine {
         let deviceID = try deviceID(for: sample.identity)
         let time = ValueColumns.milliseconds(sample.time)
         let (insertHistory, upsertLatest) = try preparedHotStatements()
-        var cached = points[deviceID] ?? []
+        let listKey = PointListKey(deviceID: deviceID, count: sample.points.count, first: sample.points.first?.name ?? "")
+        var cached = points[listKey] ?? []
         for (index, point) in sample.points.enumerated() {
             if cached.count <= index { cached.append(contentsOf: repeatElement(nil, count: index + 1 - cached.count)) }
             var state = try pointState(cached[index], deviceID: deviceID, identity: sample.identity, point: point)
@@ -40,7 +41,7 @@ extension StoreEngine {
             cached[index] = state
             report.latestRows += 1
         }
-        points[deviceID] = cached
+        points[listKey] = cached
     }
 
     private func preparedHotStatements() throws(StoreError) -> (Statement, Statement) {

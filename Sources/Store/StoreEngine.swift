@@ -22,14 +22,22 @@ final class StoreEngine {
     let connection: SQLiteConnection
     let options: StoreOptions
     let writable: Bool
+    /// Which point list a sample carries: the device, how many points, the first one's name.
+    struct PointListKey: Hashable {
+        var deviceID: Int64
+        var count: Int
+        var first: String
+    }
+
     /// Held while open for writing; released by deinit (or by the kernel on kill -9).
     private let lock: WriterLock?
 
     /// Caches, valid only for committed state: cleared when a transaction fails.
     var deviceIDs: [String: (id: Int64, profile: String)] = [:]
-    /// Per device, in the order its samples list the points (profile order),
+    /// Per device and point list (a device with poll groups sends samples
+    /// of different point lists), in the order its samples list the points,
     /// so the hot path finds a point by position instead of hashing its name.
-    var points: [Int64: [PointState?]] = [:]
+    var points: [PointListKey: [PointState?]] = [:]
     var cachedOutboxDepth: Int?
     /// The writer's per-point statements, prepared once (no cache lookup by SQL text).
     var hotStatements: (insertHistory: Statement, upsertLatest: Statement)?
