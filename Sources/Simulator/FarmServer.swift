@@ -161,21 +161,18 @@ public final class FarmServer {
         }
         func exception(_ code: UInt8) -> [UInt8] { reply([function | 0x80, code]) }
 
-        let table: RegisterTable
-        switch function {
-        case 1: table = .coil
-        case 2: table = .discrete
-        case 3: table = .holding
-        case 4: table = .input
-        case 5, 6, 15, 16, 22, 23:
+        let table: RegisterTable, start: Int, count: Int
+        switch RequestPDU(frame[7...]) {
+        case .read(let readTable, let readStart, let readCount):
+            (table, start, count) = (readTable, readStart, readCount)
+        case .write:
             writeRequests += 1
             return exception(1)
-        default: return exception(1)
+        case .unsupported:
+            return exception(1)
+        case .badCount:
+            return exception(3)
         }
-        guard frame.count >= 12 else { return exception(3) }
-        let start = Int(frame[8]) << 8 | Int(frame[9])
-        let count = Int(frame[10]) << 8 | Int(frame[11])
-        guard (1...(table.holdsBits ? 2000 : 125)).contains(count) else { return exception(3) }
         guard image.isDefined(table, start: start, count: count), let values = tables[table] else { return exception(2) }
         if table.holdsBits {
             var bytes = [UInt8](repeating: 0, count: (count + 7) / 8)

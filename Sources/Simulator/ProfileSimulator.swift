@@ -208,7 +208,6 @@ public final class ProfileSimulator {
         let header = Int(modbus_get_header_length(context))
         guard length >= header + 1 else { return }
         let unit = query[header - 1]
-        let function = query[header]
         requestsServed += 1
 
         func refuse(_ code: UInt8) {
@@ -218,23 +217,18 @@ public final class ProfileSimulator {
         if options.unit != 0 && unit != options.unit {
             return refuse(11)
         }
-        let table: RegisterTable
-        switch function {
-        case 1: table = .coil
-        case 2: table = .discrete
-        case 3: table = .holding
-        case 4: table = .input
-        case 5, 6, 15, 16, 22, 23:
+        let table: RegisterTable, start: Int, count: Int
+        switch RequestPDU(query[header..<length]) {
+        case .read(let readTable, let readStart, let readCount):
+            (table, start, count) = (readTable, readStart, readCount)
+        case .write:
             writeRequests += 1
             return refuse(1)
-        default:
+        case .unsupported:
             return refuse(1)
+        case .badCount:
+            return refuse(3)
         }
-        guard length >= header + 5 else { return refuse(3) }
-        let start = Int(query[header + 1]) << 8 | Int(query[header + 2])
-        let count = Int(query[header + 3]) << 8 | Int(query[header + 4])
-        let limit = table.holdsBits ? 2000 : 125
-        guard (1...limit).contains(count) else { return refuse(3) }
         if let code = options.exception, options.exceptionUnit.map({ $0 == unit }) ?? true {
             if let range = options.exceptionRange {
                 let first = range.first - profile.addressBase, last = range.last - profile.addressBase
