@@ -163,6 +163,11 @@ public final class DeviceReader {
     }
 
     func read(_ block: ReadBlock) -> BlockResult {
+        Self.read(block, with: client)
+    }
+
+    /// One request for `block` (the benchmark floor sends the same ones).
+    static func read(_ block: ReadBlock, with client: ModbusTCPClient) -> BlockResult {
         do {
             switch block.table {
             case .holding:

@@ -66,16 +66,7 @@ public enum RawPollBaseline {
             client.unit = devices[index].unit
             for block in devices[index].plan.blocks {
                 requests += 1
-                do {
-                    switch block.table {
-                    case .holding: _ = try client.readRegisters(.holdingRegisters, address: block.start, count: block.count)
-                    case .input: _ = try client.readRegisters(.inputRegisters, address: block.start, count: block.count)
-                    case .coil: _ = try client.readBits(.coils, address: block.start, count: block.count)
-                    case .discrete: _ = try client.readBits(.discreteInputs, address: block.start, count: block.count)
-                    }
-                } catch {
-                    failures += 1
-                }
+                if case .failed = DeviceReader.read(block, with: client) { failures += 1 }
             }
         }
         return (requests, failures)
