@@ -25,8 +25,21 @@ public struct PipelineStats: Sendable {
     public var alarmEvents = 0
     public var skippedCycles: UInt64 = 0
     public var droppedWhileStoreFailing = 0
-    /// Lateness of every cycle start, milliseconds (bounded reservoir).
-    public var lateness: [Double] = []
+    /// Lateness of the most recent cycle starts, milliseconds: a ring of
+    /// `latenessCapacity`, so quantiles describe the last few minutes even
+    /// after days of running.
+    public private(set) var lateness: [Double] = []
+    private var latenessNext = 0
+    static let latenessCapacity = 200_000
+
+    mutating func recordLateness(_ milliseconds: Double) {
+        if lateness.count < Self.latenessCapacity {
+            lateness.append(milliseconds)
+        } else {
+            lateness[latenessNext] = milliseconds
+            latenessNext = (latenessNext + 1) % Self.latenessCapacity
+        }
+    }
 
     /// The q-quantile (0...1) of cycle lateness, milliseconds.
     public func latenessQuantile(_ q: Double) -> Double {
@@ -188,7 +201,7 @@ final class Pipeline: Sendable {
             stats.samples += report.sample.points.count
             let before = state.skipped[identity] ?? 0
             stats.skippedCycles += report.skippedCycles >= before ? report.skippedCycles - before : 0
-            if stats.lateness.count < 200_000 { stats.lateness.append(Double(report.lateness) / 1e6) }
+            stats.recordLateness(Double(report.lateness) / 1e6)
         }
     }
 

@@ -100,3 +100,18 @@ struct SplitTests {
         #expect(DeviceReader.split(ReadBlock(table: .holding, start: 7, count: 2, pointIndexes: [0]), profile: layout) == nil)
     }
 }
+
+@Suite("PipelineStats")
+struct PipelineStatsTests {
+    @Test("lateness keeps the most recent cycles once its ring is full")
+    func latenessRing() {
+        var stats = PipelineStats()
+        let capacity = PipelineStats.latenessCapacity
+        for _ in 0..<capacity { stats.recordLateness(100) }
+        #expect(stats.latenessQuantile(0.5) == 100)
+        // A full ring of new values replaces every old one.
+        for _ in 0..<capacity { stats.recordLateness(1) }
+        #expect(stats.lateness.count == capacity)
+        #expect(stats.latenessQuantile(0.99) == 1)
+    }
+}
