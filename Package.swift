@@ -29,14 +29,17 @@ let package = Package(
                           dependencies: ["Gateway", "Simulator", "Profiles", "Decoding", "Modbus",
                                          "Rules", "Store", "Feed"]),
 
+        // Running the pumpgw binary from tests, shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Profiles"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding", "Profiles"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules"]),
-        .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport"]),
+        .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store"],
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store",
+                                                                "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

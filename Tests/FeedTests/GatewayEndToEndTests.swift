@@ -8,23 +8,18 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 private enum Build {
-    /// The package root (this file is Tests/FeedTests/GatewayEndToEndTests.swift).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let root = TestBinaries.root
     static let profiles = root.appendingPathComponent("DeviceProfiles")
     static let grundfos = profiles.appendingPathComponent("grundfos-hydro-mpc-cim500.json5").path
 
-    /// The `pumpgw` binary `swift build --build-tests` put beside the test bundle, or $PUMPGW_BIN.
-    static var pumpgw: String {
-        if let override = ProcessInfo.processInfo.environment["PUMPGW_BIN"] { return override }
-        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return testBinary.deletingLastPathComponent().appendingPathComponent("pumpgw").path
-    }
+    /// The `pumpgw` binary beside the test bundle, or $PUMPGW_BIN.
+    static var pumpgw: String { TestBinaries.pumpgw }
 }
 
 /// Bytes a child wrote to one pipe, and whether the pipe reached its end.

@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("read: failing devices and bad input")
 struct BadInputTests {

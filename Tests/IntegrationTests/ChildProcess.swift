@@ -4,69 +4,20 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 enum Paths {
-    /// The package root (this file is Tests/IntegrationTests/ChildProcess.swift).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let root = TestBinaries.root
 
     static let fixtures = root.appendingPathComponent("Tests/IntegrationTests/Fixtures")
 
     static let profiles = root.appendingPathComponent("DeviceProfiles")
 
-    /// The `pumpgw` binary `swift test` built beside the test bundle,
-    /// or $PUMPGW_BIN.
-    static var pumpgw: String {
-        if let override = ProcessInfo.processInfo.environment["PUMPGW_BIN"] { return override }
-        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return testBinary.deletingLastPathComponent().appendingPathComponent("pumpgw").path
-    }
+    /// The `pumpgw` binary beside the test bundle, or $PUMPGW_BIN.
+    static var pumpgw: String { TestBinaries.pumpgw }
 
     /// The project's Python virtual environment with pymodbus (made by `make test`).
     static let python = root.appendingPathComponent(".venv/bin/python").path
-}
-
-/// The outcome of a process that ran to its end.
-struct Finished {
-    var status: Int32
-    var reason: Process.TerminationReason
-    var stdout: String
-    var stderr: String
-
-    var stderrLines: [Substring] { stderr.split(separator: "\n") }
-}
-
-/// Runs `executable` to its end, draining both pipes while it runs.
-func runToEnd(_ executable: String, _ arguments: [String], timeout: TimeInterval = 30) throws -> Finished {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-
-    let collected = Mutex<(Data, Data)>((Data(), Data()))
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) {
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        collected.withLock { $0.0 = data }
-    }
-    DispatchQueue.global().async(group: group) {
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        collected.withLock { $0.1 = data }
-    }
-    if group.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        group.wait()
-        process.waitUntilExit()
-        Issue.record("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
-    }
-    process.waitUntilExit()
-    let (stdout, stderr) = collected.withLock { $0 }
-    return Finished(status: process.terminationStatus, reason: process.terminationReason,
-                    stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
 }
 
 /// A long-running child (a simulator, a server) that announces its port on
@@ -154,10 +105,6 @@ final class Server {
     }
 
     deinit { stop() }
-}
-
-final class OutputBuffer: Sendable {
-    let text = Mutex("")
 }
 
 struct ServerError: Error, CustomStringConvertible {

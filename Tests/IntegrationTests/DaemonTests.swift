@@ -5,6 +5,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 /// A `pumpgw run` child whose stderr (logfmt) is collected.
 final class Daemon {

@@ -4,6 +4,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("read against pymodbus")
 struct PymodbusReadTests {

@@ -7,6 +7,7 @@ import Foundation
 import Profiles
 import Simulator
 import Testing
+import TestSupport
 
 enum Corpus {
     static let folder = Paths.fixtures.appendingPathComponent("Corpus")

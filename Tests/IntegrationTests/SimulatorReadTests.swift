@@ -7,6 +7,7 @@ import Profiles
 import Simulator
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite("simulate + read, end to end")
 struct SimulatorReadTests {
