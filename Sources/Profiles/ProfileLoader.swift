@@ -36,20 +36,6 @@ public enum ProfileLoader {
         }
     }
 
-    /// `points[3].address` from a coding path.
-    public static func dottedPath(_ codingPath: [any CodingKey]) -> String {
-        var text = ""
-        for key in codingPath {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                if !text.isEmpty { text += "." }
-                text += key.stringValue
-            }
-        }
-        return text
-    }
-
     static func reason(_ error: any Error) -> String {
         if let cocoa = error as? CocoaError {
             switch cocoa.code {

@@ -385,18 +385,6 @@ struct ProfileValidatorTests {
     func snakeCase(name: String, expected: Bool) {
         #expect(ProfileValidator.isSnakeCase(name) == expected)
     }
-
-    @Test func dottedPath() {
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int?
-            init(stringValue: String) { self.stringValue = stringValue; intValue = nil }
-            init(intValue: Int) { stringValue = "Index \(intValue)"; self.intValue = intValue }
-        }
-        #expect(ProfileLoader.dottedPath([Key(stringValue: "points"), Key(intValue: 3), Key(stringValue: "address")])
-                == "points[3].address")
-        #expect(ProfileLoader.dottedPath([]) == "")
-    }
 }
 
 // MARK: - Read plan
