@@ -13,7 +13,7 @@ extension StationStore {
     public func runRetention() throws -> RetentionReport {
         var report = RetentionReport()
         let cutoff = try onQueue { $0.retentionCutoff }
-        report.historyRowsByAge = try repeatBatches { try $0.deleteBatch(from: .history, olderThan: cutoff) }
+        report.historyFramesByAge = try repeatBatches { try $0.deleteBatch(from: .history, olderThan: cutoff) }
         report.alarmEvents = try repeatBatches { try $0.deleteBatch(from: .alarmEvents, olderThan: cutoff) }
         report.deadLetters = try repeatBatches { try $0.deleteBatch(from: .deadLetters, olderThan: cutoff) }
         report.outboxLinesByAge = try repeatBatches { try $0.dropAgedOutboxBatch() }
@@ -21,7 +21,7 @@ extension StationStore {
             while try onQueue({ try $0.usedBytes() }) > limit {
                 let deleted = try onQueue { try $0.deleteOldestHistoryBatch() }
                 guard deleted > 0 else { break }
-                report.historyRowsBySize += deleted
+                report.historyFramesBySize += deleted
             }
         }
         while true {

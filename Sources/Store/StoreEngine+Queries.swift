@@ -1,5 +1,5 @@
 // Reads for `pumpgw status` and `pumpgw history`: latest values (never the
-// history table), device health, active alarms, one point's history.
+// history frames), device health, active alarms, one point's history.
 
 import Decoding
 import Foundation
@@ -71,14 +71,23 @@ extension StoreEngine {
             }
             return (id: row[0].integer ?? 0, identity: identity, health: health)
         }
+        // A point's newest entry among its device's latest frames (a device
+        // polled in groups has one frame per group).
+        var newest: [Int64: (value: SQLiteValue, quality: SQLiteValue, time: Int64)] = [:]
+        for entry in try connection.rows("SELECT point_id, value, quality, time FROM latest", [], { row in
+            (point: row[0].integer ?? 0, value: row[1], quality: row[2], time: row[3].integer ?? 0)
+        }) where entry.time >= newest[entry.point]?.time ?? .min {
+            newest[entry.point] = (entry.value, entry.quality, entry.time)
+        }
         let points = Dictionary(grouping: try connection.rows("""
-            SELECT p.device_id, p.name, p.unit, p.kind, l.value, l.quality, l.time
-            FROM points p LEFT JOIN latest l ON l.point_id = p.id ORDER BY p.device_id, p.id
+            SELECT device_id, id, name, unit, kind FROM points ORDER BY device_id, id
             """) { row in
-            (device: row[0].integer ?? 0,
-             point: PointStatus(name: row[1].text ?? "", unit: row[2].text,
-                                value: ValueColumns.value(row[4], kind: row[3].text ?? "double"),
-                                quality: ValueColumns.quality(row[5]), time: ValueColumns.date(row[6])))
+            let latest = newest[row[1].integer ?? 0]
+            return (device: row[0].integer ?? 0,
+                    point: PointStatus(name: row[2].text ?? "", unit: row[3].text,
+                                       value: latest.flatMap { ValueColumns.value($0.value, kind: row[4].text ?? "double") },
+                                       quality: ValueColumns.quality(latest?.quality ?? .null),
+                                       time: latest.map { ValueColumns.date($0.time) }))
         }) { $0.device }
         var stations: [StationStatus] = []
         for device in devices {
@@ -98,22 +107,25 @@ extension StoreEngine {
     /// The stored history of one point from `since` on, oldest first.
     func history(station: String, device: String, point: String, since: Date, limit: Int) throws(StoreError) -> [HistorySample] {
         let found = try connection.rows("""
-            SELECT p.id, p.kind FROM points p JOIN devices d ON d.id = p.device_id JOIN stations s ON s.id = d.station_id
+            SELECT p.id, p.kind, p.device_id FROM points p JOIN devices d ON d.id = p.device_id JOIN stations s ON s.id = d.station_id
             WHERE s.name = ? AND d.name = ? AND p.name = ?
-            """, [.text(station), .text(device), .text(point)]) { row in (row[0].integer ?? 0, row[1].text ?? "double") }
-        guard let (pointID, kind) = found.first else {
+            """, [.text(station), .text(device), .text(point)]) { row in
+            (row[0].integer ?? 0, row[1].text ?? "double", row[2].integer ?? 0)
+        }
+        guard let (pointID, kind, deviceID) = found.first else {
             throw .invalidArgument("no point \(station)/\(device)/\(point) in the store")
         }
         return try connection.rows("""
-            SELECT time, value, quality FROM history WHERE point_id = ? AND time >= ? ORDER BY time LIMIT ?
-            """, [.integer(pointID), .integer(ValueColumns.milliseconds(since)), SQLiteValue(limit)]) { row in
+            SELECT time, value, quality FROM history WHERE device_id = ? AND time >= ? AND point_id = ? ORDER BY time LIMIT ?
+            """, [.integer(deviceID), .integer(ValueColumns.milliseconds(since)), .integer(pointID), SQLiteValue(limit)]) { row in
             HistorySample(time: ValueColumns.date(row[0].integer ?? 0), value: ValueColumns.value(row[1], kind: kind),
                           quality: ValueColumns.quality(row[2]))
         }
     }
 
+    /// Samples in history (entries of all history frames).
     func historyRowCount() throws(StoreError) -> Int {
-        Int(try connection.scalar("SELECT count(*) FROM history")?.integer ?? 0)
+        Int(try connection.scalar("SELECT coalesce(sum(json_array_length(points)), 0) FROM history_frames")?.integer ?? 0)
     }
 
     func integrityCheck() throws(StoreError) -> [String] {

@@ -6,8 +6,9 @@ import Foundation
 
 /// What one retention pass deleted.
 public struct RetentionReport: Sendable, Equatable {
-    public var historyRowsByAge = 0
-    public var historyRowsBySize = 0
+    /// History frames deleted (one frame is one device poll).
+    public var historyFramesByAge = 0
+    public var historyFramesBySize = 0
     public var alarmEvents = 0
     public var deadLetters = 0
     public var outboxLinesByAge = 0
@@ -18,7 +19,7 @@ public struct RetentionReport: Sendable, Equatable {
 
 extension StoreEngine {
     enum RetentionTable: String {
-        case history, alarmEvents = "alarm_events", deadLetters = "dead_letters"
+        case history = "history_frames", alarmEvents = "alarm_events", deadLetters = "dead_letters"
     }
 
     /// Deletes at most one batch of rows older than `cutoff` (ms); returns how many.
@@ -31,10 +32,10 @@ extension StoreEngine {
         }
     }
 
-    /// Deletes one batch of the oldest history; returns how many rows.
+    /// Deletes one batch of the oldest history frames; returns how many frames.
     func deleteOldestHistoryBatch() throws(StoreError) -> Int {
         try writeTransaction { () throws(StoreError) in
-            try connection.run("DELETE FROM history WHERE rowid IN (SELECT rowid FROM history ORDER BY time LIMIT ?)",
+            try connection.run("DELETE FROM history_frames WHERE id IN (SELECT id FROM history_frames ORDER BY time LIMIT ?)",
                                [SQLiteValue(options.retentionBatchRows)])
         }
     }

@@ -1,5 +1,6 @@
 // The one writer: a batch of poll cycles, health, alarm events and outbox
-// lines in one transaction. Latest values always; history by exception.
+// lines in one transaction. Latest values always; history by exception;
+// both as frames (one row per device poll, see Schema.swift).
 
 import Decoding
 import Foundation
@@ -18,45 +19,51 @@ extension StoreEngine {
         }
     }
 
+    /// One poll of one device: a latest frame (every point) replaces the
+    /// previous one of the same point list, and a history frame holds the
+    /// points due by exception (none: no row).
     private func write(_ sample: DeviceSample, into report: inout WriteReport) throws(StoreError) {
         let deviceID = try deviceID(for: sample.identity)
         let time = ValueColumns.milliseconds(sample.time)
-        let (insertHistory, upsertLatest) = try preparedHotStatements()
         let listKey = PointListKey(deviceID: deviceID, count: sample.points.count, first: sample.points.first?.name ?? "")
         var cached = points[listKey] ?? []
+        var latest = FrameText(expectedEntries: sample.points.count)
+        var history = FrameText(expectedEntries: sample.points.count)
+        var entry = ""
         for (index, point) in sample.points.enumerated() {
             if cached.count <= index { cached.append(contentsOf: repeatElement(nil, count: index + 1 - cached.count)) }
             var state = try pointState(cached[index], deviceID: deviceID, identity: sample.identity, point: point)
             let quality = ValueColumns.column(point.reading.quality)
+            FrameText.render(pointID: state.id, value: point.reading.value, quality: quality, into: &entry)
+            latest.append(entry)
             if historyDue(state, value: point.reading.value, quality: quality, time: time) {
-                try insertHistory.run([.integer(state.id), .integer(time), ValueColumns.column(point.reading.value), quality])
+                history.append(entry)
                 state.historyValue = point.reading.value
                 state.historyQuality = quality
                 state.historyTime = time
                 report.historyRows += 1
             }
-            try upsertLatest.run([.integer(state.id), ValueColumns.column(point.reading.value), quality, .integer(time),
-                                  ValueColumns.column(state.historyValue), state.historyQuality,
-                                  state.historyTime.map { .integer($0) } ?? .null])
             cached[index] = state
-            report.latestRows += 1
         }
         points[listKey] = cached
+        guard let firstPointID = cached.first??.id else { return }
+        let (insertHistory, upsertLatest) = try preparedFrameStatements()
+        if !history.isEmpty {
+            try insertHistory.run([.integer(deviceID), .integer(time), .text(history.closed())])
+        }
+        try upsertLatest.run([.integer(deviceID), .integer(firstPointID), .integer(time), .text(latest.closed())])
+        report.latestRows += sample.points.count
     }
 
-    private func preparedHotStatements() throws(StoreError) -> (Statement, Statement) {
-        if let hotStatements { return hotStatements }
+    private func preparedFrameStatements() throws(StoreError) -> (Statement, Statement) {
+        if let frameStatements { return frameStatements }
         let prepared = (insertHistory: try connection.statement("""
-                            INSERT INTO history (point_id, time, value, quality) VALUES (?, ?, ?, ?)
+                            INSERT INTO history_frames (device_id, time, points) VALUES (?, ?, ?)
                             """),
                         upsertLatest: try connection.statement("""
-                            INSERT INTO latest (point_id, value, quality, time, history_value, history_quality, history_time)
-                            VALUES (?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (point_id) DO UPDATE SET value = excluded.value, quality = excluded.quality,
-                                time = excluded.time, history_value = excluded.history_value,
-                                history_quality = excluded.history_quality, history_time = excluded.history_time
+                            INSERT OR REPLACE INTO latest_frames (device_id, first_point_id, time, points) VALUES (?, ?, ?, ?)
                             """))
-        hotStatements = prepared
+        frameStatements = prepared
         return prepared
     }
 
@@ -113,7 +120,7 @@ extension StoreEngine {
         let key = "\(identity.station)/\(identity.device)"
         if let cached = deviceIDs[key], cached.profile == identity.profile { return cached.id }
         let tags = identity.tags.sorted { $0.key < $1.key }
-            .map { "\(Self.jsonString($0.key)):\(Self.jsonString($0.value))" }.joined(separator: ",")
+            .map { "\(JSONText.quoted($0.key)):\(JSONText.quoted($0.value))" }.joined(separator: ",")
         let stationID = try connection.scalar("""
             INSERT INTO stations (name, tags) VALUES (?, ?)
             ON CONFLICT (name) DO UPDATE SET tags = excluded.tags RETURNING id
@@ -146,29 +153,9 @@ extension StoreEngine {
         guard let (pointID, storedKind) = rows.first else {
             throw .sqlite(code: .constraint, message: "no row id for point \(point.name)", sql: nil)
         }
-        var state = PointState(id: pointID, name: point.name, unit: point.unit, kind: storedKind,
-                               policy: options.historyPolicy(station: identity.station, device: identity.device, point: point.name),
-                               historyValue: nil, historyQuality: .null, historyTime: nil)
-        let last = try connection.rows("SELECT history_value, history_quality, history_time FROM latest WHERE point_id = ?",
-                                       [.integer(pointID)]) { row in (row[0], row[1], row[2].integer) }
-        if let (value, quality, time) = last.first {
-            state.historyValue = ValueColumns.value(value, kind: storedKind)
-            state.historyQuality = quality
-            state.historyTime = time
-        }
-        return state
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case _ where scalar.value < 0x20: escaped += String(format: "\\u%04x", scalar.value)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
+        // The by-exception memory starts empty: the first poll after a start is stored whole.
+        return PointState(id: pointID, name: point.name, unit: point.unit, kind: storedKind,
+                          policy: options.historyPolicy(station: identity.station, device: identity.device, point: point.name),
+                          historyValue: nil, historyQuality: .null, historyTime: nil)
     }
 }

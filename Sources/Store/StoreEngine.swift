@@ -39,8 +39,8 @@ final class StoreEngine {
     /// so the hot path finds a point by position instead of hashing its name.
     var points: [PointListKey: [PointState?]] = [:]
     var cachedOutboxDepth: Int?
-    /// The writer's per-point statements, prepared once (no cache lookup by SQL text).
-    var hotStatements: (insertHistory: Statement, upsertLatest: Statement)?
+    /// The writer's per-poll statements, prepared once (no cache lookup by SQL text).
+    var frameStatements: (insertHistory: Statement, upsertLatest: Statement)?
 
     /// Opens for writing: takes the writer lock, configures, migrates.
     init(writingTo path: String, options: StoreOptions) throws(StoreError) {
@@ -103,7 +103,7 @@ final class StoreEngine {
     }
 
     deinit {
-        hotStatements = nil  // finalised before the connection closes
+        frameStatements = nil  // finalised before the connection closes
     }
 
     func requireWritable() throws(StoreError) {

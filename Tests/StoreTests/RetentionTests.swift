@@ -30,7 +30,7 @@ struct RetentionTests {
                                    alarms: [alarm(.raised, at: now + -100_000)]))
         try store.write(StoreBatch(samples: [sample(at: now, [("flow", .good(.double(21)))])]))
         let report = try store.runRetention()
-        #expect(report.historyRowsByAge == 10)
+        #expect(report.historyFramesByAge == 10)
         #expect(report.alarmEvents == 1)
         let left = try store.history(station: "FT-0412", device: "ctrl1", point: "flow", since: .distantPast)
         #expect(left.map(\.value) == [.double(20), .double(21)])
@@ -43,7 +43,7 @@ struct RetentionTests {
         let path = folder.path("size.db")
         let t0 = clock.now
         let writer = try StationStore(path: path, options: clock.options())
-        // 200 cycles x 100 changing points = 20,000 history rows
+        // 200 cycles x 100 changing points = 200 history frames of 100 samples
         for cycle in 0..<200 {
             let readings = (0..<100).map { ("p\($0)", Reading.good(.double(Double(cycle * 1000 + $0)))) }
             try writer.write(StoreBatch(samples: [sample(at: t0 + Double(cycle), readings)]))
@@ -54,12 +54,12 @@ struct RetentionTests {
         let limit = usedBefore / 2
         let store = try StationStore(path: path, options: clock.options {
             $0.maxDatabaseBytes = limit
-            $0.retentionBatchRows = 1000
+            $0.retentionBatchRows = 10
         })
         defer { store.close() }
         let report = try store.runRetention()
-        #expect(report.historyRowsBySize > 5000)
-        #expect(report.historyRowsBySize % 1000 == 0)  // whole batches
+        #expect(report.historyFramesBySize > 50)
+        #expect(report.historyFramesBySize % 10 == 0)  // whole batches
         #expect(report.pagesVacuumed > 0)
         #expect(try store.onQueue { try $0.usedBytes() } <= limit)
         #expect(try store.onQueue { try $0.connection.scalar("PRAGMA freelist_count") } == .integer(0))
@@ -81,10 +81,11 @@ extension RetentionTests {
             $0.retentionBatchRows = 5
         })
         defer { store.close() }
-        try store.onQueue { engine in  // 20,000 rows a day old: 4,000 batches
+        try store.onQueue { engine in  // 20,000 one-sample frames a day old: 4,000 batches
             try engine.connection.execute("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-                INSERT INTO history (point_id, time, value) SELECT 1, \(Int64((clock.now.timeIntervalSince1970 - 86_400) * 1000)) + i, i FROM n
+                INSERT INTO history_frames (device_id, time, points)
+                SELECT 1, \(Int64((clock.now.timeIntervalSince1970 - 86_400) * 1000)) + i, json_array(json_array(1, i)) FROM n
                 """)
         }
         let finished = Atomic<Bool>(false)
@@ -115,10 +116,13 @@ struct LargeHistoryTests {
         defer { store.close() }
         let t = Date(timeIntervalSince1970: 1_780_000_000)
         try store.write(StoreBatch(samples: [sample(at: t, (0..<10).map { ("p\($0)", .good(.double(Double($0)))) })]))
-        try store.onQueue { engine in
+        try store.onQueue { engine in  // 100,000 frames of the device's 10 points
             try engine.connection.execute("""
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
-                INSERT INTO history (point_id, time, value) SELECT 1 + i % 10, 1700000000000 + i, i FROM n
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+                INSERT INTO history_frames (device_id, time, points)
+                SELECT 1, 1700000000000 + i, (SELECT json_group_array(json_array(p, i)) FROM
+                    (SELECT 1 AS p UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL
+                     SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10)) FROM n
                 """)
         }
         #expect(try store.historyRowCount() == 1_000_010)  // 10 first samples + 1,000,000

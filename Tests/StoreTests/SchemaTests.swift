@@ -16,7 +16,7 @@ struct SchemaTests {
         let path = folder.path("var/new.db")  // the folder is created too
         let store = try StationStore(path: path)
         let connection = try SQLiteConnection(path: path, readOnly: true)
-        #expect(try connection.scalar("PRAGMA user_version") == .integer(2))
+        #expect(try connection.scalar("PRAGMA user_version") == .integer(3))
         #expect(try connection.scalar("PRAGMA journal_mode") == .text("wal"))
         #expect(try connection.scalar("PRAGMA auto_vacuum") == .integer(2))  // 2 = INCREMENTAL
         store.close()
@@ -30,7 +30,7 @@ struct SchemaTests {
         #expect(value == .integer(expected))
     }
 
-    @Test("a version 1 database is upgraded to version 2 and keeps its data")
+    @Test("a version 1 database is upgraded to version 3 (frames) and keeps its data")
     func upgradeFromVersion1() throws {
         let path = folder.path("v1.db")
         do {
@@ -50,18 +50,25 @@ struct SchemaTests {
         }
         let store = try StationStore(path: path)
         defer { store.close() }
-        #expect(try scalar(path, "PRAGMA user_version") == .integer(2))
-        // v2's history-by-exception memory was filled from the newest history row
-        let remembered = try query(path, "SELECT history_value, history_time FROM latest WHERE point_id = 1")
-        #expect(remembered == [[.real(0.45), .integer(1_780_000_001_000)]])
+        #expect(try scalar(path, "PRAGMA user_version") == .integer(3))
+        // the per-point rows became frames, and the views of the old names show them as rows again
+        #expect(try query(path, "SELECT point_id, time, value, quality FROM history ORDER BY time") == [
+            [.integer(1), .integer(1_780_000_000_000), .real(0.44), .null],
+            [.integer(1), .integer(1_780_000_001_000), .real(0.45), .null]])
+        #expect(try query(path, "SELECT point_id, value, quality, time FROM latest") == [
+            [.integer(1), .real(0.45), .null, .integer(1_780_000_001_000)]])
+        let stored = try store.history(station: "FT-0412", device: "ctrl1", point: "outlet_pressure", since: .distantPast)
+        #expect(stored.map(\.value) == [.double(0.44), .double(0.45)])
         #expect(try store.droppedLines() == 0)
         #expect(try store.deadLetters().isEmpty)
         #expect(try store.outboxDepth() == 1)
         let point = try #require(try store.status().first?.devices.first?.points.first)
         #expect(point.name == "outlet_pressure" && point.value == .double(0.45) && point.unit == "MPa")
-        // the same value 1 s later is not history (deadband 0, heartbeat 15 min): the migrated memory works
+        // the first poll after a start is stored whole; the same value 1 s later is not (deadband 0, heartbeat 15 min)
         try store.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_002), [("outlet_pressure", .good(.double(0.45)))])]))
-        #expect(try store.historyRowCount() == 2)
+        #expect(try store.historyRowCount() == 3)
+        try store.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_003), [("outlet_pressure", .good(.double(0.45)))])]))
+        #expect(try store.historyRowCount() == 3)
     }
 
     @Test("a database from a newer pumpgw is refused, for writing and for reading")
@@ -72,9 +79,9 @@ struct SchemaTests {
             try future.execute("CREATE TABLE something (x); PRAGMA user_version = 99")
         }
         let error = try #require(throws: StoreError.self) { _ = try StationStore(path: path) }
-        #expect(error == .newerSchema(path: path, found: 99, supported: 2))
-        #expect(error.description == "\(path): database schema version 99 is newer than this pumpgw supports (2); upgrade pumpgw or move the file away")
-        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 2)) {
+        #expect(error == .newerSchema(path: path, found: 99, supported: 3))
+        #expect(error.description == "\(path): database schema version 99 is newer than this pumpgw supports (3); upgrade pumpgw or move the file away")
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 3)) {
             _ = try StationStore.openForReading(path: path)
         }
         // and it was not touched
