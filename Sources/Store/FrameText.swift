@@ -1,54 +1,89 @@
-// A frame's `points` column: the JSON array of one poll's entries, built
-// straight into one string (no JSON encoder, no per-point allocations
-// beyond the text itself). An entry is [point_id, value] for a good reading
-// and [point_id, value, quality] otherwise; SQLite's JSON functions read it
-// back with the types the per-point columns had (REAL, INTEGER, TEXT, NULL).
+// A frame's `points` column: the JSON array of one poll's entries, written
+// byte by byte into one buffer (no JSON encoder, no String per value). An
+// entry is [point_id, value] for a good reading and [point_id, value, quality]
+// otherwise; SQLite's JSON functions read it back with the types the
+// per-point columns had (REAL, INTEGER, TEXT, NULL).
 
 import Decoding
 import Foundation
 
 struct FrameText {
-    private var text = "["
-    private(set) var isEmpty = true
+    private var bytes: [UInt8] = []
+    private var entries = 0
 
     init(expectedEntries: Int) {
-        text.reserveCapacity(2 + expectedEntries * 16)
+        bytes.reserveCapacity(2 + expectedEntries * 16)
+        bytes.append(UInt8(ascii: "["))
     }
 
-    /// Appends one entry rendered by `render(pointID:value:quality:into:)`.
-    mutating func append(_ entry: String) {
-        if !isEmpty { text += "," }
-        text += entry
-        isEmpty = false
-    }
+    var isEmpty: Bool { entries == 0 }
 
-    /// The finished JSON array.
-    mutating func closed() -> String {
-        text += "]"
-        return text
-    }
-
-    /// Renders one entry into `entry` (emptied first, its storage reused).
-    static func render(pointID: Int64, value: Value?, quality: SQLiteValue, into entry: inout String) {
-        entry.removeAll(keepingCapacity: true)
-        entry += "["
-        entry += String(pointID)
-        entry += ","
+    /// Appends one entry; returns where its bytes are, for `appendCopy`.
+    @discardableResult
+    mutating func append(pointID: Int64, value: Value?, quality: SQLiteValue) -> Range<Int> {
+        separate()
+        let start = bytes.count
+        bytes.append(UInt8(ascii: "["))
+        appendInteger(pointID)
+        bytes.append(UInt8(ascii: ","))
         switch value {
-        case .none: entry += "null"
+        case .none: appendASCII("null")
         case .double(let number):
-            entry += number.isFinite ? number.description : JSONText.quoted(String(number))
-        case .integer(let number): entry += String(number)
+            if number.isFinite { appendASCII(number.description) } else { appendQuoted(String(number)) }
+        case .integer(let number): appendInteger(number)
         case .unsigned(let number):
-            entry += number <= UInt64(Int64.max) ? String(number) : JSONText.quoted(String(number))
-        case .bool(let flag): entry += flag ? "1" : "0"
-        case .string(let label): entry += JSONText.quoted(label)
+            if number <= UInt64(Int64.max) { appendInteger(Int64(number)) } else { appendQuoted(String(number)) }
+        case .bool(let flag): bytes.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        case .string(let label): appendQuoted(label)
         }
         if let why = quality.text {
-            entry += ","
-            entry += JSONText.quoted(why)
+            bytes.append(UInt8(ascii: ","))
+            appendQuoted(why)
         }
-        entry += "]"
+        bytes.append(UInt8(ascii: "]"))
+        return start..<bytes.count
+    }
+
+    /// Appends an entry another frame already rendered (`range` from its `append`).
+    mutating func appendCopy(of range: Range<Int>, from other: FrameText) {
+        separate()
+        bytes.append(contentsOf: other.bytes[range])
+    }
+
+    /// The finished JSON array (append nothing after this).
+    mutating func closed() -> String {
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private mutating func separate() {
+        if entries > 0 { bytes.append(UInt8(ascii: ",")) }
+        entries += 1
+    }
+
+    private mutating func appendASCII(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    private mutating func appendInteger(_ number: Int64) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    private mutating func appendQuoted(_ text: String) {
+        bytes.append(contentsOf: JSONText.quoted(text).utf8)
     }
 }
 

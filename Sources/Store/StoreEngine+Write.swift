@@ -26,27 +26,26 @@ extension StoreEngine {
         let deviceID = try deviceID(for: sample.identity)
         let time = ValueColumns.milliseconds(sample.time)
         let listKey = PointListKey(deviceID: deviceID, count: sample.points.count, first: sample.points.first?.name ?? "")
-        var cached = points[listKey] ?? []
+        var states = points.removeValue(forKey: listKey) ?? []
+        defer { points[listKey] = states }
         var latest = FrameText(expectedEntries: sample.points.count)
         var history = FrameText(expectedEntries: sample.points.count)
-        var entry = ""
         for (index, point) in sample.points.enumerated() {
-            if cached.count <= index { cached.append(contentsOf: repeatElement(nil, count: index + 1 - cached.count)) }
-            var state = try pointState(cached[index], deviceID: deviceID, identity: sample.identity, point: point)
+            if index == states.count || !states[index].describes(point) {
+                let state = try pointState(deviceID: deviceID, identity: sample.identity, point: point)
+                if index == states.count { states.append(state) } else { states[index] = state }
+            }
             let quality = ValueColumns.column(point.reading.quality)
-            FrameText.render(pointID: state.id, value: point.reading.value, quality: quality, into: &entry)
-            latest.append(entry)
-            if historyDue(state, value: point.reading.value, quality: quality, time: time) {
-                history.append(entry)
-                state.historyValue = point.reading.value
-                state.historyQuality = quality
-                state.historyTime = time
+            let entry = latest.append(pointID: states[index].id, value: point.reading.value, quality: quality)
+            if historyDue(states[index], value: point.reading.value, quality: quality, time: time) {
+                history.appendCopy(of: entry, from: latest)
+                states[index].historyValue = point.reading.value
+                states[index].historyQuality = quality
+                states[index].historyTime = time
                 report.historyRows += 1
             }
-            cached[index] = state
         }
-        points[listKey] = cached
-        guard let firstPointID = cached.first??.id else { return }
+        guard let firstPointID = states.first?.id else { return }
         let (insertHistory, upsertLatest) = try preparedFrameStatements()
         if !history.isEmpty {
             try insertHistory.run([.integer(deviceID), .integer(time), .text(history.closed())])
@@ -136,13 +135,9 @@ extension StoreEngine {
         return deviceID
     }
 
-    /// The point's cached state if `cached` is it and unchanged; else upserted and loaded.
-    private func pointState(_ cached: PointState?, deviceID: Int64, identity: DeviceIdentity,
-                            point: PointSample) throws(StoreError) -> PointState {
+    /// The point's row, upserted (a new point, or its unit or kind changed).
+    private func pointState(deviceID: Int64, identity: DeviceIdentity, point: PointSample) throws(StoreError) -> PointState {
         let kind = point.reading.value.map(ValueColumns.kind)
-        if let cached, cached.name == point.name, cached.unit == point.unit, kind == nil || kind == cached.kind {
-            return cached
-        }
         let rows = try connection.rows("""
             INSERT INTO points (device_id, name, unit, kind) VALUES (?1, ?2, ?3, coalesce(?4, 'double'))
             ON CONFLICT (device_id, name) DO UPDATE SET unit = excluded.unit, kind = coalesce(?4, kind)

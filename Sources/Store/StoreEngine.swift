@@ -16,6 +16,13 @@ struct PointState {
     var historyValue: Value?
     var historyQuality: SQLiteValue
     var historyTime: Int64?
+
+    /// Whether this state is `point`'s: same name and unit, and a value of the stored kind.
+    func describes(_ point: PointSample) -> Bool {
+        guard name == point.name, unit == point.unit else { return false }
+        guard let value = point.reading.value else { return true }
+        return ValueColumns.kind(of: value) == kind
+    }
 }
 
 final class StoreEngine {
@@ -37,7 +44,7 @@ final class StoreEngine {
     /// Per device and point list (a device with poll groups sends samples
     /// of different point lists), in the order its samples list the points,
     /// so the hot path finds a point by position instead of hashing its name.
-    var points: [PointListKey: [PointState?]] = [:]
+    var points: [PointListKey: [PointState]] = [:]
     var cachedOutboxDepth: Int?
     /// The writer's per-poll statements, prepared once (no cache lookup by SQL text).
     var frameStatements: (insertHistory: Statement, upsertLatest: Statement)?
