@@ -69,6 +69,15 @@ final class Statement {
         return result
     }
 
+    /// Binds, and hands every row to `body` until it returns false.
+    func forEachRow(_ values: [SQLiteValue] = [], _ body: (Statement) throws(StoreError) -> Bool) throws(StoreError) {
+        try bind(values)
+        defer { sqlite3_reset(handle) }
+        while try step() {
+            guard try body(self) else { return }
+        }
+    }
+
     var columnCount: Int { Int(sqlite3_column_count(handle)) }
 
     /// The column at `index` of the current row.

@@ -42,18 +42,18 @@ extension StoreEngine {
     /// The oldest lines in id order: at most `maxLines`, and at most
     /// `maxBytes` of line text (but always at least one line, if any).
     func outboxPeek(maxLines: Int, maxBytes: Int) throws(StoreError) -> [OutboxEntry] {
-        let rows = try connection.rows("SELECT id, device_key, line, created FROM outbox ORDER BY id LIMIT ?",
-                                       [SQLiteValue(max(0, maxLines))]) { row in
-            OutboxEntry(id: row[0].integer ?? 0, deviceKey: row[1].text ?? "", line: row[2].text ?? "",
-                        created: ValueColumns.date(row[3].integer ?? 0))
-        }
         var bytes = 0
         var taken: [OutboxEntry] = []
-        for entry in rows {
-            bytes += entry.line.utf8.count + 1
-            if bytes > maxBytes && !taken.isEmpty { break }
-            taken.append(entry)
-        }
+        // Stops reading at the byte cap: a batch of 1 MB is a few hundred long lines, not `maxLines`.
+        try connection.statement("SELECT id, device_key, line, created FROM outbox ORDER BY id LIMIT ?")
+            .forEachRow([SQLiteValue(max(0, maxLines))]) { row in
+                let entry = OutboxEntry(id: row[0].integer ?? 0, deviceKey: row[1].text ?? "", line: row[2].text ?? "",
+                                        created: ValueColumns.date(row[3].integer ?? 0))
+                bytes += entry.line.utf8.count + 1
+                if bytes > maxBytes && !taken.isEmpty { return false }
+                taken.append(entry)
+                return true
+            }
         return taken
     }
 
@@ -69,10 +69,22 @@ extension StoreEngine {
     func outboxDelete(ids: [Int64]) throws(StoreError) -> Int {
         try writeTransaction { () throws(StoreError) in
             var deleted = 0
-            for id in ids { deleted += try connection.run("DELETE FROM outbox WHERE id = ?", [.integer(id)]) }
+            if let first = ids.first, let last = ids.last, Self.isRun(ids) {
+                // A batch as peeked: consecutive ids, one range delete instead of one per line.
+                deleted = try connection.run("DELETE FROM outbox WHERE id BETWEEN ? AND ?", [.integer(first), .integer(last)])
+            } else {
+                for id in ids { deleted += try connection.run("DELETE FROM outbox WHERE id = ?", [.integer(id)]) }
+            }
             if let depth = cachedOutboxDepth { cachedOutboxDepth = depth - deleted }
             return deleted
         }
+    }
+
+    /// Whether `ids` are n, n+1, n+2, ... (every id of the range, in order).
+    static func isRun(_ ids: [Int64]) -> Bool {
+        guard let first = ids.first else { return false }
+        for (offset, id) in ids.enumerated() where id != first + Int64(offset) { return false }
+        return true
     }
 
     /// Moves lines the server refused to `dead_letters` with its message.

@@ -54,6 +54,19 @@ struct AlarmAndOutboxTests {
         #expect(try store.outboxPeek(maxLines: 10, maxBytes: 1000).map(\.line) == ["line-3-abc"])
     }
 
+    @Test("delete(ids:) removes exactly the ids given: a run of ids, ids with a gap, ids out of order")
+    func deleteExactlyTheIds() throws {
+        let store = try StationStore(path: folder.path("ids.db"), options: clock.options())
+        defer { store.close() }
+        try store.write(lines((0..<10).map { "line-\($0)" }))
+        let ids = try store.outboxPeek(maxLines: 10, maxBytes: 1000).map(\.id)
+        #expect(try store.outboxDelete(ids: Array(ids[0...2])) == 3)  // a run: one range delete
+        #expect(try store.outboxDelete(ids: [ids[4], ids[6]]) == 2)    // a gap: ids[5] must stay
+        #expect(try store.outboxDelete(ids: [ids[8], ids[7]]) == 2)    // out of order
+        #expect(try store.outboxPeek(maxLines: 10, maxBytes: 1000).map(\.line) == ["line-3", "line-5", "line-9"])
+        #expect(try store.outboxDepth() == 3)
+    }
+
     @Test("a refused line moves to the dead letters with the server's message")
     func deadLetter() throws {
         let store = try StationStore(path: folder.path("dead.db"), options: clock.options())
