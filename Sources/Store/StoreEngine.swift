@@ -101,8 +101,9 @@ final class StoreEngine {
         try connection.execute("PRAGMA foreign_keys = ON")
         // Keep the WAL file from growing without bound after a long read.
         try connection.execute("PRAGMA journal_size_limit = \(64 * 1024 * 1024)")
-        // A page cache that holds the hot index pages of latest and history
-        // (the default 2 MB makes every insert into a large index a re-read).
+        // A page cache that holds what every poll writes: the latest frames,
+        // the tails of history, its indexes and the outbox (the default 2 MB
+        // is smaller than the latest frames of 1000 devices).
         try connection.execute("PRAGMA cache_size = -\(options.cacheKilobytes)")
         if let maxPageCount = options.maxPageCount {
             try connection.execute("PRAGMA max_page_count = \(maxPageCount)")

@@ -35,7 +35,8 @@ public struct StoreOptions: Sendable {
     public var synchronous: SynchronousMode
     /// How long a connection waits for a lock held by another (milliseconds).
     public var busyTimeoutMilliseconds: Int
-    /// SQLite's page cache of the writer, in KiB (default 64 MiB).
+    /// SQLite's page cache of the writer, in KiB (default 8 MiB: with history
+    /// and latest as frames the pages written every poll are a few MB).
     public var cacheKilobytes: Int
     /// The policy of points without one of their own.
     public var defaultHistoryPolicy: HistoryPolicy
@@ -58,7 +59,7 @@ public struct StoreOptions: Sendable {
     /// The store's clock (outbox times, retention cutoffs); UTC.
     public var clock: @Sendable () -> Date
 
-    public init(synchronous: SynchronousMode = .normal, busyTimeoutMilliseconds: Int = 5000, cacheKilobytes: Int = 65_536,
+    public init(synchronous: SynchronousMode = .normal, busyTimeoutMilliseconds: Int = 5000, cacheKilobytes: Int = 8192,
                 defaultHistoryPolicy: HistoryPolicy = HistoryPolicy(), historyPolicies: [String: HistoryPolicy] = [:],
                 retention: TimeInterval = 30 * 86_400, maxDatabaseBytes: Int64? = nil, retentionBatchRows: Int = 5000,
                 outboxMaxLines: Int = 10_000_000, outboxMaxAge: TimeInterval? = nil, maxPageCount: Int? = nil,
