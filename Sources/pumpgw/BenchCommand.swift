@@ -88,7 +88,8 @@ enum BenchCommand: Command {
             in \(String(format: "%.2f", Date().timeIntervalSince(started))) s, \(String(format: "%.2f", elapsed)) s of it in store.write \
             (CPU \(String(format: "%.2f", writingCPU)) s: \(Int((Double(cycle * devices * points) / max(writingCPU, 1e-9)).rounded())) points per CPU second)
               \(rate(transactions)) transactions/s, \(rate(cycle * devices)) device polls/s, \(rate(cycle * devices * points)) points/s
-              \(rate(rows)) rows/s: latest \(rate(totals.latestRows)), history \(rate(totals.historyRows)), \
+              \(rate(rows)) records/s: latest values \(rate(totals.latestRows)), history samples \(rate(totals.historyRows)) \
+            (both in frames: one row per device poll), \
             outbox \(rate(totals.outboxLines)), health \(rate(cycle * devices)), alarm events \(rate(alarms))
               database \(bytes) bytes + WAL \(walBytes) bytes (rates per second of store.write)
             """)
