@@ -10,7 +10,8 @@ public actor FeedSender {
     public struct Options: Sendable {
         /// Lines per write (FeedSection.batchSize, default 5000).
         public var maxLines: Int
-        /// Bytes per write (body size, default 1 MiB).
+        /// Bytes per write (body size, default 4 MiB: well under InfluxDB's 25 MB and
+        /// VictoriaMetrics' 32 MB limits; after an outage fewer, larger writes drain faster).
         public var maxBytes: Int
         /// First retry delay after a passing failure, seconds; doubles per failure...
         public var initialBackoff: Double
@@ -23,7 +24,7 @@ public actor FeedSender {
         /// Pause when the outbox is empty, seconds.
         public var idleInterval: Double
 
-        public init(maxLines: Int = 5000, maxBytes: Int = 1 << 20, initialBackoff: Double = 1, maxBackoff: Double = 60,
+        public init(maxLines: Int = 5000, maxBytes: Int = 4 << 20, initialBackoff: Double = 1, maxBackoff: Double = 60,
                     refusedRetry: Double = 60, maxRetryAfter: Double = 600, idleInterval: Double = 0.5) {
             self.maxLines = max(1, maxLines)
             self.maxBytes = max(1, maxBytes)

@@ -11,7 +11,7 @@ struct SchemaTests {
     let folder: TempFolder
     init() throws { folder = try TempFolder() }
 
-    @Test("a new database is at the current version, in WAL, NORMAL, incremental auto-vacuum")
+    @Test("a new database is at the current version, in WAL, NORMAL, incremental auto-vacuum, no secure delete")
     func newDatabase() throws {
         let path = folder.path("var/new.db")  // the folder is created too
         let store = try StationStore(path: path)
@@ -19,6 +19,7 @@ struct SchemaTests {
         #expect(try connection.scalar("PRAGMA user_version") == .integer(3))
         #expect(try connection.scalar("PRAGMA journal_mode") == .text("wal"))
         #expect(try connection.scalar("PRAGMA auto_vacuum") == .integer(2))  // 2 = INCREMENTAL
+        #expect(try store.onQueue { try $0.connection.scalar("PRAGMA secure_delete") } == .integer(0))  // off on the writer
         store.close()
     }
 
