@@ -72,10 +72,12 @@ struct JSONDocument {
     /// The line of `path` (or of its nearest ancestor written in the file).
     func line(_ path: String) -> Int? { map.line(of: path) }
 
-    /// Decodes one part of the tree into a typed value; nil if it does not fit.
+    /// Decodes one part of the tree into a typed value; nil if it does not
+    /// fit, or if it holds a non-finite number (as when this was a round trip
+    /// through JSONEncoder, which refuses them).
     static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) -> T? {
-        guard let data = try? JSONEncoder().encode(value) else { return nil }
-        return try? JSONDecoder().decode(type, from: data)
+        guard value.isFinite else { return nil }
+        return try? JSONValueDecoder.decode(type, from: value)
     }
 }
 
