@@ -2,7 +2,8 @@
 // pass: our scanner (or, for the rare text whose values it leaves to
 // Foundation, Foundation's parser with `allowsJSON5`) turns the text into a
 // generic `JSONValue` tree; the tree is checked against a `Shape`; then the
-// parts that passed are decoded into the typed model.
+// parts that passed, and at last the whole, are decoded from the tree into
+// the typed model (`JSONValueDecoder`): the text is read once.
 
 import Foundation
 

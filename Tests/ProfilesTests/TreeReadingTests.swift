@@ -1,7 +1,9 @@
 // The file read once: the scanner's tree must be the tree Foundation's JSON5
 // reader gives wherever the scanner gives one (and Foundation must read the
-// rest); parts of a file decode from the tree as a JSONEncoder/JSONDecoder
-// round trip of the part did; a large config's problems keep their lines.
+// rest), and decoding from the tree must give what JSONDecoder gives, for
+// parts of a file (as a JSONEncoder/JSONDecoder round trip did) and for whole
+// files (as decoding the text did); a large config's problems keep their
+// lines.
 
 import Foundation
 import Testing
@@ -116,6 +118,24 @@ struct JSONValueDecoderTests {
         #expect(JSONDocument.decode(DeviceConfig.self, from: .object(fields)) == roundTrip(DeviceConfig.self, .object(fields)))
         fields[key] = nil
         #expect(JSONDocument.decode(DeviceConfig.self, from: .object(fields)) == roundTrip(DeviceConfig.self, .object(fields)))
+    }
+
+    @Test func wholeFilesDecodeAsFoundationDecodesTheirText() throws {
+        var decoded = 0
+        for file in sampleFiles {
+            let data = try Data(contentsOf: file)
+            // (A file with a NaN gives values that are never equal to themselves.)
+            guard let document = try? JSONDocument.parse(data, file: file.path), document.tree.isFinite else { continue }
+            if let profile = try? foundationDecoder().decode(DeviceProfile.self, from: data) {
+                #expect(try JSONValueDecoder.decode(DeviceProfile.self, from: document.tree) == profile, "\(file.lastPathComponent)")
+                decoded += 1
+            }
+            if let config = try? foundationDecoder().decode(GatewayConfig.self, from: data) {
+                #expect(try JSONValueDecoder.decode(GatewayConfig.self, from: document.tree) == config, "\(file.lastPathComponent)")
+                decoded += 1
+            }
+        }
+        #expect(decoded >= 20)
     }
 }
 
