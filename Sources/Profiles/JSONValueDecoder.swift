@@ -1,12 +1,12 @@
 // Decodes a typed value straight from a `JSONValue` tree, with the rules of
 // JSONDecoder: numbers decode as floating point or as an integer type that
 // holds them exactly, null only as nil, nothing converts between strings,
-// numbers and booleans. Errors say little: every caller has checked the
-// tree's shape first, or only asks "does it fit".
+// numbers and booleans. Errors say little and keep no coding path: every
+// caller has checked the tree's shape first, or only asks "does it fit".
 
 enum JSONValueDecoder {
     static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try TreeDecoder(value: value, codingPath: []).decodeValue(type)
+        try TreeDecoder(value: value).decodeValue(type)
     }
 }
 
@@ -24,17 +24,17 @@ extension JSONValue {
 
 private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case .object(let members) = value else { throw Self.mismatch([String: JSONValue].self, value, at: codingPath) }
-        return KeyedDecodingContainer(KeyedTreeContainer(members: members, codingPath: codingPath))
+        guard case .object(let members) = value else { throw Self.mismatch([String: JSONValue].self, value) }
+        return KeyedDecodingContainer(KeyedTreeContainer(members: members))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .array(let items) = value else { throw Self.mismatch([JSONValue].self, value, at: codingPath) }
-        return UnkeyedTreeContainer(items: items, codingPath: codingPath)
+        guard case .array(let items) = value else { throw Self.mismatch([JSONValue].self, value) }
+        return UnkeyedTreeContainer(items: items)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
@@ -59,7 +59,7 @@ private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
             return Float(number) as! T
         case .number(let number):
             if let integerType = T.self as? any FixedWidthInteger.Type {
-                guard let integer = Self.integer(integerType, exactly: number) else { throw Self.mismatch(type, value, at: codingPath) }
+                guard let integer = Self.integer(integerType, exactly: number) else { throw Self.mismatch(type, value) }
                 return integer as! T
             }
         default:
@@ -67,7 +67,7 @@ private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
         }
         if T.self == Bool.self || T.self == String.self || T.self == Double.self || T.self == Float.self
             || T.self is any FixedWidthInteger.Type {
-            throw Self.mismatch(type, value, at: codingPath)
+            throw Self.mismatch(type, value)
         }
         return try T(from: self)
     }
@@ -76,14 +76,14 @@ private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
         I(exactly: number)
     }
 
-    static func mismatch(_ type: Any.Type, _ value: JSONValue, at path: [any CodingKey]) -> DecodingError {
-        DecodingError.typeMismatch(type, DecodingError.Context(codingPath: path, debugDescription: "found \(ShapeChecker.describe(value))"))
+    static func mismatch(_ type: Any.Type, _ value: JSONValue) -> DecodingError {
+        DecodingError.typeMismatch(type, DecodingError.Context(codingPath: [], debugDescription: "found \(ShapeChecker.describe(value))"))
     }
 }
 
 private struct KeyedTreeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
 
@@ -96,6 +96,13 @@ private struct KeyedTreeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         try decoder(for: key).decodeValue(type)
     }
 
+    /// Serves every `decodeIfPresent(_:forKey:)`: nil for a missing key or null, in one lookup.
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let member = members[key.stringValue] else { return nil }
+        if case .null = member { return nil }
+        return try TreeDecoder(value: member).decodeValue(type)
+    }
+
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         try decoder(for: key).container(keyedBy: type)
     }
@@ -105,7 +112,7 @@ private struct KeyedTreeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 
     func superDecoder() throws -> any Decoder {
-        TreeDecoder(value: members["super"] ?? .null, codingPath: codingPath)
+        TreeDecoder(value: members["super"] ?? .null)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
@@ -114,24 +121,23 @@ private struct KeyedTreeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     private func member(_ key: Key) throws -> JSONValue {
         guard let value = members[key.stringValue] else {
-            throw DecodingError.keyNotFound(key, DecodingError.Context(codingPath: codingPath, debugDescription: "no key '\(key.stringValue)'"))
+            throw DecodingError.keyNotFound(key, DecodingError.Context(codingPath: [], debugDescription: "no key '\(key.stringValue)'"))
         }
         return value
     }
 
     private func decoder(for key: Key) throws -> TreeDecoder {
-        TreeDecoder(value: try member(key), codingPath: codingPath + [key])
+        TreeDecoder(value: try member(key))
     }
 }
 
 private struct UnkeyedTreeContainer: UnkeyedDecodingContainer {
     let items: [JSONValue]
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     private(set) var currentIndex = 0
 
-    init(items: [JSONValue], codingPath: [any CodingKey]) {
+    init(items: [JSONValue]) {
         self.items = items
-        self.codingPath = codingPath
     }
 
     var count: Int? { items.count }
@@ -170,21 +176,12 @@ private struct UnkeyedTreeContainer: UnkeyedDecodingContainer {
 
     private func peek() throws -> JSONValue {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(JSONValue.self, DecodingError.Context(codingPath: codingPath, debugDescription: "the list ends"))
+            throw DecodingError.valueNotFound(JSONValue.self, DecodingError.Context(codingPath: [], debugDescription: "the list ends"))
         }
         return items[currentIndex]
     }
 
     private func next() throws -> TreeDecoder {
-        TreeDecoder(value: try peek(), codingPath: codingPath + [IndexKey(intValue: currentIndex)])
+        TreeDecoder(value: try peek())
     }
-}
-
-/// A list position in a coding path.
-private struct IndexKey: CodingKey {
-    var stringValue: String { "Index \(intValue ?? 0)" }
-    var intValue: Int?
-
-    init(intValue: Int) { self.intValue = intValue }
-    init?(stringValue: String) { nil }
 }
