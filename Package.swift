@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding", "Rules"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store",
                                                                 "TestSupport"],
                     exclude: ["Fixtures"]),

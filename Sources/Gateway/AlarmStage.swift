@@ -31,16 +31,12 @@ final class AlarmStage: Sendable {
         let timeZone = TimeZone(identifier: config.config.gateway.timeZone ?? "Asia/Shanghai")
         engines.withLock { state in
             let active = restored ?? state.byDevice.values.flatMap(\.activeAlarms)
+            var resolver = DeviceRuleResolver(config: config, timeZone: timeZone)
             var fresh: [DeviceIdentityKey: AlarmEngine] = [:]
-            for (index, device) in config.devices.enumerated() {
+            for device in config.devices {
                 let key = DeviceIdentityKey(station: device.station.id, device: device.config.id)
                 if fresh[key] != nil { continue }
-                let resolution = RuleResolver.resolve(profile: device.profile, profileFile: device.profile.profile,
-                                                      overrides: StationRules.overrides(for: device.config, profile: device.profile,
-                                                                                        station: device.station),
-                                                      overridesFile: config.file,
-                                                      overridesPath: Self.path(of: device, in: config, index: index),
-                                                      timeZone: timeZone)
+                let resolution = resolver.resolve(device)
                 for problem in resolution.problems {
                     log.error("rule left out", ["problem": problem.description])
                 }
@@ -64,13 +60,6 @@ final class AlarmStage: Sendable {
 
     func tick(now: Date) -> [AlarmEvent] {
         engines.withLock { state in state.byDevice.values.flatMap { $0.tick(now: now) } }
-    }
-
-    static func path(of device: ResolvedDevice, in config: LoadedConfig, index: Int) -> String {
-        guard let stationIndex = config.config.stations.firstIndex(where: { $0.id == device.station.id }),
-              let deviceIndex = config.config.stations[stationIndex].devices.firstIndex(where: { $0.id == device.config.id })
-        else { return "stations" }
-        return "stations[\(stationIndex)].devices[\(deviceIndex)]"
     }
 }
 

@@ -31,8 +31,15 @@ public final class GatewayRuntime: @unchecked Sendable {
 
     /// One endpoint's devices and the poller that reads them.
     struct EndpointGroup {
-        var fingerprint: [String]
+        var fingerprint: [EndpointMember]
         var poller: EndpointPoller
+    }
+
+    /// What identifies a device's polling: its config, station and profile.
+    struct EndpointMember: Equatable {
+        var station: Station
+        var device: DeviceConfig
+        var profile: DeviceProfile
     }
 
     /// Opens the store (refusing a database another gateway holds) and
@@ -163,9 +170,6 @@ public final class GatewayRuntime: @unchecked Sendable {
             byEndpoint["\(device.config.host):\(device.port)", default: []].append((index, device))
         }
         var changes = 0
-        // Each profile is encoded once, however many devices use it.
-        var profileTexts: [String: String] = [:]
-        for (id, profile) in newConfig.profiles { profileTexts[id] = Self.canonicalJSON(profile) }
         for key in endpoints.keys where byEndpoint[key] == nil {
             endpoints[key]?.poller.stop()
             endpoints[key] = nil
@@ -174,7 +178,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         let queue = pipeline.queue
         let log = self.log
         for (key, members) in byEndpoint {
-            let fingerprint = Self.fingerprint(members.map(\.1), profileTexts: profileTexts)
+            let fingerprint = members.map { EndpointMember(station: $0.1.station, device: $0.1.config, profile: $0.1.profile) }
             if endpoints[key]?.fingerprint == fingerprint { continue }
             endpoints[key]?.poller.stop()
             let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
@@ -187,26 +191,5 @@ public final class GatewayRuntime: @unchecked Sendable {
             changes += 1
         }
         return changes
-    }
-
-    /// What identifies an endpoint's polling: each device's config and
-    /// station, then its profile's text. The profile texts are the strings of
-    /// `profileTexts`, shared, not copied into every endpoint's fingerprint
-    /// (a 13 kB profile times 1,000 devices was 13 MB).
-    static func fingerprint(_ devices: [ResolvedDevice], profileTexts: [String: String]) -> [String] {
-        struct Key: Encodable {
-            var station: Station
-            var device: DeviceConfig
-        }
-        return devices.flatMap { device in
-            [canonicalJSON(Key(station: device.station, device: device.config)),
-             profileTexts[device.profile.profile] ?? canonicalJSON(device.profile)]
-        }
-    }
-
-    static func canonicalJSON(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? UUID().uuidString
     }
 }

@@ -41,20 +41,7 @@ public final class PollingEngine: Sendable {
                                           profile: device.profile.profile, tags: device.station.tags ?? [:])
             // Stagger: device i of n starts i/n of its interval late.
             let share = shares.map { $0[index] } ?? Double(index) / Double(count)
-            let grouped = Set(device.pollGroups.flatMap(\.points))
-            // Without poll groups every device shares its profile's point array (a copy each was 32 MB at 1000 devices).
-            let mainPoints = grouped.isEmpty ? device.profile.points : device.profile.points.filter { !grouped.contains($0.name) }
-            var schedules: [(points: [Point], interval: Duration)] = []
-            if !mainPoints.isEmpty { schedules.append((mainPoints, device.interval)) }
-            for group in device.pollGroups {
-                schedules.append((device.profile.points.filter { group.points.contains($0.name) }, group.interval))
-            }
-            for (points, interval) in schedules {
-                // A poll group reads its own subset of the profile, planned on its own.
-                var profile = device.profile
-                profile.points = points
-                let plan = grouped.isEmpty ? device.plan
-                    : ReadPlan(profile: profile, maxGap: device.config.maxGap, maxRegisters: device.config.maxRegisters)
+            for (profile, plan, interval) in Self.schedules(of: device) {
                 byEndpoint[settings, default: []].append(
                     PolledDevice(identity: identity, profile: profile, plan: plan, unit: device.unit,
                                  interval: interval, phase: interval * share, options: options))
@@ -62,6 +49,25 @@ public final class PollingEngine: Sendable {
         }
         pollers = order.map { settings in
             EndpointPoller(settings: settings, devices: byEndpoint[settings] ?? [], deliver: deliver, log: log)
+        }
+    }
+
+    /// A device's schedules: the whole profile at its interval or, with poll
+    /// groups, each group's points and the rest, each subset planned on its own.
+    static func schedules(of device: ResolvedDevice) -> [(profile: DeviceProfile, plan: ReadPlan, interval: Duration)] {
+        guard !device.pollGroups.isEmpty else { return [(device.profile, device.plan, device.interval)] }
+        let grouped = Set(device.pollGroups.flatMap(\.points))
+        let mainPoints = device.profile.points.filter { !grouped.contains($0.name) }
+        var subsets: [(points: [Point], interval: Duration)] = []
+        if !mainPoints.isEmpty { subsets.append((mainPoints, device.interval)) }
+        for group in device.pollGroups {
+            subsets.append((device.profile.points.filter { group.points.contains($0.name) }, group.interval))
+        }
+        return subsets.map { points, interval in
+            var profile = device.profile
+            profile.points = points
+            return (profile, ReadPlan(profile: profile, maxGap: device.config.maxGap, maxRegisters: device.config.maxRegisters),
+                    interval)
         }
     }
 

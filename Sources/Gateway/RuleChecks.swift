@@ -23,7 +23,8 @@ public enum RuleChecks {
         }
         for (stationIndex, station) in config.config.stations.enumerated() {
             problems += stationProblems(station, index: stationIndex, config: config, timeZone: timeZone)
-            for (deviceIndex, device) in station.devices.enumerated() {
+            // A device without overrides has only its profile's rules, checked above.
+            for (deviceIndex, device) in station.devices.enumerated() where !(device.rules ?? []).isEmpty {
                 guard let profile = config.profiles[device.profile] else { continue }
                 let profileFile = config.profileFiles[device.profile] ?? device.profile
                 problems += RuleValidator.problems(inOverrides: device.rules, file: config.file,

@@ -8,6 +8,15 @@ import Foundation
 struct ConfigChecks {
     let document: JSONDocument
     var problems: [ProfileProblem] = []
+    /// Read plans made so far: devices that share a profile and its workarounds share a plan.
+    private var plans: [PlanKey: ReadPlan] = [:]
+
+    private struct PlanKey: Hashable {
+        var profile: String
+        var maxGap: Int?
+        var maxRegisters: Int?
+        var onePerPoint: Bool?
+    }
 
     init(document: JSONDocument) {
         self.document = document
@@ -105,8 +114,7 @@ struct ConfigChecks {
            widest.width > maxRegisters {
             report("\(path).maxRegisters", "\(maxRegisters) is less than the \(widest.width) registers of '\(widest.name)' (\(widest.type.rawValue)) in profile \(profile.profile)")
         }
-        let plan = ReadPlan(profile: profile, maxGap: device.maxGap, maxRegisters: device.maxRegisters,
-                            onePerPoint: device.onePerPoint)
+        let plan = plan(for: device, profile: profile)
         let groups = checkPollGroups(device.pollGroups ?? [], path: path, profile: profile)
         return ResolvedDevice(station: station, config: device, profile: profile, port: port,
                               unit: UInt8(clamping: unit), interval: interval ?? .seconds(1),
@@ -114,8 +122,19 @@ struct ConfigChecks {
                               pauseBetweenRequests: pauseBetweenRequests ?? .zero, plan: plan, pollGroups: groups)
     }
 
+    mutating func plan(for device: DeviceConfig, profile: DeviceProfile) -> ReadPlan {
+        let key = PlanKey(profile: profile.profile, maxGap: device.maxGap, maxRegisters: device.maxRegisters,
+                          onePerPoint: device.onePerPoint)
+        if let plan = plans[key] { return plan }
+        let plan = ReadPlan(profile: profile, maxGap: device.maxGap, maxRegisters: device.maxRegisters,
+                            onePerPoint: device.onePerPoint)
+        plans[key] = plan
+        return plan
+    }
+
     /// Poll groups: a valid interval, points the profile has, each point in one group at most.
     mutating func checkPollGroups(_ groups: [PollGroupConfig], path: String, profile: DeviceProfile) -> [ResolvedPollGroup] {
+        guard !groups.isEmpty else { return [] }
         var resolved: [ResolvedPollGroup] = []
         var grouped: Set<String> = []
         let names = Set(profile.points.map(\.name))

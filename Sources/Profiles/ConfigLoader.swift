@@ -77,11 +77,9 @@ public enum ConfigLoader {
 
         let problems = profileProblems + ProfileProblems.ordered(checks.problems)
         guard problems.isEmpty else { throw ProfileProblems(problems) }
-        let decoder = JSONDecoder()
-        decoder.allowsJSON5 = true
         let config: GatewayConfig
         do {
-            config = try decoder.decode(GatewayConfig.self, from: data)
+            config = try JSONValueDecoder.decode(GatewayConfig.self, from: tree)
         } catch {
             throw ProfileProblems([ProfileProblem(file: path, path: "", message: "cannot decode the config (\(error))")])
         }

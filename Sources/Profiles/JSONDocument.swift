@@ -1,7 +1,9 @@
 // A JSON5 file read in three steps, so that every problem is found in one
-// pass: Foundation's parser (`allowsJSON5`) turns the text into a generic
-// `JSONValue` tree; the tree is checked against a `Shape`; then the parts
-// that passed are decoded into the typed model.
+// pass: our scanner (or, for the rare text whose values it leaves to
+// Foundation, Foundation's parser with `allowsJSON5`) turns the text into a
+// generic `JSONValue` tree; the tree is checked against a `Shape`; then the
+// parts that passed, and at last the whole, are decoded from the tree into
+// the typed model (`JSONValueDecoder`): the text is read once.
 
 import Foundation
 
@@ -12,11 +14,12 @@ struct JSONDocument {
 
     /// Parses `data`; a syntax error is thrown as one problem with line and column.
     ///
-    /// Our scanner reads the text first, and Foundation only sees text that
-    /// is valid UTF-8 and that the scanner found well formed: Foundation's
-    /// JSON5 reader (swift-foundation 6.3) trapped on some input under
-    /// Fuzz/run.sh: invalid UTF-8 in an unquoted key, and a number at the
-    /// very end of the input.
+    /// Our scanner reads the text first and gives the tree where it reads
+    /// the text exactly as Foundation would (`SourceMap.tree`). Foundation
+    /// reads the rest, and only text that is valid UTF-8 and that the scanner
+    /// found well formed: Foundation's JSON5 reader (swift-foundation 6.3)
+    /// trapped on some input under Fuzz/run.sh: invalid UTF-8 in an unquoted
+    /// key, and a number at the very end of the input.
     static func parse(_ data: Data, file: String) throws(ProfileProblems) -> JSONDocument {
         let bytes = [UInt8](data)
         if let offset = UTF8Check.firstInvalidByte(in: bytes) {
@@ -24,11 +27,12 @@ struct JSONDocument {
             throw ProfileProblems([ProfileProblem(file: file, line: position.line, column: position.column, path: "",
                                                   message: "not UTF-8: byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) (save the file as UTF-8)")])
         }
-        let map = SourceMap(text: String(decoding: bytes, as: UTF8.self))
+        let map = SourceMap(bytes: bytes)
         if let (message, position) = map.syntaxError {
             throw ProfileProblems([ProfileProblem(file: file, line: position.line, column: position.column, path: "",
                                                   message: "not valid JSON5: \(message)")])
         }
+        if let tree = map.tree { return JSONDocument(file: file, tree: tree, map: map) }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         // A final newline ends any token inside the buffer Foundation reads.
@@ -72,10 +76,12 @@ struct JSONDocument {
     /// The line of `path` (or of its nearest ancestor written in the file).
     func line(_ path: String) -> Int? { map.line(of: path) }
 
-    /// Decodes one part of the tree into a typed value; nil if it does not fit.
+    /// Decodes one part of the tree into a typed value; nil if it does not
+    /// fit, or if it holds a non-finite number (as when this was a round trip
+    /// through JSONEncoder, which refuses them).
     static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) -> T? {
-        guard let data = try? JSONEncoder().encode(value) else { return nil }
-        return try? JSONDecoder().decode(type, from: data)
+        guard value.isFinite else { return nil }
+        return try? JSONValueDecoder.decode(type, from: value)
     }
 }
 

@@ -26,11 +26,9 @@ public enum ProfileLoader {
         problems += ProfileValidator.problems(in: partial, file: file, map: document.map)
         guard problems.isEmpty else { throw ProfileProblems(ProfileProblems.ordered(problems)) }
 
-        // Everything passed: the typed decode of the whole file is the profile.
-        let decoder = JSONDecoder()
-        decoder.allowsJSON5 = true
+        // Everything passed: the typed decode of the whole tree is the profile.
         do {
-            return try decoder.decode(DeviceProfile.self, from: data)
+            return try JSONValueDecoder.decode(DeviceProfile.self, from: document.tree)
         } catch {
             throw ProfileProblems([ProfileProblem(file: file, path: "", message: "cannot decode the profile (\(error))")])
         }

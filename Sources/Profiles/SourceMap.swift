@@ -3,6 +3,12 @@
 // first syntax error. Foundation's JSON5 parser decides what is valid but
 // says neither line nor column, so this small scanner walks the same text.
 // It never traps: every index is checked and nesting is limited.
+//
+// The same walk builds the file's `JSONValue` tree, where it can be sure to
+// read the text exactly as Foundation does (plain strings, decimal numbers,
+// ASCII white space; the rest, rare in a profile or config, is left to
+// Foundation, which takes ten times as long). The lines of paths are wanted
+// only for problems: a second walk finds them, on the first question.
 
 struct SourceMap {
     struct Position: Equatable, Sendable {
@@ -10,38 +16,43 @@ struct SourceMap {
         var column: Int
     }
 
-    /// Line of each path: the key's line for object members, the value's
-    /// first line for array elements, the opening brace for the root ("").
-    private(set) var lines: [String: Int] = [:]
     /// Keys written twice in one object: the path and the line of the second.
-    private(set) var duplicateKeys: [(path: String, line: Int, firstLine: Int)] = []
+    let duplicateKeys: [(path: String, line: Int, firstLine: Int)]
     /// The first syntax error, if the scanner found one.
-    private(set) var syntaxError: (message: String, position: Position)?
+    let syntaxError: (message: String, position: Position)?
+    /// The file's tree, when the text is valid and holds nothing whose value
+    /// Foundation's reader must decide; nil otherwise.
+    let tree: JSONValue?
+    private let lineTable: LineTable
 
     static let maxDepth = 256
 
     init(text: String) {
-        var scanner = Scanner(bytes: Array(text.utf8))
-        scanner.run()
-        lines = scanner.lines
-        duplicateKeys = scanner.duplicates
-        if let (message, offset) = scanner.error {
-            syntaxError = (message, Self.position(of: offset, in: scanner.bytes))
-        }
+        self.init(bytes: Array(text.utf8))
+    }
+
+    init(bytes: [UInt8]) {
+        var scanner = Scanner(bytes: bytes, recordsPaths: false)
+        let root = scanner.run()
+        lineTable = LineTable(bytes: bytes)
+        // Duplicate keys are problems: their paths and lines are wanted now.
+        duplicateKeys = scanner.foundDuplicateKey ? lineTable.scan.duplicates : []
+        syntaxError = scanner.error.map { message, offset in (message, Self.position(of: offset, in: bytes)) }
+        tree = scanner.error == nil && scanner.readsLikeFoundation ? root : nil
     }
 
     /// The line of `path`, or of its nearest ancestor that has one.
     func line(of path: String) -> Int? {
         var current = path
         while true {
-            if let line = lines[current] { return line }
+            if let line = lineTable.scan.lines[current] { return line }
             if current.isEmpty { return nil }
             current = Self.parent(of: current)
         }
     }
 
     /// Exactly the line of `path`, without falling back to an ancestor.
-    func exactLine(of path: String) -> Int? { lines[path] }
+    func exactLine(of path: String) -> Int? { lineTable.scan.lines[path] }
 
     /// `points[3].address` → `points[3]` → `points` → "".
     static func parent(of path: String) -> String {
@@ -67,17 +78,48 @@ struct SourceMap {
     }
 }
 
-/// The recursive-descent walk behind `SourceMap`.
+/// The line of every path and the duplicate keys with their paths, from a
+/// walk that writes out every path: made when first asked for (by the one
+/// thread that reads the file). Lines: the key's line for object members,
+/// the value's first line for array elements, the opening brace for the root ("").
+private final class LineTable {
+    private let bytes: [UInt8]
+    private var found: (lines: [String: Int], duplicates: [(path: String, line: Int, firstLine: Int)])?
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var scan: (lines: [String: Int], duplicates: [(path: String, line: Int, firstLine: Int)]) {
+        if let found { return found }
+        var scanner = Scanner(bytes: bytes, recordsPaths: true)
+        _ = scanner.run()
+        found = (scanner.lines, scanner.duplicates)
+        return (scanner.lines, scanner.duplicates)
+    }
+}
+
+/// The recursive-descent walk behind `SourceMap`: checks the syntax and
+/// builds the tree; with `recordsPaths`, also the line of every path.
 private struct Scanner {
     let bytes: [UInt8]
+    let recordsPaths: Bool
     var index = 0
     var line = 1
     var lines: [String: Int] = [:]
     var duplicates: [(path: String, line: Int, firstLine: Int)] = []
+    var foundDuplicateKey = false
     var error: (String, Int)?
+    /// False once the text holds something whose value Foundation's reader
+    /// decides (or refuses): escapes other than \" \' \\ \/ \n \t, control
+    /// characters in strings, numbers other than plain decimals or out of
+    /// Double's range, non-ASCII names, white space other than ASCII's, a lone
+    /// CR in a // comment, a byte order mark, duplicate keys.
+    var readsLikeFoundation = true
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], recordsPaths: Bool) {
         self.bytes = bytes
+        self.recordsPaths = recordsPaths
     }
 
     var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -91,40 +133,59 @@ private struct Scanner {
         index += 1
     }
 
-    mutating func run() {
+    /// The root value (meaningful only without an error).
+    mutating func run() -> JSONValue {
         // A byte order mark may open the file.
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            index = 3
+            readsLikeFoundation = false
+        }
         skipSpace()
-        guard let first = current else { return fail("the file is empty; expected a JSON5 object { ... }") }
+        guard let first = current else {
+            fail("the file is empty; expected a JSON5 object { ... }")
+            return .null
+        }
         // A profile or config is an object; a bare value is refused here, so
         // that Foundation never sees a number at the very end of its input
         // (its JSON5 number check trapped on one under the fuzzer).
         guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
-            return fail("expected a JSON5 object { ... } at the start of the file, found \(describe(index))")
+            fail("expected a JSON5 object { ... } at the start of the file, found \(describe(index))")
+            return .null
         }
-        value(path: "", depth: 0)
-        guard error == nil else { return }
+        let root = value(path: recordsPaths ? "" : nil, depth: 0)
+        guard error == nil else { return root }
         skipSpace()
         if current != nil { fail("unexpected \(describe(index)) after the end of the document") }
+        return root
     }
 
     /// Skips white space and comments.
     mutating func skipSpace() {
         while error == nil, let byte = current {
             switch byte {
-            case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
+            case 0x20, 0x09, 0x0A, 0x0D:
+                advance()
+            case 0x0B, 0x0C:
+                readsLikeFoundation = false
                 advance()
             case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0xA0:  // no-break space
+                readsLikeFoundation = false
                 index += 2
             case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
                             && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):  // line/paragraph separator
+                readsLikeFoundation = false
                 index += 3
             case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF:
+                readsLikeFoundation = false
                 index += 3
             case UInt8(ascii: "/"):
                 let next = index + 1 < bytes.count ? bytes[index + 1] : nil
                 if next == UInt8(ascii: "/") {
-                    while let byte = current, byte != 0x0A { advance() }
+                    while let byte = current, byte != 0x0A {
+                        // Foundation ends the comment at a CR; this scanner at the LF.
+                        if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] != 0x0A { readsLikeFoundation = false }
+                        advance()
+                    }
                 } else if next == UInt8(ascii: "*") {
                     let start = index
                     index += 2
@@ -145,76 +206,105 @@ private struct Scanner {
         }
     }
 
-    mutating func value(path: String, depth: Int) {
-        guard depth < SourceMap.maxDepth else { return fail("nested more than \(SourceMap.maxDepth) levels deep") }
-        if lines[path] == nil { lines[path] = line }
-        guard let byte = current else { return fail("the file ends where a value was expected") }
+    /// `path` is nil unless paths are recorded.
+    mutating func value(path: String?, depth: Int) -> JSONValue {
+        guard depth < SourceMap.maxDepth else {
+            fail("nested more than \(SourceMap.maxDepth) levels deep")
+            return .null
+        }
+        if let path, lines[path] == nil { lines[path] = line }
+        guard let byte = current else {
+            fail("the file ends where a value was expected")
+            return .null
+        }
         switch byte {
-        case UInt8(ascii: "{"): object(path: path, depth: depth)
-        case UInt8(ascii: "["): array(path: path, depth: depth)
-        case UInt8(ascii: "\""), UInt8(ascii: "'"): _ = string()
+        case UInt8(ascii: "{"): return object(path: path, depth: depth)
+        case UInt8(ascii: "["): return array(path: path, depth: depth)
+        case UInt8(ascii: "\""), UInt8(ascii: "'"): return string().map(JSONValue.string) ?? .null
         default:
             if isNumberStart(byte) && !(byte == UInt8(ascii: "I") || byte == UInt8(ascii: "N")) || matchesNumberWord() {
-                number()
-            } else if !literal() {
-                if isIdentifierByte(byte) {
-                    let word = token(from: index)
-                    fail("'\(word)' is not a value; write text in quotes: \"\(word)\"")
-                } else {
-                    fail("unexpected \(describe(index)); expected a value")
-                }
+                return number()
             }
+            if let literal = literal() { return literal }
+            if isIdentifierByte(byte) {
+                let word = token(from: index)
+                fail("'\(word)' is not a value; write text in quotes: \"\(word)\"")
+            } else {
+                fail("unexpected \(describe(index)); expected a value")
+            }
+            return .null
         }
     }
 
-    mutating func object(path: String, depth: Int) {
+    mutating func object(path: String?, depth: Int) -> JSONValue {
         advance()  // {
+        var members: [String: JSONValue] = [:]
         var keyLines: [String: Int] = [:]
         while error == nil {
             skipSpace()
-            guard let byte = current else { return fail("the file ends inside an object; a } is missing") }
-            if byte == UInt8(ascii: "}") { advance(); return }
+            guard let byte = current else {
+                fail("the file ends inside an object; a } is missing")
+                break
+            }
+            if byte == UInt8(ascii: "}") { advance(); break }
             let keyLine = line
             let keyOffset = index
-            guard let key = key() else { return }
-            let memberPath = path.isEmpty ? key : "\(path).\(key)"
+            guard let key = key() else { break }
+            let memberPath = path.map { $0.isEmpty ? key : "\($0).\(key)" }
             if let first = keyLines[key] {
-                duplicates.append((memberPath, keyLine, first))
+                foundDuplicateKey = true
+                readsLikeFoundation = false
+                if let memberPath { duplicates.append((memberPath, keyLine, first)) }
             } else {
                 keyLines[key] = keyLine
-                lines[memberPath] = keyLine
+                if let memberPath { lines[memberPath] = keyLine }
             }
             skipSpace()
             guard current == UInt8(ascii: ":") else {
-                return fail("expected ':' after the key '\(key)'", at: current == nil ? keyOffset : index)
+                fail("expected ':' after the key '\(key)'", at: current == nil ? keyOffset : index)
+                break
             }
             advance()
             skipSpace()
-            value(path: memberPath, depth: depth + 1)
+            let member = value(path: memberPath, depth: depth + 1)
+            if members[key] == nil { members[key] = member }
             skipSpace()
-            guard let next = current else { return fail("the file ends inside an object; a } is missing") }
+            guard let next = current else {
+                fail("the file ends inside an object; a } is missing")
+                break
+            }
             if next == UInt8(ascii: ",") { advance(); continue }
-            if next == UInt8(ascii: "}") { advance(); return }
-            return fail("unexpected \(describe(index)) after the value of '\(key)'; expected ',' or '}'")
+            if next == UInt8(ascii: "}") { advance(); break }
+            fail("unexpected \(describe(index)) after the value of '\(key)'; expected ',' or '}'")
         }
+        return .object(members)
     }
 
-    mutating func array(path: String, depth: Int) {
+    mutating func array(path: String?, depth: Int) -> JSONValue {
         advance()  // [
-        var element = 0
+        var items: [JSONValue] = []
         while error == nil {
             skipSpace()
-            guard let byte = current else { return fail("the file ends inside a list; a ] is missing") }
-            if byte == UInt8(ascii: "]") { advance(); return }
-            if byte == UInt8(ascii: ",") { return fail("unexpected ','; expected a value or ']'") }
-            value(path: "\(path)[\(element)]", depth: depth + 1)
-            element += 1
+            guard let byte = current else {
+                fail("the file ends inside a list; a ] is missing")
+                break
+            }
+            if byte == UInt8(ascii: "]") { advance(); break }
+            if byte == UInt8(ascii: ",") {
+                fail("unexpected ','; expected a value or ']'")
+                break
+            }
+            items.append(value(path: path.map { "\($0)[\(items.count)]" }, depth: depth + 1))
             skipSpace()
-            guard let next = current else { return fail("the file ends inside a list; a ] is missing") }
+            guard let next = current else {
+                fail("the file ends inside a list; a ] is missing")
+                break
+            }
             if next == UInt8(ascii: ",") { advance(); continue }
-            if next == UInt8(ascii: "]") { advance(); return }
-            return fail("unexpected \(describe(index)) after a list element; expected ',' or ']'")
+            if next == UInt8(ascii: "]") { advance(); break }
+            fail("unexpected \(describe(index)) after a list element; expected ',' or ']'")
         }
+        return .array(items)
     }
 
     /// A quoted string or an identifier (ASCII letters, digits, _ and $, or any non-ASCII scalar).
@@ -222,7 +312,10 @@ private struct Scanner {
         guard let byte = current else { return nil }
         if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") { return string() }
         let start = index
-        while let byte = current, isIdentifierByte(byte) { index += 1 }
+        while let byte = current, isIdentifierByte(byte) {
+            if byte >= 0x80 { readsLikeFoundation = false }
+            index += 1
+        }
         guard index > start, !isDigit(bytes[start]) else {
             fail("unexpected \(describe(start)); expected a key (a name or a quoted string) or '}'", at: start)
             return nil
@@ -230,7 +323,8 @@ private struct Scanner {
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    /// A quoted string; returns its text with simple escapes resolved (enough for keys).
+    /// A quoted string; returns its text with the simple escapes resolved
+    /// (\n, \t, and \x for any other x: enough for keys).
     mutating func string() -> String? {
         guard let quote = current else { return nil }
         let start = index
@@ -238,13 +332,17 @@ private struct Scanner {
         var text: [UInt8] = []
         while let byte = current {
             if byte == quote { advance(); return String(decoding: text, as: UTF8.self) }
+            if byte < 0x20 { readsLikeFoundation = false }
             if byte == UInt8(ascii: "\\") {
                 advance()
                 guard let escaped = current else { break }
                 switch escaped {
                 case UInt8(ascii: "n"): text.append(0x0A)
                 case UInt8(ascii: "t"): text.append(0x09)
-                default: text.append(escaped)
+                case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escaped)
+                default:
+                    readsLikeFoundation = false
+                    text.append(escaped)
                 }
                 advance()
                 continue
@@ -256,22 +354,31 @@ private struct Scanner {
         return nil
     }
 
-    mutating func number() {
+    /// A number; its value when it is a plain decimal (`-12.5e3`) that a
+    /// Double holds, else Foundation reads it.
+    mutating func number() -> JSONValue {
         let start = index
         if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
-        if matchWord("Infinity") || matchWord("NaN") { return }
+        if bytes[start] == UInt8(ascii: "+") { readsLikeFoundation = false }
+        if matchWord("Infinity") || matchWord("NaN") {
+            readsLikeFoundation = false
+            return .null
+        }
         if current == UInt8(ascii: "0"), index + 1 < bytes.count, bytes[index + 1] | 0x20 == UInt8(ascii: "x") {
+            readsLikeFoundation = false
             index += 2
             let digits = index
             while let byte = current, isHexDigit(byte) { index += 1 }
             if index == digits { fail("a hexadecimal number needs digits after 0x", at: start) }
-            return endOfNumber(start)
+            endOfNumber(start)
+            return .null
         }
         let integerStart = index
         while let byte = current, isDigit(byte) { index += 1 }
         let integerDigits = index - integerStart
         if integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0") {
-            return fail("a number may not start with 0 (write 8, not 08; hexadecimal as 0x1F)", at: start)
+            fail("a number may not start with 0 (write 8, not 08; hexadecimal as 0x1F)", at: start)
+            return .null
         }
         var fractionDigits = 0
         if current == UInt8(ascii: ".") {
@@ -279,18 +386,31 @@ private struct Scanner {
             let fractionStart = index
             while let byte = current, isDigit(byte) { index += 1 }
             fractionDigits = index - fractionStart
+            if integerDigits == 0 || fractionDigits == 0 { readsLikeFoundation = false }
         }
         guard integerDigits + fractionDigits > 0 else {
-            return fail("unexpected \(describe(start)); expected a value", at: start)
+            fail("unexpected \(describe(start)); expected a value", at: start)
+            return .null
         }
+        let mantissaEnd = index
         if let byte = current, byte | 0x20 == UInt8(ascii: "e") {
             index += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             let exponentStart = index
             while let byte = current, isDigit(byte) { index += 1 }
-            if index == exponentStart { return fail("an exponent needs digits", at: start) }
+            if index == exponentStart {
+                fail("an exponent needs digits", at: start)
+                return .null
+            }
         }
         endOfNumber(start)
+        // Foundation refuses a number that overflows, or that underflows to 0.
+        guard let number = Double(String(decoding: bytes[start..<index], as: UTF8.self)), number.isFinite,
+              number != 0 || !bytes[start..<mantissaEnd].contains(where: { (0x31...0x39).contains($0) }) else {
+            readsLikeFoundation = false
+            return .null
+        }
+        return .number(number)
     }
 
     /// A number must not run into letters or dots (`12ab`, `127.0.0.1`).
@@ -317,8 +437,11 @@ private struct Scanner {
         return matchWord("Infinity") || matchWord("NaN")
     }
 
-    mutating func literal() -> Bool {
-        matchWord("true") || matchWord("false") || matchWord("null")
+    mutating func literal() -> JSONValue? {
+        if matchWord("true") { return .bool(true) }
+        if matchWord("false") { return .bool(false) }
+        if matchWord("null") { return .null }
+        return nil
     }
 
     mutating func matchWord(_ word: String) -> Bool {

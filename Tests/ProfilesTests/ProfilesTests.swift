@@ -585,6 +585,14 @@ struct DurationTextTests {
         }
     }
 
+    /// The white space around a duration and its unit is what Foundation's
+    /// `trimmingCharacters(in: .whitespaces)` trims: tab and Unicode spaces
+    /// (U+200B too), never line ends.
+    @Test(arguments: [" 5 m ", "\t2h\u{3000}", "\u{A0}1s", "1s\n", "\u{200B}3s\u{200B}", "4 ms\u{2003}", "\u{85}1s", "  ", "é\u{301} "])
+    func trimsAsFoundationTrims(text: String) {
+        #expect(DurationText.trimmingWhitespace(text[...]) == text.trimmingCharacters(in: .whitespaces)[...])
+    }
+
     @Test func seconds() {
         #expect(Duration.milliseconds(1_500).seconds == 1.5)
         #expect(Duration.seconds(300).seconds == 300)
