@@ -1,0 +1,107 @@
+// The `pump_station` lines of the pipeline, one per device per poll: the bulk
+// of the feed. Escaping and sorting names is most of the work of a line, and
+// a device's names do not change from poll to poll, so the encoder escapes a
+// device's measurement and tags once, and the field keys once per point list
+// (a device's poll groups each have their own list); a poll then only formats
+// its values. The lines are byte for byte those of `FeedLines.station`, which
+// stays the definition (and the fallback for a point list with a name twice).
+
+import Decoding
+import Foundation
+
+/// Writes `FeedLines.station` lines, remembering each device's escaped names.
+/// Not thread-safe: one encoder, one caller (the pipeline's thread).
+public struct StationLineEncoder {
+    public let precision: Precision
+    private var devices: [DeviceIdentity: DeviceNames] = [:]
+
+    /// Devices remembered at most; beyond it (identities change on reloads)
+    /// the encoder starts over.
+    static let deviceCapacity = 100_000
+
+    public init(precision: Precision) {
+        self.precision = precision
+    }
+
+    /// The station line of `sample`, equal to `FeedLines(precision:).station(sample)`.
+    public mutating func line(_ sample: DeviceSample) -> String? {
+        guard let (prefix, keys) = names(of: sample) else {
+            return FeedLines(precision: precision).station(sample)
+        }
+        let points = sample.points
+        var line = prefix
+        line.reserveCapacity(prefix.utf8.count + 24 * points.count + 24)
+        var written = 0
+        // By index: `points[index].reading` reads the reading in place, where
+        // a loop over the points would copy each sample (name and unit too).
+        for index in points.indices {
+            guard let key = keys[index], points[index].reading.quality.isGood, let value = points[index].reading.value,
+                  let text = LineProtocol.format(FieldValue(value)) else { continue }
+            if written > 0 { line.append(",") }
+            line.append(key)
+            line.append(text)
+            written += 1
+        }
+        guard written > 0 else { return nil }
+        line.append(" ")
+        line.append(String(precision.timestamp(sample.time)))
+        return line
+    }
+
+    /// The line's prefix (series key and the space before the fields) and
+    /// the escaped `key=` of each point; nil where the plain path must write the line.
+    private mutating func names(of sample: DeviceSample) -> (String, [String?])? {
+        if devices.count >= Self.deviceCapacity, devices[sample.identity] == nil { devices.removeAll() }
+        return devices[sample.identity, default: DeviceNames(sample.identity)].names(for: sample.points)
+    }
+}
+
+/// One device's escaped names.
+private struct DeviceNames {
+    /// The series key and the space before the fields; nil if the measurement escapes to nothing.
+    let prefix: String?
+    /// The field keys of each point list seen, most recent first.
+    var lists: [FieldKeys] = []
+
+    /// Point lists remembered per device at most (a device has one, plus one
+    /// per poll group).
+    static let listCapacity = 8
+
+    init(_ identity: DeviceIdentity) {
+        prefix = LineProtocol.seriesKey(measurement: FeedLines.stationMeasurement,
+                                        tags: FeedLines.stationTags(identity)).map { $0 + " " }
+    }
+
+    mutating func names(for points: [PointSample]) -> (String, [String?])? {
+        guard let prefix else { return nil }
+        if let known = lists.first(where: { $0.matches(points) }) { return (prefix, known.keys) }
+        guard let fresh = FieldKeys(points) else { return nil }
+        if lists.count >= Self.listCapacity { lists.removeLast() }
+        lists.insert(fresh, at: 0)
+        return (prefix, fresh.keys)
+    }
+}
+
+/// The escaped field keys of one point list.
+private struct FieldKeys {
+    let names: [String]
+    /// Per point: its escaped name and `=`; nil when the name escapes to nothing.
+    let keys: [String?]
+
+    /// Nil when a name appears twice (the plain path keeps the first good one).
+    init?(_ points: [PointSample]) {
+        names = points.map(\.name)
+        guard Set(names).count == names.count else { return nil }
+        keys = names.map { name in
+            let key = LineProtocol.escape(name, specials: LineProtocol.keySpecials)
+            return key.isEmpty ? nil : key + "="
+        }
+    }
+
+    /// True when `points` carry exactly these names, in this order.
+    func matches(_ points: [PointSample]) -> Bool {
+        guard points.count == names.count else { return false }
+        for index in names.indices where points[index].name != names[index] { return false }
+        return true
+    }
+}
