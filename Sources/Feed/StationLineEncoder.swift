@@ -3,8 +3,9 @@
 // a device's names do not change from poll to poll, so the encoder escapes a
 // device's measurement and tags once, and the field keys once per point list
 // (a device's poll groups each have their own list); a poll then only formats
-// its values. The lines are byte for byte those of `FeedLines.station`, which
-// stays the definition (and the fallback for a point list with a name twice).
+// its values, into one byte buffer kept from line to line. The lines are byte
+// for byte those of `FeedLines.station`, which stays the definition (and the
+// fallback for a point list with a name twice).
 
 import Decoding
 import Foundation
@@ -14,6 +15,8 @@ import Foundation
 public struct StationLineEncoder {
     public let precision: Precision
     private var devices: [DeviceIdentity: DeviceNames] = [:]
+    /// The line being written (its capacity stays for the next).
+    private var buffer: [UInt8] = []
 
     /// Devices remembered at most; beyond it (identities change on reloads)
     /// the encoder starts over.
@@ -29,28 +32,29 @@ public struct StationLineEncoder {
             return FeedLines(precision: precision).station(sample)
         }
         let points = sample.points
-        var line = prefix
-        line.reserveCapacity(prefix.utf8.count + 24 * points.count + 24)
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: prefix)
         var written = 0
         // By index: `points[index].reading` reads the reading in place, where
         // a loop over the points would copy each sample (name and unit too).
         for index in points.indices {
             guard let key = keys[index], points[index].reading.quality.isGood, let value = points[index].reading.value,
                   let text = LineProtocol.format(FieldValue(value)) else { continue }
-            if written > 0 { line.append(",") }
-            line.append(key)
-            line.append(text)
+            if written > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(contentsOf: key)
+            buffer.append(contentsOf: text.utf8)
             written += 1
         }
         guard written > 0 else { return nil }
-        line.append(" ")
-        line.append(String(precision.timestamp(sample.time)))
-        return line
+        buffer.append(UInt8(ascii: " "))
+        buffer.append(contentsOf: String(precision.timestamp(sample.time)).utf8)
+        return String(decoding: buffer, as: UTF8.self)
     }
 
     /// The line's prefix (series key and the space before the fields) and
-    /// the escaped `key=` of each point; nil where the plain path must write the line.
-    private mutating func names(of sample: DeviceSample) -> (String, [String?])? {
+    /// the escaped `key=` of each point, as UTF-8; nil where the plain path
+    /// must write the line.
+    private mutating func names(of sample: DeviceSample) -> ([UInt8], [[UInt8]?])? {
         if devices.count >= Self.deviceCapacity, devices[sample.identity] == nil { devices.removeAll() }
         return devices[sample.identity, default: DeviceNames(sample.identity)].names(for: sample.points)
     }
@@ -59,7 +63,7 @@ public struct StationLineEncoder {
 /// One device's escaped names.
 private struct DeviceNames {
     /// The series key and the space before the fields; nil if the measurement escapes to nothing.
-    let prefix: String?
+    let prefix: [UInt8]?
     /// The field keys of each point list seen, most recent first.
     var lists: [FieldKeys] = []
 
@@ -69,10 +73,10 @@ private struct DeviceNames {
 
     init(_ identity: DeviceIdentity) {
         prefix = LineProtocol.seriesKey(measurement: FeedLines.stationMeasurement,
-                                        tags: FeedLines.stationTags(identity)).map { $0 + " " }
+                                        tags: FeedLines.stationTags(identity)).map { Array(($0 + " ").utf8) }
     }
 
-    mutating func names(for points: [PointSample]) -> (String, [String?])? {
+    mutating func names(for points: [PointSample]) -> ([UInt8], [[UInt8]?])? {
         guard let prefix else { return nil }
         if let known = lists.first(where: { $0.matches(points) }) { return (prefix, known.keys) }
         guard let fresh = FieldKeys(points) else { return nil }
@@ -86,7 +90,7 @@ private struct DeviceNames {
 private struct FieldKeys {
     let names: [String]
     /// Per point: its escaped name and `=`; nil when the name escapes to nothing.
-    let keys: [String?]
+    let keys: [[UInt8]?]
 
     /// Nil when a name appears twice (the plain path keeps the first good one).
     init?(_ points: [PointSample]) {
@@ -94,7 +98,7 @@ private struct FieldKeys {
         guard Set(names).count == names.count else { return nil }
         keys = names.map { name in
             let key = LineProtocol.escape(name, specials: LineProtocol.keySpecials)
-            return key.isEmpty ? nil : key + "="
+            return key.isEmpty ? nil : Array((key + "=").utf8)
         }
     }
 
