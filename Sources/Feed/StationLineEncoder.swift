@@ -2,8 +2,9 @@
 // of the feed. Escaping and sorting names is most of the work of a line, and
 // a device's names do not change from poll to poll, so the encoder escapes a
 // device's measurement and tags once, and the field keys once per point list
-// (a device's poll groups each have their own list); a poll then only formats
-// its values, into one byte buffer kept from line to line. The lines are byte
+// (shared by the devices of one model; a device's poll groups each have their
+// own list); a poll then only formats its values, into one byte buffer kept
+// from line to line. The lines are byte
 // for byte those of `FeedLines.station`, which stays the definition (and the
 // fallback for a point list with a name twice).
 
@@ -15,6 +16,8 @@ import Foundation
 public struct StationLineEncoder {
     public let precision: Precision
     private var devices: [DeviceIdentity: DeviceNames] = [:]
+    /// The escaped keys of each point list, shared by the devices that report it.
+    private var keyLists: [[String]: FieldKeys] = [:]
     /// The line being written (its capacity stays for the next).
     private var buffer: [UInt8] = []
 
@@ -28,7 +31,7 @@ public struct StationLineEncoder {
 
     /// The station line of `sample`, equal to `FeedLines(precision:).station(sample)`.
     public mutating func line(_ sample: DeviceSample) -> String? {
-        guard let (prefix, keys) = names(of: sample) else {
+        guard let (prefix, keys) = knownNames(of: sample) ?? learnNames(of: sample) else {
             return FeedLines(precision: precision).station(sample)
         }
         let points = sample.points
@@ -38,7 +41,8 @@ public struct StationLineEncoder {
         // By index: `points[index].reading` reads the reading in place, where
         // a loop over the points would copy each sample (name and unit too).
         for index in points.indices {
-            guard let key = keys[index], points[index].reading.quality.isGood, let value = points[index].reading.value,
+            let key = keys.keys[index]
+            guard !key.isEmpty, points[index].reading.quality.isGood, let value = points[index].reading.value,
                   let text = LineProtocol.format(FieldValue(value)) else { continue }
             if written > 0 { buffer.append(UInt8(ascii: ",")) }
             buffer.append(contentsOf: key)
@@ -51,12 +55,28 @@ public struct StationLineEncoder {
         return String(decoding: buffer, as: UTF8.self)
     }
 
-    /// The line's prefix (series key and the space before the fields) and
-    /// the escaped `key=` of each point, as UTF-8; nil where the plain path
-    /// must write the line.
-    private mutating func names(of sample: DeviceSample) -> ([UInt8], [[UInt8]?])? {
-        if devices.count >= Self.deviceCapacity, devices[sample.identity] == nil { devices.removeAll() }
-        return devices[sample.identity, default: DeviceNames(sample.identity)].names(for: sample.points)
+    /// The line's prefix (series key and the space before the fields, as
+    /// UTF-8) and the point list's keys, if the device has reported this list before.
+    private func knownNames(of sample: DeviceSample) -> ([UInt8], FieldKeys)? {
+        guard let device = devices[sample.identity], let prefix = device.prefix,
+              let keys = device.lists.first(where: { $0.matches(sample.points) }) else { return nil }
+        return (prefix, keys)
+    }
+
+    /// The names of a device or point list seen for the first time; nil
+    /// where the plain path must write the line.
+    private mutating func learnNames(of sample: DeviceSample) -> ([UInt8], FieldKeys)? {
+        if devices.count >= Self.deviceCapacity || keyLists.count >= Self.deviceCapacity, devices[sample.identity] == nil {
+            devices.removeAll()
+            keyLists.removeAll()
+        }
+        var device = devices[sample.identity] ?? DeviceNames(sample.identity)
+        defer { devices[sample.identity] = device }
+        let names = sample.points.map(\.name)
+        guard let prefix = device.prefix, let keys = keyLists[names] ?? FieldKeys(names) else { return nil }
+        keyLists[names] = keys
+        device.remember(keys)
+        return (prefix, keys)
     }
 }
 
@@ -64,8 +84,8 @@ public struct StationLineEncoder {
 private struct DeviceNames {
     /// The series key and the space before the fields; nil if the measurement escapes to nothing.
     let prefix: [UInt8]?
-    /// The field keys of each point list seen, most recent first.
-    var lists: [FieldKeys] = []
+    /// The keys of each point list the device reported, most recent first.
+    private(set) var lists: [FieldKeys] = []
 
     /// Point lists remembered per device at most (a device has one, plus one
     /// per poll group).
@@ -76,30 +96,32 @@ private struct DeviceNames {
                                         tags: FeedLines.stationTags(identity)).map { Array(($0 + " ").utf8) }
     }
 
-    mutating func names(for points: [PointSample]) -> ([UInt8], [[UInt8]?])? {
-        guard let prefix else { return nil }
-        if let known = lists.first(where: { $0.matches(points) }) { return (prefix, known.keys) }
-        guard let fresh = FieldKeys(points) else { return nil }
+    mutating func remember(_ keys: FieldKeys) {
         if lists.count >= Self.listCapacity { lists.removeLast() }
-        lists.insert(fresh, at: 0)
-        return (prefix, fresh.keys)
+        lists.insert(keys, at: 0)
     }
 }
 
 /// The escaped field keys of one point list.
 private struct FieldKeys {
     let names: [String]
-    /// Per point: its escaped name and `=`; nil when the name escapes to nothing.
-    let keys: [[UInt8]?]
+    /// Per point: its escaped name and `=`, empty when the name escapes to
+    /// nothing; slices of one array (one allocation for the list, not one a key).
+    let keys: [ArraySlice<UInt8>]
 
     /// Nil when a name appears twice (the plain path keeps the first good one).
-    init?(_ points: [PointSample]) {
-        names = points.map(\.name)
+    init?(_ names: [String]) {
         guard Set(names).count == names.count else { return nil }
-        keys = names.map { name in
+        self.names = names
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for name in names {
+            let start = bytes.count
             let key = LineProtocol.escape(name, specials: LineProtocol.keySpecials)
-            return key.isEmpty ? nil : Array((key + "=").utf8)
+            if !key.isEmpty { bytes += Array(key.utf8) + [UInt8(ascii: "=")] }
+            ranges.append(start..<bytes.count)
         }
+        keys = ranges.map { bytes[$0] }
     }
 
     /// True when `points` carry exactly these names, in this order.
