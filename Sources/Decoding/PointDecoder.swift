@@ -39,8 +39,8 @@ public struct PointDecoding: Sendable {
     let offset: Double
     let isScaled: Bool
     let sentinel: Double?
-    /// The reading of a raw value equal to the sentinel.
-    let notAvailable: Reading
+    /// Why a raw value equal to the sentinel is invalid.
+    let notAvailableText: String
 
     public init(_ point: Point, defaultOrder: ByteOrder) {
         type = point.type
@@ -57,7 +57,7 @@ public struct PointDecoding: Sendable {
         offset = point.offset ?? 0
         isScaled = point.isScaled
         sentinel = point.invalid
-        notAvailable = .invalid(point.invalid.map { "not available (raw value \(Value.format($0)))" } ?? "not available")
+        notAvailableText = point.invalid.map { "not available (raw value \(Value.format($0)))" } ?? "not available"
     }
 
     /// Number of registers the point occupies.
@@ -123,6 +123,8 @@ public struct PointDecoding: Sendable {
         guard value.isFinite else { return .invalid("infinite after scaling") }
         return .good(.double(value))
     }
+
+    var notAvailable: Reading { .invalid(notAvailableText) }
 
     func isSentinel(typed: Double, pattern: UInt64) -> Bool {
         guard let sentinel else { return false }

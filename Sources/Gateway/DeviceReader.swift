@@ -18,6 +18,7 @@ import Decoding
 import Foundation
 import Modbus
 import Profiles
+import Synchronization
 
 /// The outcome of reading one block: the raw data or the error.
 public enum BlockResult: Sendable, Equatable {
@@ -72,14 +73,21 @@ public final class DeviceReader {
     /// The profile's points as a poll needs them, worked out once.
     let points: PointTable
 
-    public init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan? = nil,
-                unit: UInt8? = nil, options: PollOptions = PollOptions()) {
+    public convenience init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan? = nil,
+                            unit: UInt8? = nil, options: PollOptions = PollOptions()) {
+        self.init(profile: profile, client: client, plan: plan, unit: unit, options: options,
+                  points: PointTable(profile: profile))
+    }
+
+    /// `points` must be the table of `profile`.
+    init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan?, unit: UInt8?, options: PollOptions,
+         points: PointTable) {
         self.profile = profile
         self.client = client
         self.plan = plan ?? ReadPlan(profile: profile)
         self.unit = unit ?? client.unit
         self.options = options
-        points = PointTable(profile: profile)
+        self.points = points
     }
 
     /// Reads every block once and decodes every point.
@@ -201,6 +209,8 @@ public final class DeviceReader {
 /// unit) to fill in, so that a poll neither copies the profile's points nor
 /// makes their strings again.
 struct PointTable {
+    /// The profile the table is of.
+    let profile: DeviceProfile
     /// Per point, in profile order: its PDU address.
     let addresses: [Int]
     /// Per point: its decoding (byte order, scale, sentinel resolved).
@@ -209,6 +219,7 @@ struct PointTable {
     let unread: [PointSample]
 
     init(profile: DeviceProfile) {
+        self.profile = profile
         addresses = profile.points.map { profile.pduAddress(of: $0) }
         decodings = profile.points.map { PointDecoding($0, defaultOrder: profile.order ?? .ABCD) }
         unread = profile.points.map { PointSample(name: $0.name, unit: $0.unit, reading: .error("not read")) }
@@ -228,6 +239,23 @@ struct PointTable {
         case .failed(let error):
             let reading = Reading.error(error.description)
             for index in block.pointIndexes { samples[index].reading = reading }
+        }
+    }
+}
+
+/// The point tables of an engine's pollers, one per distinct profile (or
+/// poll group's part of one): a thousand devices of one model share a table.
+final class PointTables: Sendable {
+    private let tables = Mutex<[String: [PointTable]]>([:])
+
+    /// The table of `profile`, made on first use. Pollers ask once, as they start.
+    func table(for profile: DeviceProfile) -> PointTable {
+        tables.withLock { byId in
+            // Devices without poll groups share the loaded profile's storage, so this compare is quick.
+            if let known = byId[profile.profile]?.first(where: { $0.profile == profile }) { return known }
+            let fresh = PointTable(profile: profile)
+            byId[profile.profile, default: []].append(fresh)
+            return fresh
         }
     }
 }

@@ -70,6 +70,8 @@ public final class EndpointPoller: Sendable {
     public let devices: [PolledDevice]
     private let deliver: @Sendable (PollReport) -> Void
     private let log: @Sendable (String) -> Void
+    /// The devices' point tables, shared with the other pollers of an engine.
+    private let tables: PointTables
     private let stopSignal = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -77,11 +79,17 @@ public final class EndpointPoller: Sendable {
 
     /// `deliver` is called on the poller's thread after every poll;
     /// it must not block for long.
-    public init(settings: EndpointSettings, devices: [PolledDevice],
-                deliver: @escaping @Sendable (PollReport) -> Void,
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public convenience init(settings: EndpointSettings, devices: [PolledDevice],
+                            deliver: @escaping @Sendable (PollReport) -> Void,
+                            log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.init(settings: settings, devices: devices, tables: PointTables(), deliver: deliver, log: log)
+    }
+
+    init(settings: EndpointSettings, devices: [PolledDevice], tables: PointTables,
+         deliver: @escaping @Sendable (PollReport) -> Void, log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
         self.devices = devices
+        self.tables = tables
         self.deliver = deliver
         self.log = log
     }
@@ -127,7 +135,8 @@ public final class EndpointPoller: Sendable {
             slots[device.identity] = slot
             return DeviceState(device: device,
                                reader: DeviceReader(profile: device.profile, client: client, plan: device.plan,
-                                                    unit: device.unit, options: device.options),
+                                                    unit: device.unit, options: device.options,
+                                                    points: tables.table(for: device.profile)),
                                schedule: PollSchedule(start: start &+ PollSchedule.nanoseconds(device.phase), interval: device.interval),
                                counterSlot: slot)
         }

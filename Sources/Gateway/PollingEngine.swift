@@ -49,9 +49,11 @@ public final class PollingEngine: Sendable {
                 schedules.append((device.profile.points.filter { group.points.contains($0.name) }, group.interval))
             }
             for (points, interval) in schedules {
-                // A poll group reads its own subset of the profile, planned on its own.
+                // A poll group reads its own subset of the profile, planned on
+                // its own; without groups the device keeps the profile as
+                // loaded (shared with the other devices of its model).
                 var profile = device.profile
-                profile.points = points
+                if !grouped.isEmpty { profile.points = points }
                 let plan = grouped.isEmpty ? device.plan
                     : ReadPlan(profile: profile, maxGap: device.config.maxGap, maxRegisters: device.config.maxRegisters)
                 byEndpoint[settings, default: []].append(
@@ -59,8 +61,9 @@ public final class PollingEngine: Sendable {
                                  interval: interval, phase: interval * share, options: options))
             }
         }
+        let tables = PointTables()
         pollers = order.map { settings in
-            EndpointPoller(settings: settings, devices: byEndpoint[settings] ?? [], deliver: deliver, log: log)
+            EndpointPoller(settings: settings, devices: byEndpoint[settings] ?? [], tables: tables, deliver: deliver, log: log)
         }
     }
 
