@@ -47,9 +47,26 @@ public func words(fromWireBytes bytes: [UInt8]) -> [UInt16] {
     stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
 }
 
-/// The big-endian unsigned bit pattern of a value stored in `words` with `order`.
+/// The big-endian unsigned bit pattern of a value stored in `words` with `order`
+/// (the same as reordering the wire bytes and reading them big-endian, but
+/// without arrays: it runs for every point of every poll). Of more than four
+/// words, the last eight of the reordered bytes count.
 public func bitPattern<Words: Collection<UInt16>>(_ words: Words, order: ByteOrder) -> UInt64 {
-    order.reorder(wireBytes(words)).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    // BADC and DCBA swap the bytes inside each word; CDAB and DCBA reverse the words.
+    let swapsBytes = order == .BADC || order == .DCBA
+    let reversesWords = order == .CDAB || order == .DCBA
+    var pattern: UInt64 = 0
+    var shift: UInt64 = 0
+    for word in words {
+        let word = UInt64(swapsBytes ? word.byteSwapped : word)
+        if reversesWords {
+            pattern |= word << shift  // a shift of 64 or more gives 0
+            shift += 16
+        } else {
+            pattern = pattern << 16 | word
+        }
+    }
+    return pattern
 }
 
 /// The registers that carry `pattern` (the low `count` × 16 bits) in `order`.

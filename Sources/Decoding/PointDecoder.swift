@@ -6,6 +6,11 @@
 //   typed value and as the unsigned bit pattern (so 65535 matches an int16 -1);
 // - NaN and ±Inf are `invalid` (the feed cannot carry them);
 // - enums become their label, bits and bools become booleans.
+//
+// `PointDecoding` holds what a point's decoding needs, resolved once from the
+// profile (byte order, scale, enum labels by raw value); a poller keeps one
+// per point and decodes every poll straight from the block's registers.
+// `PointDecoder` is the one-off form of the same code.
 
 import Profiles
 
@@ -13,73 +18,116 @@ public enum PointDecoder {
     /// Decodes a point from the registers it occupies (`words.count == point.type.registerCount`).
     public static func decode<Words: Collection<UInt16>>(_ point: Point, words: Words, defaultOrder: ByteOrder) -> Reading {
         precondition(words.count == point.type.registerCount, "decode needs exactly the point's registers")
-        // A byte order applies to 32/64-bit values only; one register is big-endian.
-        let order = point.type.isMultiRegister ? point.order ?? defaultOrder : .ABCD
-        let pattern = bitPattern(words, order: order)
-        let first = words.first ?? 0
-
-        switch point.type {
-        case .bool:
-            if isSentinel(point, typed: Double(first), pattern: UInt64(first)) { return notAvailable(point) }
-            return .good(.bool(first != 0))
-        case .bits:
-            if isSentinel(point, typed: Double(first), pattern: UInt64(first)) { return notAvailable(point) }
-            // The validator allows 0-15 only; never trap on anything else.
-            guard let bit = point.bit, (0...15).contains(bit) else { return .invalid("bit \(point.bit.map(String.init) ?? "missing") is not 0-15") }
-            return .good(.bool(first >> UInt16(bit) & 1 == 1))
-        case .enum:
-            if isSentinel(point, typed: Double(first), pattern: UInt64(first)) { return notAvailable(point) }
-            if let label = point.values?[String(first)] { return .good(.string(label)) }
-            return .invalid("raw \(first) is not one of the enum's values")
-        case .uint16, .uint32, .uint64:
-            return integer(point, unsigned: pattern, signed: nil)
-        case .int16:
-            return integer(point, unsigned: pattern, signed: Int64(Int16(truncatingIfNeeded: pattern)))
-        case .int32:
-            return integer(point, unsigned: pattern, signed: Int64(Int32(truncatingIfNeeded: pattern)))
-        case .int64:
-            return integer(point, unsigned: pattern, signed: Int64(bitPattern: pattern))
-        case .float32:
-            return float(point, Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern))), pattern: pattern)
-        case .float64:
-            return float(point, Double(bitPattern: pattern), pattern: pattern)
-        }
+        return PointDecoding(point, defaultOrder: defaultOrder).decode(words)
     }
 
     /// Decodes a coil or discrete input.
     public static func decode(_ point: Point, bit: Bool) -> Reading {
         .good(.bool(bit))
     }
+}
 
-    static func integer(_ point: Point, unsigned: UInt64, signed: Int64?) -> Reading {
+/// One point's decoding, resolved from its profile once.
+public struct PointDecoding: Sendable {
+    public let type: PointType
+    /// The order the registers are read in (ABCD for one-register types).
+    public let order: ByteOrder
+    let bit: Int?
+    /// An enum's labels by raw value (the profile keys them by the value written as a string).
+    let labels: [UInt16: String]
+    let scale: Double
+    let offset: Double
+    let isScaled: Bool
+    let sentinel: Double?
+    /// Why a raw value equal to the sentinel is invalid.
+    let notAvailableText: String
+
+    public init(_ point: Point, defaultOrder: ByteOrder) {
+        type = point.type
+        // A byte order applies to 32/64-bit values only; one register is big-endian.
+        order = point.type.isMultiRegister ? point.order ?? defaultOrder : .ABCD
+        bit = point.bit
+        var labels: [UInt16: String] = [:]
+        for (key, label) in point.values ?? [:] {
+            // Only keys a raw value prints as ("7", not "07" or "+7") can ever match.
+            if let raw = UInt16(key), String(raw) == key { labels[raw] = label }
+        }
+        self.labels = labels
+        scale = point.scale ?? 1
+        offset = point.offset ?? 0
+        isScaled = point.isScaled
+        sentinel = point.invalid
+        notAvailableText = point.invalid.map { "not available (raw value \(Value.format($0)))" } ?? "not available"
+    }
+
+    /// Number of registers the point occupies.
+    public var registerCount: Int { type.registerCount }
+
+    /// Decodes the point from `words[start..<start + registerCount]`.
+    public func decode(_ words: [UInt16], at start: Int) -> Reading {
+        decode(words[start..<(start + type.registerCount)])
+    }
+
+    /// Decodes the point from exactly its registers.
+    func decode<Words: Collection<UInt16>>(_ words: Words) -> Reading {
+        let pattern = bitPattern(words, order: order)
+        let first = words.first ?? 0
+
+        switch type {
+        case .bool:
+            if isSentinel(typed: Double(first), pattern: UInt64(first)) { return notAvailable }
+            return .good(.bool(first != 0))
+        case .bits:
+            if isSentinel(typed: Double(first), pattern: UInt64(first)) { return notAvailable }
+            // The validator allows 0-15 only; never trap on anything else.
+            guard let bit, (0...15).contains(bit) else { return .invalid("bit \(bit.map(String.init) ?? "missing") is not 0-15") }
+            return .good(.bool(first >> UInt16(bit) & 1 == 1))
+        case .enum:
+            if isSentinel(typed: Double(first), pattern: UInt64(first)) { return notAvailable }
+            if let label = labels[first] { return .good(.string(label)) }
+            return .invalid("raw \(first) is not one of the enum's values")
+        case .uint16, .uint32, .uint64:
+            return integer(unsigned: pattern, signed: nil)
+        case .int16:
+            return integer(unsigned: pattern, signed: Int64(Int16(truncatingIfNeeded: pattern)))
+        case .int32:
+            return integer(unsigned: pattern, signed: Int64(Int32(truncatingIfNeeded: pattern)))
+        case .int64:
+            return integer(unsigned: pattern, signed: Int64(bitPattern: pattern))
+        case .float32:
+            return float(Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern))), pattern: pattern)
+        case .float64:
+            return float(Double(bitPattern: pattern), pattern: pattern)
+        }
+    }
+
+    func integer(unsigned: UInt64, signed: Int64?) -> Reading {
         let typed = signed.map(Double.init) ?? Double(unsigned)
-        if isSentinel(point, typed: typed, pattern: unsigned) { return notAvailable(point) }
-        if point.isScaled {
-            return scaled(point, typed)
+        if isSentinel(typed: typed, pattern: unsigned) { return notAvailable }
+        if isScaled {
+            return scaled(typed)
         }
         if let signed { return .good(.integer(signed)) }
         if unsigned <= UInt64(Int64.max) { return .good(.integer(Int64(unsigned))) }
         return .good(.unsigned(unsigned))
     }
 
-    static func float(_ point: Point, _ raw: Double, pattern: UInt64) -> Reading {
-        if isSentinel(point, typed: raw, pattern: pattern) { return notAvailable(point) }
+    func float(_ raw: Double, pattern: UInt64) -> Reading {
+        if isSentinel(typed: raw, pattern: pattern) { return notAvailable }
         guard raw.isFinite else { return .invalid(raw.isNaN ? "NaN" : "infinite") }
-        return scaled(point, raw)
+        return scaled(raw)
     }
 
-    static func scaled(_ point: Point, _ raw: Double) -> Reading {
-        let value = raw * (point.scale ?? 1) + (point.offset ?? 0)
+    func scaled(_ raw: Double) -> Reading {
+        let value = raw * scale + offset
         guard value.isFinite else { return .invalid("infinite after scaling") }
         return .good(.double(value))
     }
 
-    static func isSentinel(_ point: Point, typed: Double, pattern: UInt64) -> Bool {
-        guard let sentinel = point.invalid else { return false }
-        return sentinel == typed || sentinel == Double(pattern)
-    }
+    var notAvailable: Reading { .invalid(notAvailableText) }
 
-    static func notAvailable(_ point: Point) -> Reading {
-        .invalid("not available (raw value \(Value.format(point.invalid ?? 0)))")
+    func isSentinel(typed: Double, pattern: UInt64) -> Bool {
+        guard let sentinel else { return false }
+        return sentinel == typed || sentinel == Double(pattern)
     }
 }

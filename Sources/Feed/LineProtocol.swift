@@ -72,24 +72,30 @@ public enum LineProtocol {
             guard !escapedKey.isEmpty, let text = format(value) else { continue }
             fieldText.append(escapedKey + "=" + text)
         }
+        guard !fieldText.isEmpty, let series = seriesKey(measurement: measurement, tags: tags) else { return nil }
+        return series + " " + fieldText.joined(separator: ",") + " " + String(precision.timestamp(time))
+    }
+
+    /// The escaped measurement and its tags (`m,k1=v1,k2=v2`), the part of a
+    /// line before the fields; nil when the measurement escapes to nothing.
+    static func seriesKey(measurement: String, tags: [String: String]) -> String? {
         let name = escape(measurement, specials: measurementSpecials)
-        guard !fieldText.isEmpty, !name.isEmpty else { return nil }
-        var line = name
+        guard !name.isEmpty else { return nil }
+        var series = name
         let sortedTags = tags.map { (escape($0.key, specials: keySpecials), escape($0.value, specials: keySpecials)) }
             .filter { !$0.0.isEmpty && !$0.1.isEmpty }
             .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         for (key, value) in sortedTags {
-            line += "," + key + "=" + value
+            series += "," + key + "=" + value
         }
-        line += " " + fieldText.joined(separator: ",") + " " + String(precision.timestamp(time))
-        return line
+        return series
     }
 
     /// A field value's text; nil for NaN and ±Inf.
     public static func format(_ value: FieldValue) -> String? {
         switch value {
         case .float(let number): return number.isFinite ? formatFloat(number) : nil
-        case .integer(let number): return "\(number)i"
+        case .integer(let number): return String(number) + "i"  // not "\(number)i": no interpolation buffer
         case .bool(let flag): return flag ? "true" : "false"
         case .string(let text): return quote(text)
         }
@@ -97,7 +103,7 @@ public enum LineProtocol {
 
     /// Shortest text that reads back as the same Double ("0.453", "12.0", "1e-05").
     public static func formatFloat(_ number: Double) -> String {
-        number == 0 ? "0.0" : "\(number)"   // never "-0.0"
+        number == 0 ? "0.0" : number.description   // never "-0.0"
     }
 
     /// A string field value: in double quotes, with `"` and `\` escaped;

@@ -18,6 +18,7 @@ import Decoding
 import Foundation
 import Modbus
 import Profiles
+import Synchronization
 
 /// The outcome of reading one block: the raw data or the error.
 public enum BlockResult: Sendable, Equatable {
@@ -32,10 +33,13 @@ public struct PollResult: Sendable {
     public var plan: ReadPlan
     /// One result per block of `plan`, in plan order.
     public var blocks: [BlockResult]
-    /// One reading per point of the profile, in profile order.
-    public var readings: [Reading]
+    /// Every point of the profile with its reading, in profile order.
+    public var points: [PointSample]
     /// Blocks split this poll because they bridged a hole (as they were before).
     public var splitBlocks: [ReadBlock] = []
+
+    /// One reading per point of the profile, in profile order.
+    public var readings: [Reading] { points.map(\.reading) }
 
     /// The errors of the failed blocks.
     public var errors: [ModbusError] {
@@ -66,14 +70,24 @@ public final class DeviceReader {
     /// The unit id this device answers to (the client may be shared).
     public let unit: UInt8
     public var options: PollOptions
+    /// The profile's points as a poll needs them, worked out once.
+    let points: PointTable
 
-    public init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan? = nil,
-                unit: UInt8? = nil, options: PollOptions = PollOptions()) {
+    public convenience init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan? = nil,
+                            unit: UInt8? = nil, options: PollOptions = PollOptions()) {
+        self.init(profile: profile, client: client, plan: plan, unit: unit, options: options,
+                  points: PointTable(profile: profile))
+    }
+
+    /// `points` must be the table of `profile`.
+    init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan?, unit: UInt8?, options: PollOptions,
+         points: PointTable) {
         self.profile = profile
         self.client = client
         self.plan = plan ?? ReadPlan(profile: profile)
         self.unit = unit ?? client.unit
         self.options = options
+        self.points = points
     }
 
     /// Reads every block once and decodes every point.
@@ -81,6 +95,8 @@ public final class DeviceReader {
         client.unit = unit
         var executed: [ReadBlock] = []
         var results: [BlockResult] = []
+        executed.reserveCapacity(plan.blocks.count)
+        results.reserveCapacity(plan.blocks.count)
         var split: [ReadBlock] = []
         var abandon: ModbusError?
         var first = true
@@ -108,13 +124,11 @@ public final class DeviceReader {
         }
         if !split.isEmpty { plan = ReadPlan(blocks: executed) }
 
-        var readings = [Reading](repeating: .error("not read"), count: profile.points.count)
+        var samples = points.unread
         for (block, result) in zip(executed, results) {
-            for index in block.pointIndexes {
-                readings[index] = decode(profile.points[index], from: result, block: block)
-            }
+            points.decode(block, result, into: &samples)
         }
-        return PollResult(plan: ReadPlan(blocks: executed), blocks: results, readings: readings, splitBlocks: split)
+        return PollResult(plan: ReadPlan(blocks: executed), blocks: results, points: samples, splitBlocks: split)
     }
 
     /// Splits a block that failed with exception 2: first into runs of
@@ -184,21 +198,64 @@ public final class DeviceReader {
         }
     }
 
-    func decode(_ point: Point, from result: BlockResult, block: ReadBlock) -> Reading {
-        let offset = profile.pduAddress(of: point) - block.start
-        switch result {
-        case .registers(let words):
-            let slice = words[offset..<(offset + point.type.registerCount)]
-            return PointDecoder.decode(point, words: slice, defaultOrder: profile.order ?? .ABCD)
-        case .bits(let bits):
-            return PointDecoder.decode(point, bit: bits[offset])
-        case .failed(let error):
-            return .error(error.description)
-        }
-    }
-
     private func pause(_ duration: Duration) {
         guard duration > .zero else { return }
         Thread.sleep(forTimeInterval: duration.seconds)
+    }
+}
+
+/// A profile's points as every poll needs them, worked out once per device:
+/// where each sits on the wire, how it is decoded, and its sample (name and
+/// unit) to fill in, so that a poll neither copies the profile's points nor
+/// makes their strings again.
+struct PointTable {
+    /// The profile the table is of.
+    let profile: DeviceProfile
+    /// Per point, in profile order: its PDU address.
+    let addresses: [Int]
+    /// Per point: its decoding (byte order, scale, sentinel resolved).
+    let decodings: [PointDecoding]
+    /// Every point's sample before a poll: read as "not read".
+    let unread: [PointSample]
+
+    init(profile: DeviceProfile) {
+        self.profile = profile
+        addresses = profile.points.map { profile.pduAddress(of: $0) }
+        decodings = profile.points.map { PointDecoding($0, defaultOrder: profile.order ?? .ABCD) }
+        unread = profile.points.map { PointSample(name: $0.name, unit: $0.unit, reading: .error("not read")) }
+    }
+
+    /// Sets the readings of `block`'s points from its result.
+    func decode(_ block: ReadBlock, _ result: BlockResult, into samples: inout [PointSample]) {
+        switch result {
+        case .registers(let words):
+            for index in block.pointIndexes {
+                samples[index].reading = decodings[index].decode(words, at: addresses[index] - block.start)
+            }
+        case .bits(let bits):
+            for index in block.pointIndexes {
+                samples[index].reading = .good(.bool(bits[addresses[index] - block.start]))
+            }
+        case .failed(let error):
+            let reading = Reading.error(error.description)
+            for index in block.pointIndexes { samples[index].reading = reading }
+        }
+    }
+}
+
+/// The point tables of an engine's pollers, one per distinct profile (or
+/// poll group's part of one): a thousand devices of one model share a table.
+final class PointTables: Sendable {
+    private let tables = Mutex<[String: [PointTable]]>([:])
+
+    /// The table of `profile`, made on first use. Pollers ask once, as they start.
+    func table(for profile: DeviceProfile) -> PointTable {
+        tables.withLock { byId in
+            // Devices without poll groups share the loaded profile's storage, so this compare is quick.
+            if let known = byId[profile.profile]?.first(where: { $0.profile == profile }) { return known }
+            let fresh = PointTable(profile: profile)
+            byId[profile.profile, default: []].append(fresh)
+            return fresh
+        }
     }
 }

@@ -70,6 +70,8 @@ public final class EndpointPoller: Sendable {
     public let devices: [PolledDevice]
     private let deliver: @Sendable (PollReport) -> Void
     private let log: @Sendable (String) -> Void
+    /// The devices' point tables, shared with the other pollers of an engine.
+    private let tables: PointTables
     private let stopSignal = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -77,11 +79,17 @@ public final class EndpointPoller: Sendable {
 
     /// `deliver` is called on the poller's thread after every poll;
     /// it must not block for long.
-    public init(settings: EndpointSettings, devices: [PolledDevice],
-                deliver: @escaping @Sendable (PollReport) -> Void,
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public convenience init(settings: EndpointSettings, devices: [PolledDevice],
+                            deliver: @escaping @Sendable (PollReport) -> Void,
+                            log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.init(settings: settings, devices: devices, tables: PointTables(), deliver: deliver, log: log)
+    }
+
+    init(settings: EndpointSettings, devices: [PolledDevice], tables: PointTables,
+         deliver: @escaping @Sendable (PollReport) -> Void, log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
         self.devices = devices
+        self.tables = tables
         self.deliver = deliver
         self.log = log
     }
@@ -120,13 +128,19 @@ public final class EndpointPoller: Sendable {
         let client = ModbusTCPClient(host: settings.host, port: settings.port, unit: devices.first?.unit ?? 1,
                                      timeout: settings.timeout)
         defer { client.close() }
+        // A device's poll groups share its counters: one slot per identity.
+        var slots: [DeviceIdentity: Int] = [:]
         var states = devices.map { device in
-            DeviceState(device: device,
-                        reader: DeviceReader(profile: device.profile, client: client, plan: device.plan,
-                                             unit: device.unit, options: device.options),
-                        schedule: PollSchedule(start: start &+ PollSchedule.nanoseconds(device.phase), interval: device.interval))
+            let slot = slots[device.identity] ?? slots.count
+            slots[device.identity] = slot
+            return DeviceState(device: device,
+                               reader: DeviceReader(profile: device.profile, client: client, plan: device.plan,
+                                                    unit: device.unit, options: device.options,
+                                                    points: tables.table(for: device.profile)),
+                               schedule: PollSchedule(start: start &+ PollSchedule.nanoseconds(device.phase), interval: device.interval),
+                               counterSlot: slot)
         }
-        var counters: [DeviceIdentity: DeviceCounters] = [:]
+        var counters = [DeviceCounters](repeating: DeviceCounters(), count: slots.count)
         var backoff = Backoff(initial: settings.backoffInitial, maximum: settings.backoffMaximum)
         var nextConnectAttempt: UInt64 = 0
 
@@ -173,10 +187,9 @@ public final class EndpointPoller: Sendable {
                 if settings.closeAfterPoll { client.close() }
             }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- now) / 1e6
-            let identity = states[index].device.identity
             let report = states[index].record(result: result, connectError: connectError,
                                               connected: client.isConnected || (result?.anyGood ?? false),
-                                              counters: &counters[identity, default: DeviceCounters()],
+                                              counters: &counters[states[index].counterSlot],
                                               time: time, milliseconds: elapsed, lateness: lateness)
             deliver(report)
         }
@@ -197,13 +210,15 @@ struct DeviceState {
     let device: PolledDevice
     let reader: DeviceReader
     var schedule: PollSchedule
+    /// The device's place in the poller's counters.
+    let counterSlot: Int
 
     mutating func record(result: PollResult?, connectError: ModbusError?, connected: Bool,
                          counters: inout DeviceCounters,
                          time: Date, milliseconds: Double, lateness: UInt64) -> PollReport {
-        let readings: [Reading]
+        let points: [PointSample]
         if let result {
-            readings = result.readings
+            points = result.points
             counters.errors += result.errors.count
             if result.anyGood {
                 counters.consecutiveFailures = 0
@@ -217,10 +232,7 @@ struct DeviceState {
             if connectError != nil { counters.errors += 1 }
             counters.consecutiveFailures += 1
             counters.lastError = connectError.map(\.description) ?? counters.lastError
-            readings = [Reading](repeating: .error(reason), count: device.profile.points.count)
-        }
-        let points = zip(device.profile.points, readings).map { point, reading in
-            PointSample(name: point.name, unit: point.unit, reading: reading)
+            points = reader.points.unread.map { PointSample(name: $0.name, unit: $0.unit, reading: .error(reason)) }
         }
         let sample = DeviceSample(identity: device.identity, time: time, points: points)
         let health = DeviceHealth(identity: device.identity, time: time, connected: connected,

@@ -108,7 +108,7 @@ final class Pipeline: Sendable {
     }
 
     private func run() {
-        var state = RunState()
+        var state = RunState(stationLines: StationLineEncoder(precision: settings.lines.precision))
         while true {
             let stop = stopping.load(ordering: .relaxed)
             var reports = queue.takeAll(waitingAtMost: stop ? .milliseconds(0) : .milliseconds(500))
@@ -155,7 +155,9 @@ final class Pipeline: Sendable {
     }
 
     struct RunState {
-        var lastHealth: [DeviceIdentity: (time: Date, connected: Bool)] = [:]
+        /// Writes the station lines, remembering each device's escaped names.
+        var stationLines: StationLineEncoder
+        var devices: [DeviceIdentity: KnownDevice] = [:]
         var lastGatewayHealth = Date.distantPast
         var lastTick = Date.distantPast
         var lastRetention = Date()
@@ -166,24 +168,38 @@ final class Pipeline: Sendable {
         var reportedDrops = 0
         /// Reports taken in the last batch (how far behind the pipeline is).
         var queuedReports = 0
-        /// Skipped cycles per device as last reported (pollers count per schedule).
-        var skipped: [DeviceIdentity: UInt64] = [:]
+    }
+
+    /// What the pipeline remembers of a device between its polls.
+    struct KnownDevice {
+        /// The device's key in the outbox, "station/device".
+        let outboxKey: String
+        /// When the feed last got the device's health line, and what it said.
+        var lastHealth: (time: Date, connected: Bool)?
+        /// Skipped cycles as last reported (pollers count per schedule).
+        var skipped: UInt64 = 0
+
+        init(_ identity: DeviceIdentity) {
+            outboxKey = "\(identity.station)/\(identity.device)"
+        }
     }
 
     private func process(_ report: PollReport, now: Date, state: inout RunState,
                          batch: inout StoreBatch, outbox: inout [String: [String]]) {
         let identity = report.sample.identity
-        let key = "\(identity.station)/\(identity.device)"
+        var device = state.devices[identity] ?? KnownDevice(identity)
+        defer { state.devices[identity] = device }
+        let key = device.outboxKey
         batch.samples.append(report.sample)
-        if let line = settings.lines.station(report.sample) { outbox[key, default: []].append(line) }
+        if let line = state.stationLines.line(report.sample) { outbox[key, default: []].append(line) }
 
         // The store keeps every poll's health (status reads it); the feed
         // gets a health line on a change of state or every healthInterval.
         batch.health.append(report.health)
-        let previous = state.lastHealth[identity]
+        let previous = device.lastHealth
         if previous == nil || previous?.connected != report.health.connected
             || now.timeIntervalSince(previous?.time ?? .distantPast) >= settings.healthInterval {
-            state.lastHealth[identity] = (now, report.health.connected)
+            device.lastHealth = (now, report.health.connected)
             if let line = settings.lines.health(report.health) { outbox[key, default: []].append(line) }
             if previous?.connected == true && !report.health.connected {
                 log.warning("device lost", ["station": identity.station, "device": identity.device,
@@ -195,11 +211,11 @@ final class Pipeline: Sendable {
         for event in alarms.evaluate(report) {
             add(event, batch: &batch, outbox: &outbox)
         }
-        defer { state.skipped[identity] = max(state.skipped[identity] ?? 0, report.skippedCycles) }
+        let before = device.skipped
+        device.skipped = max(before, report.skippedCycles)
         stats.withLock { stats in
             stats.reports += 1
             stats.samples += report.sample.points.count
-            let before = state.skipped[identity] ?? 0
             stats.skippedCycles += report.skippedCycles >= before ? report.skippedCycles - before : 0
             stats.recordLateness(Double(report.lateness) / 1e6)
         }

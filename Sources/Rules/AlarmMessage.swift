@@ -67,7 +67,7 @@ enum AlarmMessage {
         let held = heldFor.flatMap { $0 > .zero ? " for \(duration($0))" : nil } ?? ""
         if let template = rule.message { return render(template, rule, observation, held: held) }
         let name = humanise(rule.point)
-        let value = quantity(observation.shown, rule.unit)
+        let value = quantity(observation.shown.text, rule.unit)
         switch rule.condition {
         case .limit(let limit):
             let side = limit.isHighSide ? "above" : "below"
@@ -93,7 +93,7 @@ enum AlarmMessage {
         let name = humanise(rule.point)
         guard let observation else { return "\(name): \(rule.id) alarm cleared" }
         if let template = rule.message { return "Cleared: " + render(template, rule, observation, held: "") }
-        let value = quantity(observation.shown, rule.unit)
+        let value = quantity(observation.shown.text, rule.unit)
         switch rule.condition {
         case .limit(let limit):
             return "\(name) back to \(value) (\(limit.kind.rawValue) limit \(quantity(limit.limit, rule.unit)))"
@@ -121,7 +121,7 @@ enum AlarmMessage {
         let limit = observation.limit.map { Value.format($0) } ?? ""
         return template
             .replacingOccurrences(of: "{name}", with: humanise(rule.point))
-            .replacingOccurrences(of: "{value}", with: observation.shown)
+            .replacingOccurrences(of: "{value}", with: observation.shown.text)
             .replacingOccurrences(of: "{limit}", with: limit)
             .replacingOccurrences(of: "{unit}", with: rule.unit ?? "")
             .replacingOccurrences(of: "{for}", with: held.trimmingCharacters(in: .whitespaces))

@@ -35,7 +35,7 @@ struct CommLossMonitor {
         lastError = health.lastError ?? lastError
         if health.consecutiveFailures == 0 { return goodPoll(at: health.time) }
         if lastGood == nil { lastGood = health.time }
-        let observation = Observation(value: nil, limit: nil, shown: "\(health.consecutiveFailures) polls in a row failed")
+        let observation = Observation(value: nil, limit: nil, shown: .text("\(health.consecutiveFailures) polls in a row failed"))
         let failing = health.consecutiveFailures >= rule.intervals
         return apply(failing ? .alarm(observation) : .deadband(observation), at: health.time)
     }
@@ -43,7 +43,7 @@ struct CommLossMonitor {
     /// A poll with at least one good point.
     mutating func goodPoll(at time: Date) -> [AlarmEvent] {
         lastGood = time
-        return apply(.normal(Observation(value: nil, limit: nil, shown: "")), at: time)
+        return apply(.normal(Observation(value: nil, limit: nil, shown: .text(""))), at: time)
     }
 
     /// No poll reported: silence longer than the allowed one raises.
@@ -55,7 +55,7 @@ struct CommLossMonitor {
         let silence = now.duration(since: since)
         guard silence > allowedSilence else { return [] }
         let detail = "no good poll for \(AlarmMessage.duration(silence))"
-        return apply(.alarm(Observation(value: nil, limit: nil, shown: detail)), at: now)
+        return apply(.alarm(Observation(value: nil, limit: nil, shown: .text(detail))), at: now)
     }
 
     mutating func realarm(at time: Date) -> [AlarmEvent] {
@@ -68,7 +68,7 @@ struct CommLossMonitor {
         let device = "device \(identity.device) at station \(identity.station)"
         switch transition {
         case .raise:
-            let detail = verdict.observation?.shown ?? ""
+            let detail = verdict.observation?.shown.text ?? ""
             let error = lastError.map { ": \($0)" } ?? ""
             let message = rule.message.map { render($0, detail: detail) }
                 ?? "Communication lost with \(device): \(detail) (allowed \(rule.intervals) × \(AlarmMessage.duration(interval)))\(error)"

@@ -12,11 +12,32 @@ struct Observation: Sendable, Equatable {
     /// The event's limit: the one crossed or watched.
     var limit: Double?
     /// The reading as a person reads it, without unit ("0.45", "manual", "true").
-    var shown: String
+    var shown: Shown
     /// A kind's detail: "rose" or "fell", "peak to peak" or "standard deviation".
     var aspect: String? = nil
     /// When the observed state began, where the evaluator knows (stale).
     var since: Date? = nil
+}
+
+/// An observation's text, made only when a message needs it: formatting a
+/// number costs more than judging it, and most polls raise nothing.
+enum Shown: Sendable, Equatable {
+    case text(String)
+    /// A reading (`Value.format`).
+    case number(Double)
+    /// A computed figure, to four significant digits (`AlarmMessage.figure`).
+    case figure(Double)
+    /// A value as it describes itself ("manual", "true").
+    case value(Value)
+
+    var text: String {
+        switch self {
+        case .text(let text): return text
+        case .number(let number): return Value.format(number)
+        case .figure(let figure): return AlarmMessage.figure(figure)
+        case .value(let value): return value.description
+        }
+    }
 }
 
 enum Verdict: Sendable, Equatable {

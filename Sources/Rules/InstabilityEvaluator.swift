@@ -33,7 +33,7 @@ struct InstabilityEvaluator: ConditionEvaluator {
         let sigma = condition.stddev.map { (measure: deviation, limit: $0, aspect: "standard deviation") }
         let measures = [peak, sigma].compactMap { $0 }
         func observation(_ entry: (measure: Double, limit: Double, aspect: String)) -> Observation {
-            Observation(value: entry.measure, limit: entry.limit, shown: AlarmMessage.figure(entry.measure), aspect: entry.aspect)
+            Observation(value: entry.measure, limit: entry.limit, shown: .figure(entry.measure), aspect: entry.aspect)
         }
         if let exceeded = measures.first(where: { $0.measure > $0.limit }) { return .alarm(observation(exceeded)) }
         guard let first = measures.first else { return .unknown }

@@ -10,7 +10,7 @@ struct LimitEvaluator: ConditionEvaluator {
 
     func observe(_ value: Value, at time: Date) -> Verdict {
         guard let number = value.number else { return .unknown }
-        let observation = Observation(value: number, limit: condition.limit, shown: Value.format(number))
+        let observation = Observation(value: number, limit: condition.limit, shown: .number(number))
         let limit = condition.limit, deadband = condition.deadband
         if condition.isHighSide {
             if number > limit { return .alarm(observation) }

@@ -30,7 +30,7 @@ struct NightFlowEvaluator: ConditionEvaluator {
         window = nil
         defer { minimum = nil }
         guard let minimum else { return .unknown }
-        let observation = Observation(value: minimum, limit: condition.limit, shown: Value.format(minimum))
+        let observation = Observation(value: minimum, limit: condition.limit, shown: .number(minimum))
         return minimum > condition.limit ? .alarm(observation) : .normal(observation)
     }
 

@@ -34,8 +34,8 @@ struct RateOfChangeEvaluator: ConditionEvaluator {
     }
 
     private func verdict(change: Double) -> Verdict {
-        let rose = Observation(value: change, limit: condition.rising, shown: AlarmMessage.figure(abs(change)), aspect: "rose")
-        let fell = Observation(value: change, limit: condition.falling.map { -$0 }, shown: AlarmMessage.figure(abs(change)), aspect: "fell")
+        let rose = Observation(value: change, limit: condition.rising, shown: .figure(abs(change)), aspect: "rose")
+        let fell = Observation(value: change, limit: condition.falling.map { -$0 }, shown: .figure(abs(change)), aspect: "fell")
         if let rising = condition.rising, change > rising { return .alarm(rose) }
         if let falling = condition.falling, -change > falling { return .alarm(fell) }
         let observation = change >= 0 ? rose : fell

@@ -10,7 +10,7 @@ struct StateEvaluator: ConditionEvaluator {
 
     func observe(_ value: Value, at time: Date) -> Verdict {
         let limit: Double? = if case .number(let number) = condition.expected { number } else { nil }
-        let observation = Observation(value: value.number, limit: limit, shown: value.description)
+        let observation = Observation(value: value.number, limit: limit, shown: .value(value))
         return condition.holds(for: value) ? .alarm(observation) : .normal(observation)
     }
 
@@ -35,7 +35,7 @@ struct StaleEvaluator: ConditionEvaluator {
             unchangedSince = time
         }
         let since = unchangedSince ?? time
-        let observation = Observation(value: value.number, limit: nil, shown: value.description, since: since)
+        let observation = Observation(value: value.number, limit: nil, shown: .value(value), since: since)
         if changed { return .normal(observation) }
         return time.duration(since: since) >= condition.duration ? .alarm(observation) : .deadband(observation)
     }

@@ -339,6 +339,57 @@ struct DiscreteValueTests {
     }
 }
 
+// MARK: - Decoding inside a block (what a poller does every poll)
+
+struct BlockDecodingTests {
+    /// Deterministic words: every byte value in every position over the cases.
+    static let wordRows: [[UInt16]] = (0..<64).map { row in
+        (0..<6).map { column in UInt16(truncatingIfNeeded: (row * 6 + column) &* 40_503 &+ 0x1F3D) }
+    }
+
+    /// The bit pattern without arrays equals its definition: the wire bytes
+    /// reordered, then read big-endian (the last eight bytes of longer runs).
+    @Test(arguments: ByteOrder.allCases, [1, 2, 4, 5])
+    func bitPatternIsTheReorderedWireBytes(order: ByteOrder, count: Int) {
+        for row in Self.wordRows {
+            let words = row.prefix(count)
+            let reference = order.reorder(wireBytes(words)).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            #expect(bitPattern(words, order: order) == reference, "\(order) \(words)")
+        }
+    }
+
+    /// A point decoded at its offset in a block reads the same as from its own registers.
+    @Test(arguments: [PointType.uint16, .int16, .int32, .uint32, .float32, .int64, .uint64, .float64, .bool],
+          ByteOrder.allCases)
+    func offsetInBlockReadsTheSameAsThePointsRegisters(type: PointType, order: ByteOrder) {
+        let scaled = point(type, scale: 0.5, offset: -3, invalid: 0xFFFF)
+        let plain = point(type, order: order)
+        for row in Self.wordRows {
+            let start = 1
+            let own = Array(row[start..<(start + type.registerCount)])
+            for p in [scaled, plain] {
+                #expect(PointDecoding(p, defaultOrder: order).decode(row, at: start)
+                        == PointDecoder.decode(p, words: own, defaultOrder: order))
+            }
+        }
+    }
+
+    @Test func enumLabelsMatchTheRawValueAsWritten() {
+        let labels = ["7": "seven", "08": "padded", "+9": "signed", "65535": "n/a", "70000": "too big", "x": "text"]
+        let decoding = PointDecoding(point(.enum, values: labels), defaultOrder: .ABCD)
+        #expect(decoding.decode([7], at: 0) == .good(.string("seven")))
+        #expect(decoding.decode([0xFFFF], at: 0) == .good(.string("n/a")))
+        #expect(decoding.decode([8], at: 0) == .invalid("raw 8 is not one of the enum's values"))
+        #expect(decoding.decode([9], at: 0) == .invalid("raw 9 is not one of the enum's values"))
+    }
+
+    @Test func sentinelMessageNamesTheRawValue() {
+        let decoding = PointDecoding(point(.uint16, scale: 0.1, invalid: 65535), defaultOrder: .ABCD)
+        #expect(decoding.decode([1, 0xFFFF], at: 1) == .invalid("not available (raw value 65535)"))
+        #expect(decoding.decode([1, 0xFFFF], at: 0) == .good(.double(0.1)))
+    }
+}
+
 // MARK: - Encoder
 
 struct EncoderTests {
