@@ -28,6 +28,9 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let sender: FeedSender?
     private var senderTask: Task<Void, Never>?
     private var endpoints: [String: EndpointGroup] = [:]
+    /// Every poller's decoded point tables: one per profile, shared by its
+    /// devices (built once instead of by each of 1,000 pollers as it starts).
+    private let pointTables = PointTables()
 
     /// One endpoint's devices and the poller that reads them.
     struct EndpointGroup {
@@ -182,7 +185,7 @@ public final class GatewayRuntime: @unchecked Sendable {
             if endpoints[key]?.fingerprint == fingerprint { continue }
             endpoints[key]?.poller.stop()
             let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
-            let engine = PollingEngine(devices: members.map(\.1), shares: shares,
+            let engine = PollingEngine(devices: members.map(\.1), shares: shares, tables: pointTables,
                                        deliver: { queue.push($0) },
                                        log: { message in log.info(message, ["endpoint": key]) })
             guard let poller = engine.pollers.first else { continue }

@@ -14,9 +14,16 @@ public final class PollingEngine: Sendable {
     /// `deliver` receives every poll's report on the poller's thread.
     /// `shares` places each device's first cycle at that fraction of its
     /// interval (default: device i of n at i/n).
-    public init(devices: [ResolvedDevice], shares: [Double]? = nil,
-                deliver: @escaping @Sendable (PollReport) -> Void,
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public convenience init(devices: [ResolvedDevice], shares: [Double]? = nil,
+                            deliver: @escaping @Sendable (PollReport) -> Void,
+                            log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.init(devices: devices, shares: shares, tables: PointTables(), deliver: deliver, log: log)
+    }
+
+    /// As above, with the point tables shared by every poller made from `tables`
+    /// (the gateway passes one for all its endpoints: one table per profile).
+    init(devices: [ResolvedDevice], shares: [Double]?, tables: PointTables,
+         deliver: @escaping @Sendable (PollReport) -> Void, log: @escaping @Sendable (String) -> Void) {
         let count = max(1, devices.count)
         var byEndpoint: [EndpointSettings: [PolledDevice]] = [:]
         var order: [EndpointSettings] = []
@@ -48,7 +55,7 @@ public final class PollingEngine: Sendable {
             }
         }
         pollers = order.map { settings in
-            EndpointPoller(settings: settings, devices: byEndpoint[settings] ?? [], deliver: deliver, log: log)
+            EndpointPoller(settings: settings, devices: byEndpoint[settings] ?? [], tables: tables, deliver: deliver, log: log)
         }
     }
 
