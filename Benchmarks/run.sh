@@ -5,14 +5,15 @@
 # Prints one block of figures per run. Everything stays on loopback.
 #
 # Usage: Benchmarks/run.sh [--devices 1000] [--duration 60] [--interval 1s]
-#                          [--isolation] [--drain] [--ceiling]
+#                          [--isolation] [--drain [--outage SECONDS]] [--ceiling]
 #   --isolation  also run with one silent and one 3 s-slow device among the N
 #   --drain      also measure how fast the outbox drains after a feed outage
+#                (of --outage seconds, default half the duration)
 #   --ceiling    also start N+150 devices to show the descriptor ceiling refusal
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-devices=1000; duration=60; interval=1s; isolation=no; drain=no; ceiling=no
+devices=1000; duration=60; interval=1s; isolation=no; drain=no; ceiling=no; outage=
 while [ $# -gt 0 ]; do
   case "$1" in
     --devices) devices="$2"; shift 2 ;;
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --interval) interval="$2"; shift 2 ;;
     --isolation) isolation=yes; shift ;;
     --drain) drain=yes; shift ;;
+    --outage) outage="$2"; shift 2 ;;
     --ceiling) ceiling=yes; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -89,8 +91,26 @@ gateway() {
   raw_cpu_per_request_gateway=$(awk -v cpu="$(echo "$cpu1 - $cpu0" | bc -l)" -v polls="$polls" 'BEGIN { print cpu / (polls * 3) * 1e6 }')
 }
 
+# startup CONFIG RUNS: exec to "gateway started", median of RUNS starts on a
+# fresh store (nothing needs to listen: pollers connect after that line).
+startup() {
+  local cfg="$1" runs="$2" times=()
+  for ((r = 0; r < runs; r++)); do
+    rm -f "$work"/pumpgw.db* "$work/startup.log"
+    local t0; t0=$(date +%s%N)
+    "$bin" run --config "$cfg" 2> "$work/startup.log" &
+    local pid=$!
+    until grep -q "gateway started" "$work/startup.log" 2>/dev/null; do sleep 0.002; done
+    times+=($(( ($(date +%s%N) - t0) / 1000000 )))
+    kill -TERM $pid; wait $pid || true
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk -v runs="$runs" '{ a[NR] = $1 } END {
+    printf "startup: devices=%d runs=%d median_ms=%d min_ms=%d max_ms=%d\n", '"$devices"', runs, a[int((NR + 1) / 2)], a[1], a[NR] }'
+}
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), $(uname -r); pumpgw $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 config "$work/gw.json5" "$devices" "file:$work/feed.lp"
+startup "$work/gw.json5" 9
 farm "$devices"
 
 raw=$("$bin" bench raw --config "$work/gw.json5" --duration "$duration")
@@ -107,6 +127,13 @@ if [ "$isolation" = yes ]; then
   kill $farm_pid; wait $farm_pid 2>/dev/null || true
 fi
 
+# Lines in the outbox, from the ends of its id range (count(*) would scan a
+# multi-GB table every 50 ms): the sender deletes from the oldest end only.
+outbox_depth() {
+  sqlite3 "file:$work/pumpgw.db?mode=ro" \
+    "select coalesce((select max(id) from outbox) - (select min(id) from outbox) + 1, 0)" 2>/dev/null
+}
+
 if [ "$drain" = yes ]; then
   # The feed goes to a TCP sink that is down for the first half of the run.
   base=22000   # below the ephemeral range (32768-60999), like every farm port here
@@ -116,9 +143,9 @@ if [ "$drain" = yes ]; then
   rm -f "$work"/pumpgw.db*
   "$bin" run --config "$work/drain.json5" 2> "$work/drain.log" &
   pid=$!
-  half=$((duration / 2))
+  half=${outage:-$((duration / 2))}
   sleep "$half"
-  depth=$(sqlite3 "file:$work/pumpgw.db?mode=ro" "select count(*) from outbox")
+  depth=$(outbox_depth)
   fill_rate=$(echo "$depth / $half" | bc -l)
   python3 -c "
 import socket, sys
@@ -133,13 +160,13 @@ while True:
   # first delivery, not from the moment the sink came back.
   waited=$(date +%s.%N)
   while :; do
-    now_depth=$(sqlite3 "file:$work/pumpgw.db?mode=ro" "select count(*) from outbox" 2>/dev/null || echo "$depth")
+    now_depth=$(outbox_depth || echo "$depth")
     [ "$now_depth" -lt "$depth" ] && break
     sleep 0.05
   done
   t0=$(date +%s.%N); start_depth=$now_depth
   while :; do
-    now_depth=$(sqlite3 "file:$work/pumpgw.db?mode=ro" "select count(*) from outbox" 2>/dev/null || echo "$start_depth")
+    now_depth=$(outbox_depth || echo "$start_depth")
     [ "$now_depth" -lt 1000 ] && break
     t=$(date +%s.%N); [ "$(echo "$t - $t0 > 120" | bc)" = 1 ] && break
     sleep 0.05
