@@ -66,6 +66,12 @@ public struct AddressRange: Codable, Sendable, Equatable {
         self.from = from
         self.to = to
     }
+
+    /// Whether the range shares an address with `first...last` of `table`
+    /// (both in the same numbering).
+    public func overlaps(_ table: RegisterTable, _ first: Int, _ last: Int) -> Bool {
+        register == table && from <= last && to >= first
+    }
 }
 
 /// The four Modbus data tables.

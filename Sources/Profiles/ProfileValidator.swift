@@ -151,8 +151,7 @@ public enum ProfileValidator {
     }
 
     static func unreadableRange(touching point: Point, in profile: DeviceProfile) -> AddressRange? {
-        let start = point.address, end = point.address + point.width - 1
-        return profile.unreadable?.first { $0.register == point.register && $0.from <= end && $0.to >= start }
+        profile.unreadable?.first { $0.overlaps(point.register, point.address, point.address + point.width - 1) }
     }
 
     /// Two points may not read the same register, except `bits` points that

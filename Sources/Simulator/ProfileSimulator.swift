@@ -43,25 +43,15 @@ public struct SimulatorOptions: Sendable {
     public init() {}
 }
 
-/// A range of one table, in the profile's numbering (its addressBase).
-public struct AddressRange: Sendable, Equatable {
-    public var table: RegisterTable
-    public var first: Int
-    public var last: Int
-
-    public init(table: RegisterTable, first: Int, last: Int) {
-        self.table = table
-        self.first = first
-        self.last = last
-    }
-
-    /// Parses `holding:400-409` or `input:7`.
-    public init?(_ text: String) {
+extension AddressRange {
+    /// Parses the simulator's `--exception-range`: `holding:400-409` or
+    /// `input:7`, in the profile's numbering (its addressBase).
+    public init?(option text: String) {
         let parts = text.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let table = RegisterTable(rawValue: String(parts[0])) else { return nil }
         let bounds = parts[1].split(separator: "-", maxSplits: 1).map { Int($0) }
         guard let first = bounds.first ?? nil, let last = bounds.count == 2 ? bounds[1] : first, first <= last else { return nil }
-        self.init(table: table, first: first, last: last)
+        self.init(register: table, from: first, to: last)
     }
 }
 
@@ -231,8 +221,8 @@ public final class ProfileSimulator {
         }
         if let code = options.exception, options.exceptionUnit.map({ $0 == unit }) ?? true {
             if let range = options.exceptionRange {
-                let first = range.first - profile.addressBase, last = range.last - profile.addressBase
-                if range.table == table && start <= last && start + count - 1 >= first { return refuse(code) }
+                let first = start + profile.addressBase  // the request in the profile's numbering
+                if range.overlaps(table, first, first + count - 1) { return refuse(code) }
             } else {
                 return refuse(code)
             }

@@ -58,7 +58,7 @@ enum SimulateCommand: Command {
             settings.exceptionUnit = UInt8(try options.integer("exception-unit", default: 1, range: 0...255))
         }
         if let text = options.string("exception-range") {
-            guard let range = AddressRange(text) else {
+            guard let range = AddressRange(option: text) else {
                 throw UsageError(message: "--exception-range must look like holding:401-409, not '\(text)'")
             }
             settings.exceptionRange = range
