@@ -17,17 +17,18 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
 
         // One module per pipeline stage (see README "Architecture").
+        .target(name: "Logging"),
         .target(name: "Modbus", dependencies: ["CModbus"]),
         .target(name: "Profiles"),
         .target(name: "Decoding", dependencies: ["Profiles"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding"]),
         .target(name: "Store", dependencies: ["CSQLite", "Decoding", "Rules"]),
-        .target(name: "Feed", dependencies: ["Decoding", "Rules"]),
+        .target(name: "Feed", dependencies: ["Decoding", "Rules", "Logging"]),
         .target(name: "Simulator", dependencies: ["Modbus", "Profiles", "Decoding"]),
-        .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed"]),
+        .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed", "Logging"]),
         .executableTarget(name: "pumpgw",
                           dependencies: ["Gateway", "Simulator", "Profiles", "Decoding", "Modbus",
-                                         "Rules", "Store", "Feed"]),
+                                         "Rules", "Store", "Feed", "Logging"]),
 
         // Running the pumpgw binary from tests, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -35,7 +36,7 @@ let package = Package(
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding", "Profiles"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport"]),
-        .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules", "TestSupport"]),
+        .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules", "Logging", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding", "Rules"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store",

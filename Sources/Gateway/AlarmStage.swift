@@ -5,6 +5,7 @@
 
 import Decoding
 import Foundation
+import Logging
 import Profiles
 import Rules
 import Synchronization
@@ -18,9 +19,9 @@ final class AlarmStage: Sendable {
     }
 
     private let engines = Mutex(Engines())
-    private let log: Log
+    private let log: Logger
 
-    init(config: LoadedConfig, restored: [AlarmEvent], log: Log) {
+    init(config: LoadedConfig, restored: [AlarmEvent], log: Logger) {
         self.log = log
         rebuild(config, seed: restored)
     }
