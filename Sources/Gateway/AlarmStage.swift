@@ -9,6 +9,7 @@ import Logging
 import Profiles
 import Rules
 import Synchronization
+import Telemetry
 
 final class AlarmStage: Sendable {
     /// One engine per device.

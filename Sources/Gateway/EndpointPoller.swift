@@ -11,6 +11,7 @@ import Logging
 import Modbus
 import Profiles
 import Synchronization
+import Telemetry
 
 /// A device as the poller needs it.
 public struct PolledDevice: Sendable {

@@ -12,6 +12,7 @@ import Profiles
 import Rules
 import Store
 import Synchronization
+import Telemetry
 
 public struct RuntimeError: Error, CustomStringConvertible {
     public var message: String

@@ -16,6 +16,7 @@ import Logging
 import Rules
 import Store
 import Synchronization
+import Telemetry
 
 /// Counters the pipeline keeps for logs, health lines and benchmarks.
 public struct PipelineStats: Sendable {

@@ -8,6 +8,7 @@ import Decoding
 import Dispatch
 import Logging
 import Profiles
+import Telemetry
 
 public final class PollingEngine: Sendable {
     public let pollers: [EndpointPoller]

@@ -9,6 +9,7 @@ import Testing
 import Decoding
 import Profiles
 import Rules
+import Telemetry
 
 /// A poll at 100 ms steps from 2025-11-26 00:00:00 UTC with values worked out from `index`.
 func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {

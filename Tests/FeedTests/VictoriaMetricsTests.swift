@@ -8,6 +8,7 @@ import Testing
 @testable import Feed
 import Decoding
 import Profiles
+import Telemetry
 
 @Suite(.serialized, .timeLimit(.minutes(2))) struct VictoriaMetricsTests {
     /// Samples from ten minutes ago on, 1 s apart (VictoriaMetrics keeps only recent-enough data).
