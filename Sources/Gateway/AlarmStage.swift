@@ -52,11 +52,13 @@ final class AlarmStage: Sendable {
         }
     }
 
-    func evaluate(_ report: PollReport) -> [AlarmEvent] {
+    /// The rules on a poll's values and, with `health`, on its connection
+    /// (communication loss): not while the gateway stops.
+    func evaluate(_ report: PollReport, health: Bool = true) -> [AlarmEvent] {
         let key = DeviceIdentityKey(station: report.sample.identity.station, device: report.sample.identity.device)
         return engines.withLock { state in
             guard let engine = state.byDevice[key] else { return [] }
-            return engine.evaluate(report.sample) + engine.evaluate(report.health)
+            return engine.evaluate(report.sample) + (health ? engine.evaluate(report.health) : [])
         }
     }
 

@@ -1,11 +1,14 @@
-// The running gateway: the pollers, the pipeline (rules, store, feed lines)
-// and the feed sender, assembled from a loaded config; started, reloaded and
-// stopped from one control thread (the daemon's main thread).
+// The running gateway, assembled from a loaded config: the store, and three
+// services (Lifecycle.Service) that a ServiceRunner runs and stops in
+// order: the pollers, the pipeline (rules, store, feed lines) and the feed
+// sender. `run(signals:reload:)` is the daemon; `start()`/`stop()` serve
+// the demo and tests.
 
 import Decoding
 import Dispatch
 import Feed
 import Foundation
+import Lifecycle
 import Logging
 import Modbus
 import Profiles
@@ -20,36 +23,21 @@ public struct RuntimeError: Error, CustomStringConvertible {
 }
 
 public final class GatewayRuntime: @unchecked Sendable {
-    // @unchecked Sendable: every mutable property below is touched only by
-    // the control thread that calls start/reload/stop, one call at a time.
+    // @unchecked Sendable: `config` and `runner` are touched only by the
+    // control thread that calls start/reload/stop, one call at a time (the
+    // daemon's reloads run one after another on the runner's behalf).
     public private(set) var config: LoadedConfig
     private let log: Logger
     private let store: StationStore
     private let pipeline: Pipeline
     private let alarms: AlarmStage
-    private let sender: FeedSender?
-    private var senderTask: Task<Void, Never>?
-    private var endpoints: [String: EndpointGroup] = [:]
-    /// Every poller's decoded point tables: one per profile, shared by its
-    /// devices (built once instead of by each of 1,000 pollers as it starts).
-    private let pointTables = PointTables()
-
-    /// One endpoint's devices and the poller that reads them.
-    struct EndpointGroup {
-        var fingerprint: [EndpointMember]
-        var poller: EndpointPoller
-    }
-
-    /// What identifies a device's polling: its config, station and profile.
-    struct EndpointMember: Equatable {
-        var station: Station
-        var device: DeviceConfig
-        var profile: DeviceProfile
-    }
+    private let pollers: PollerGroup
+    private let feed: FeedService
+    private var runner: (runner: ServiceRunner, done: Completion)?
 
     /// Opens the store (refusing a database another gateway holds) and
-    /// prepares the feed. Nothing polls until `start`.
-    public init(config: LoadedConfig, log: Logger) throws {
+    /// prepares the feed. Nothing polls until the services run.
+    public init(config: LoadedConfig, log: Logger, feedGrace: Duration = .seconds(5)) throws {
         self.config = config
         self.log = log
         do {
@@ -70,7 +58,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         }
         let sender = FeedSender(outbox: StoreOutbox(store: store), sink: sink,
                                 options: FeedSender.Options(maxLines: feedSection.batchSize ?? 5000), log: log)
-        self.sender = sender
+        feed = FeedService(sender: sender, grace: feedGrace, log: log)
         let restored: [AlarmEvent]
         do {
             restored = try store.activeAlarms()
@@ -85,6 +73,8 @@ public final class GatewayRuntime: @unchecked Sendable {
                             settings: Pipeline.Settings(gatewayId: config.config.gateway.id, lines: FeedLines(precision: precision),
                                                         queueCapacity: max(20_000, 10 * config.devices.count)),
                             sink: sink, feedStatus: { await sender.status }, log: log)
+        let queue = pipeline.queue
+        pollers = PollerGroup(config: config, log: log, deliver: { queue.push($0) })
     }
 
     static func storeOptions(_ config: LoadedConfig) -> StoreOptions {
@@ -108,48 +98,66 @@ public final class GatewayRuntime: @unchecked Sendable {
         return options
     }
 
-    /// Starts the pipeline, the feed sender and every poller.
+    /// In start order; a runner stops them in reverse (pollers, pipeline, feed).
+    var services: [any Service] { [feed, pipeline, pollers] }
+
+    /// The daemon: runs the services until SIGTERM/SIGINT (from `signals`),
+    /// calling `reload` on a thread of its own for each SIGHUP; then stops
+    /// them within `shutdownDeadline` and closes the store.
+    public func run(signals: SignalQueue, shutdownDeadline: Duration = .seconds(20),
+                    reload: @escaping @Sendable () -> Void) async -> ServiceRunner.Outcome {
+        let runner = ServiceRunner(services: services, signals: signals, shutdownDeadline: shutdownDeadline, log: log,
+                                   reload: { await onThread("reload") { reload() } })
+        logStarted()
+        let outcome = await runner.run()
+        if outcome != .deadlineExceeded { close() }
+        return outcome
+    }
+
+    /// Starts the services without signals (the demo, tests); `stop()` ends them.
     public func start() {
-        pipeline.start()
-        if let sender { senderTask = Task.detached { await sender.run() } }
-        apply(config)
+        let runner = ServiceRunner(services: services, signals: nil, log: log)
+        let done = Completion()
+        self.runner = (runner, done)
+        Task {
+            _ = await runner.run()
+            done.finish()
+        }
+        logStarted()
+    }
+
+    /// Stops polling after the polls in flight, writes what is queued, gives
+    /// the feed its grace to send, and closes the store. Before `start()`:
+    /// closes the store and returns.
+    @available(*, noasync, message: "blocks until the services stopped")
+    public func stop() {
+        if let (runner, done) = runner {
+            runner.requestStop()
+            done.waitBlocking()
+        } else {
+            for service in services { service.shutdown() }
+        }
+        close()
+    }
+
+    private func logStarted() {
         log.info("gateway started", ["gateway": config.config.gateway.id, "devices": String(config.devices.count),
-                                     "endpoints": String(endpoints.count), "store": config.storePath])
+                                     "endpoints": String(Set(config.devices.map(\.endpointKey)).count),
+                                     "store": config.storePath])
     }
 
     /// Applies a new, already validated config: pollers whose endpoint's
-    /// devices changed are restarted, the others keep running.
+    /// devices changed are restarted, the others keep running. Blocks while
+    /// changed pollers finish their poll.
+    @available(*, noasync, message: "blocks while changed pollers stop")
     public func reload(_ newConfig: LoadedConfig) {
         alarms.rebuild(newConfig)
-        let changed = apply(newConfig)
+        let changed = pollers.apply(newConfig)
         config = newConfig
         log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newConfig.devices.count)])
     }
 
-    /// Stops polling after the cycles in flight, writes what is queued, gives
-    /// the feed up to `feedGrace` to send, and closes the store.
-    public func stop(feedGrace: Duration = .seconds(5)) {
-        for group in endpoints.values { group.poller.requestStop() }
-        for group in endpoints.values { group.poller.waitUntilStopped() }
-        endpoints.removeAll()
-        pipeline.stop()
-        if let sender {
-            // Stop the sender's loop after its batch in flight, then flush
-            // what is left: never two sends of one batch at the same time.
-            let done = DispatchSemaphore(value: 0)
-            let loop = senderTask
-            let flushTask = Task.detached {
-                if await sender.finish() { loop?.cancel() }
-                await loop?.value
-                _ = try? await sender.flush()
-                done.signal()
-            }
-            if done.wait(timeout: .now() + .milliseconds(Int(feedGrace.seconds * 1000))) == .timedOut {
-                flushTask.cancel()
-                loop?.cancel()
-                log.warning("feed not fully sent before shutdown; the rest stays in the outbox")
-            }
-        }
+    private func close() {
         store.close()
         let stats = pipeline.stats.withLock { $0 }
         log.info("gateway stopped", ["polls": String(stats.reports), "samples": String(stats.samples),
@@ -162,37 +170,4 @@ public final class GatewayRuntime: @unchecked Sendable {
     }
 
     public var stats: PipelineStats { pipeline.stats.withLock { $0 } }
-
-    /// Starts, restarts or stops endpoint pollers so that they match `newConfig`.
-    /// Returns how many endpoints were (re)started or stopped.
-    @discardableResult
-    private func apply(_ newConfig: LoadedConfig) -> Int {
-        let all = newConfig.devices
-        var byEndpoint: [String: [(Int, ResolvedDevice)]] = [:]
-        for (index, device) in all.enumerated() {
-            byEndpoint["\(device.config.host):\(device.port)", default: []].append((index, device))
-        }
-        var changes = 0
-        for key in endpoints.keys where byEndpoint[key] == nil {
-            endpoints[key]?.poller.stop()
-            endpoints[key] = nil
-            changes += 1
-        }
-        let queue = pipeline.queue
-        let log = self.log
-        for (key, members) in byEndpoint {
-            let fingerprint = members.map { EndpointMember(station: $0.1.station, device: $0.1.config, profile: $0.1.profile) }
-            if endpoints[key]?.fingerprint == fingerprint { continue }
-            endpoints[key]?.poller.stop()
-            let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
-            let engine = PollingEngine(devices: members.map(\.1), shares: shares, tables: pointTables,
-                                       deliver: { queue.push($0) },
-                                       log: log)
-            guard let poller = engine.pollers.first else { continue }
-            poller.start()
-            endpoints[key] = EndpointGroup(fingerprint: fingerprint, poller: poller)
-            changes += 1
-        }
-        return changes
-    }
 }

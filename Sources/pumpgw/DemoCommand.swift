@@ -46,7 +46,7 @@ enum DemoCommand: Command {
         let boosterPath = (profilesFolder as NSString).appendingPathComponent("grundfos-hydro-mpc-cim500.json5")
         guard let booster = loadProfile(boosterPath) else { return 1 }
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
 
         // The pump rooms, each a simulator on a thread of its own.
         var stations = [
@@ -77,7 +77,7 @@ enum DemoCommand: Command {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
-        let runtime = try GatewayRuntime(config: config, log: Logger(minimum: .warning))
+        let runtime = try GatewayRuntime(config: config, log: Logger(minimum: .warning), feedGrace: .seconds(2))
         runtime.start()
         Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(config.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 
@@ -92,7 +92,7 @@ enum DemoCommand: Command {
             }
         }
         stopRequested.store(true, ordering: .relaxed)
-        runtime.stop(feedGrace: .seconds(2))
+        runtime.stop()
         let stats = runtime.stats
         Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(config.storePath)` shows the last state")
         return 0

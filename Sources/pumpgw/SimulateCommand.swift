@@ -78,7 +78,7 @@ enum SimulateCommand: Command {
 
         guard let profile = loadProfile(profilePath) else { return 1 }
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
 
         let simulator = ProfileSimulator(profile: profile, options: settings)
         try simulator.run(
