@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Profiles"),
         .target(name: "Decoding", dependencies: ["Profiles", "Telemetry"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding", "Telemetry"]),
-        .target(name: "Store", dependencies: ["CSQLite", "Telemetry"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Profiles", "Telemetry"]),
         .target(name: "Feed", dependencies: ["Profiles", "Telemetry", "Logging"]),
         .target(name: "Simulator", dependencies: ["CModbus", "Modbus", "Profiles", "Decoding"]),
         .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed", "Lifecycle", "Logging", "Telemetry"]),

@@ -22,15 +22,15 @@ final class AlarmStage: Sendable {
     private let engines = Mutex(Engines())
     private let log: Logger
 
-    init(config: LoadedConfig, restored: [AlarmEvent], log: Logger) {
+    init(settings: GatewaySettings, restored: [AlarmEvent], log: Logger) {
         self.log = log
-        rebuild(config, seed: restored)
+        rebuild(settings, seed: restored)
     }
 
     /// Rebuilds the engines for a (re)loaded config; alarms active in the old
     /// engines carry over to the new ones.
-    func rebuild(_ config: LoadedConfig, seed restored: [AlarmEvent]? = nil) {
-        let timeZone = TimeZone(identifier: config.config.gateway.timeZone ?? "Asia/Shanghai")
+    func rebuild(_ settings: GatewaySettings, seed restored: [AlarmEvent]? = nil) {
+        let config = settings.loaded, timeZone = settings.timeZone
         engines.withLock { state in
             let active = restored ?? state.byDevice.values.flatMap(\.activeAlarms)
             var resolver = DeviceRuleResolver(config: config, timeZone: timeZone)

@@ -23,10 +23,10 @@ public struct RuntimeError: Error, CustomStringConvertible {
 }
 
 public final class GatewayRuntime: @unchecked Sendable {
-    // @unchecked Sendable: `config` and `runner` are touched only by the
+    // @unchecked Sendable: `settings` and `runner` are touched only by the
     // control thread that calls start/reload/stop, one call at a time (the
     // daemon's reloads run one after another on the runner's behalf).
-    public private(set) var config: LoadedConfig
+    public private(set) var settings: GatewaySettings
     private let log: Logger
     private let store: StationStore
     private let pipeline: Pipeline
@@ -37,65 +37,35 @@ public final class GatewayRuntime: @unchecked Sendable {
 
     /// Opens the store (refusing a database another gateway holds) and
     /// prepares the feed. Nothing polls until the services run.
-    public init(config: LoadedConfig, log: Logger, feedGrace: Duration = .seconds(5)) throws {
-        self.config = config
+    public init(settings: GatewaySettings, log: Logger, feedGrace: Duration = .seconds(5)) throws {
+        self.settings = settings
         self.log = log
         do {
-            store = try StationStore(path: config.storePath, options: Self.storeOptions(config))
+            store = try StationStore(path: settings.storePath, options: settings.store)
         } catch {
-            throw RuntimeError(message: "cannot open the store \(config.storePath): \(error)")
+            throw RuntimeError(message: "cannot open the store \(settings.storePath): \(error)")
         }
-        let configDirectory = URL(fileURLWithPath: config.file).deletingLastPathComponent()
-        let feedSection = config.config.feed ?? FeedSection(url: "file:var/feed.lp")
-        let precision: Precision
-        let sink: any FeedSink
-        do {
-            precision = try Precision(config: feedSection.precision)
-            sink = try FeedSinks.make(feedSection, relativeTo: configDirectory)
-        } catch {
-            store.close()
-            throw RuntimeError(message: "\(config.file): \(error)")
-        }
+        let sink = settings.feed.makeSink()
         let sender = FeedSender(outbox: StoreOutbox(store: store), sink: sink,
-                                options: FeedSender.Options(maxLines: feedSection.batchSize ?? 5000), log: log)
+                                options: FeedSender.Options(maxLines: settings.feed.batchSize), log: log)
         feed = FeedService(sender: sender, grace: feedGrace, log: log)
         let restored: [AlarmEvent]
         do {
             restored = try store.activeAlarms()
         } catch {
             store.close()
-            throw RuntimeError(message: "cannot read the active alarms from \(config.storePath): \(error)")
+            throw RuntimeError(message: "cannot read the active alarms from \(settings.storePath): \(error)")
         }
         if !restored.isEmpty { log.info("active alarms restored", ["count": String(restored.count)]) }
-        let alarms = AlarmStage(config: config, restored: restored, log: log)
+        let alarms = AlarmStage(settings: settings, restored: restored, log: log)
         self.alarms = alarms
         pipeline = Pipeline(store: store, alarms: alarms,
-                            settings: Pipeline.Settings(gatewayId: config.config.gateway.id, lines: FeedLines(precision: precision),
-                                                        queueCapacity: max(20_000, 10 * config.devices.count)),
+                            settings: Pipeline.Settings(gatewayId: settings.gatewayId,
+                                                        lines: FeedLines(precision: settings.feed.precision),
+                                                        queueCapacity: max(20_000, 10 * settings.devices.count)),
                             sink: sink, feedStatus: { await sender.status }, log: log)
         let queue = pipeline.queue
-        pollers = PollerGroup(config: config, log: log, deliver: { queue.push($0) })
-    }
-
-    static func storeOptions(_ config: LoadedConfig) -> StoreOptions {
-        var options = StoreOptions()
-        if let section = config.config.store {
-            if section.synchronous == "full" { options.synchronous = .full }
-            if let retention = section.retention.flatMap(DurationText.parse) { options.retention = retention.seconds }
-            if let megabytes = section.maxSizeMB { options.maxDatabaseBytes = Int64(megabytes * 1_000_000) }
-            if let history = section.history {
-                let defaults = HistoryPolicy(deadband: history.deadband ?? 0,
-                                             heartbeat: history.heartbeat.flatMap(DurationText.parse)?.seconds ?? 15 * 60)
-                options.defaultHistoryPolicy = defaults
-                for (key, policy) in history.points ?? [:] {
-                    options.historyPolicies[key] = HistoryPolicy(
-                        deadband: policy.deadband ?? defaults.deadband,
-                        heartbeat: policy.heartbeat.flatMap(DurationText.parse)?.seconds ?? defaults.heartbeat)
-                }
-            }
-        }
-        if let maxLines = config.config.feed?.outboxMaxLines { options.outboxMaxLines = maxLines }
-        return options
+        pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0) })
     }
 
     /// In start order; a runner stops them in reverse (pollers, pipeline, feed).
@@ -141,20 +111,31 @@ public final class GatewayRuntime: @unchecked Sendable {
     }
 
     private func logStarted() {
-        log.info("gateway started", ["gateway": config.config.gateway.id, "devices": String(config.devices.count),
-                                     "endpoints": String(Set(config.devices.map(\.endpointKey)).count),
-                                     "store": config.storePath])
+        log.info("gateway started", ["gateway": settings.gatewayId, "devices": String(settings.devices.count),
+                                     "endpoints": String(Set(settings.devices.map(\.endpointKey)).count),
+                                     "store": settings.storePath])
     }
 
     /// Applies a new, already validated config: pollers whose endpoint's
-    /// devices changed are restarted, the others keep running. Blocks while
-    /// changed pollers finish their poll.
+    /// devices changed are restarted, the others keep running; rules are
+    /// rebuilt. A config that changes what a running gateway cannot change
+    /// (the store, the feed, the gateway id) is refused as a whole, with a
+    /// log line naming those fields. Blocks while changed pollers finish
+    /// their poll. Returns whether the new config is now running.
     @available(*, noasync, message: "blocks while changed pollers stop")
-    public func reload(_ newConfig: LoadedConfig) {
-        alarms.rebuild(newConfig)
-        let changed = pollers.apply(newConfig)
-        config = newConfig
-        log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newConfig.devices.count)])
+    @discardableResult
+    public func reload(_ newSettings: GatewaySettings) -> Bool {
+        let fixed = newSettings.changesNeedingRestart(from: settings)
+        guard fixed.isEmpty else {
+            log.error("config reload refused: these changes need a restart; the running config stays",
+                      ["config": newSettings.file, "fields": fixed.joined(separator: ",")])
+            return false
+        }
+        alarms.rebuild(newSettings)
+        let changed = pollers.apply(newSettings.loaded)
+        settings = newSettings
+        log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newSettings.devices.count)])
+        return true
     }
 
     private func close() {

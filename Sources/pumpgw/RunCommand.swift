@@ -30,14 +30,6 @@ enum RunCommand: Command {
 
         """
 
-    /// A config with its profiles, rules included, or every problem.
-    static func loadChecked(_ path: String) throws(ProfileProblems) -> LoadedConfig {
-        let config = try ConfigLoader.load(path: path)
-        let problems = RuleChecks.problems(in: config)
-        if !problems.isEmpty { throw ProfileProblems(problems) }
-        return config
-    }
-
     static func run(_ arguments: [String]) throws -> Int32 {
         // Before anything else: from here on TERM, INT and HUP wait in the
         // queue until start-up is done (a HUP used to kill the process with
@@ -52,16 +44,16 @@ enum RunCommand: Command {
         }
         let log = Logger(minimum: level)
 
-        let config: LoadedConfig
+        let settings: GatewaySettings
         do {
-            config = try loadChecked(path)
+            settings = try GatewaySettings.load(path: path)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
         let runtime: GatewayRuntime
         do {
-            runtime = try GatewayRuntime(config: config, log: log)
+            runtime = try GatewayRuntime(settings: settings, log: log)
         } catch {
             Console.error("\(error)")
             return 1
@@ -69,7 +61,7 @@ enum RunCommand: Command {
         let outcome = blockingWait {
             await runtime.run(signals: signals) {
                 do throws(ProfileProblems) {
-                    runtime.reload(try loadChecked(path))
+                    runtime.reload(try GatewaySettings.load(path: path))
                 } catch {
                     log.error("config reload refused; the running config stays",
                               ["config": path, "problems": error.problems.map(\.description).joined(separator: "; ")])

@@ -10,8 +10,8 @@ import Testing
 import TestSupport
 
 /// A one-register profile and a config polling one device with it.
-private func writeOneDeviceSite(_ site: DaemonSite, port: Int, interval: String, timeout: String,
-                                rules: String = "") throws {
+func writeOneDeviceSite(_ site: DaemonSite, port: Int, interval: String, timeout: String,
+                        rules: String = "", feed: String = "file:var/feed.lp") throws {
     let profiles = site.folder.appendingPathComponent("profiles")
     try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
     try """
@@ -23,7 +23,7 @@ private func writeOneDeviceSite(_ site: DaemonSite, port: Int, interval: String,
       gateway: { id: "gw-test" },
       profiles: "profiles",
       store: { path: "var/pumpgw.db" },
-      feed: { url: "file:var/feed.lp", precision: "ms" },
+      feed: { url: "\(feed)", precision: "ms" },
       stations: [ { id: "FT-0412", devices: [
         { id: "booster", profile: "one-register", host: "127.0.0.1", port: \(port),
           interval: "\(interval)", timeout: "\(timeout)", rules: [ \(rules) ] } ] } ],
@@ -121,14 +121,14 @@ struct StopAndStartTests {
         let site = try DaemonSite()
         defer { site.remove() }
         try writeOneDeviceSite(site, port: try unusedPort(), interval: "1s", timeout: "200ms")
-        let config = try ConfigLoader.load(path: site.config.path)
-        let runtime = try GatewayRuntime(config: config, log: .discarding)
+        let settings = try GatewaySettings.load(path: site.config.path)
+        let runtime = try GatewayRuntime(settings: settings, log: .discarding)
         let returned = DispatchSemaphore(value: 0)
         Thread { runtime.stop(); returned.signal() }.start()
         // It used to wait forever for a pipeline thread that never ran.
         #expect(returned.wait(timeout: .now() + 10) == .success)
         // The store is released: a second gateway may open it.
-        let second = try GatewayRuntime(config: config, log: .discarding)
+        let second = try GatewayRuntime(settings: settings, log: .discarding)
         second.stop()
     }
 }
