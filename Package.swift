@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding", "Rules"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store",
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store",
                                                                 "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
