@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Logging"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding", "Rules", "Telemetry"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store",
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store",
                                                                 "Logging", "Telemetry", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
