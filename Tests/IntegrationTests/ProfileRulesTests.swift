@@ -9,6 +9,7 @@ import Decoding
 import Foundation
 import Profiles
 import Rules
+import Telemetry
 import Testing
 import TestSupport
 
