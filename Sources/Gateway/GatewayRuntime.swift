@@ -84,7 +84,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         pipeline = Pipeline(store: store, alarms: alarms,
                             settings: Pipeline.Settings(gatewayId: config.config.gateway.id, lines: FeedLines(precision: precision),
                                                         queueCapacity: max(20_000, 10 * config.devices.count)),
-                            sink: sink, feedStatus: { await sender.status }, log: log)
+                            sink: sink, feedStatus: { sender.currentStatus }, log: log)
     }
 
     static func storeOptions(_ config: LoadedConfig) -> StoreOptions {

@@ -75,13 +75,14 @@ final class Pipeline: Sendable {
     private let alarms: AlarmStage
     private let settings: Settings
     private let sink: (any FeedSink)?
-    private let feedStatus: @Sendable () async -> FeedStatus
+    /// The feed sender's published status, read at once (never waits on the sender).
+    private let feedStatus: @Sendable () -> FeedStatus
     private let log: Log
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
     init(store: StationStore, alarms: AlarmStage, settings: Settings, sink: (any FeedSink)?,
-         feedStatus: @escaping @Sendable () async -> FeedStatus, log: Log) {
+         feedStatus: @escaping @Sendable () -> FeedStatus, log: Log) {
         self.store = store
         self.alarms = alarms
         self.settings = settings
@@ -132,7 +133,7 @@ final class Pipeline: Sendable {
             }
             if now.timeIntervalSince(state.lastGatewayHealth) >= settings.gatewayHealthInterval {
                 state.lastGatewayHealth = now
-                let feed = blockingFeedStatus()
+                let feed = feedStatus()
                 outbox["gateway", default: []] += gatewayHealthLines(now: now, feed: feed, state: state)
                 let dropped = queue.droppedReports
                 if dropped > state.reportedDrops {
@@ -321,20 +322,6 @@ final class Pipeline: Sendable {
             lines.append(line)
         }
         return lines
-    }
-
-    /// The sender's status, read from this (non-async) thread.
-    private func blockingFeedStatus() -> FeedStatus {
-        let result = Mutex(FeedStatus())
-        let done = DispatchSemaphore(value: 0)
-        let read = feedStatus
-        Task {
-            let status = await read()
-            result.withLock { $0 = status }
-            done.signal()
-        }
-        _ = done.wait(timeout: .now() + .seconds(1))
-        return result.withLock { $0 }
     }
 
     private func runRetention() {
