@@ -109,7 +109,12 @@ final class Pipeline: Sendable {
     }
 
     private func run() {
-        var state = RunState(stationLines: StationLineEncoder(precision: settings.lines.precision))
+        // The gateway's own alarms still raised from before a restart are cleared by the same rules.
+        let restored = Set(((try? store.activeAlarms()) ?? []).filter { $0.device == "gateway" }.map(\.rule))
+        var state = RunState(stationLines: StationLineEncoder(precision: settings.lines.precision),
+                             feedFailing: restored.contains("feedFailure"),
+                             overflow: OutboxOverflow(gatewayId: settings.gatewayId, cap: store.options.outboxMaxLines,
+                                                      raised: restored.contains("outboxOverflow"), now: Date()))
         while true {
             let stop = stopping.load(ordering: .relaxed)
             var reports = queue.takeAll(waitingAtMost: stop ? .milliseconds(0) : .milliseconds(500))
@@ -144,6 +149,11 @@ final class Pipeline: Sendable {
                 if let event = feedAlarm(feed, state: &state, now: now) {
                     add(event, batch: &batch, outbox: &outbox)
                 }
+                if let dropped = try? store.droppedLines(),
+                   let event = state.overflow.check(droppedTotal: dropped, now: now, log: log) {
+                    add(event, batch: &batch, outbox: &outbox)
+                }
+                saveGatewayState(feed, state: state, now: now, stopped: nil)
             }
             batch.outbox = outbox.map { OutboxLines(deviceKey: $0.key, lines: $0.value) }
             write(batch, state: &state, now: now)
@@ -153,6 +163,7 @@ final class Pipeline: Sendable {
             }
             if stop && reports.isEmpty { break }
         }
+        saveGatewayState(feedStatus(), state: state, now: Date(), stopped: Date())
     }
 
     struct RunState {
@@ -165,8 +176,12 @@ final class Pipeline: Sendable {
         var backlog: [StoreBatch] = []
         var backlogReports = 0
         var storeFailing = false
-        var feedFailing = false
+        var feedFailing: Bool
         var reportedDrops = 0
+        /// Lines the store dropped from the full outbox: logged and alarmed.
+        var overflow: OutboxOverflow
+        /// The store's last failure (message, since when), for `pumpgw status`.
+        var lastStoreFailure: (message: String, time: Date)?
         /// Reports taken in the last batch (how far behind the pipeline is).
         var queuedReports = 0
     }
@@ -264,6 +279,7 @@ final class Pipeline: Sendable {
     private func storeFailed(_ error: any Error, state: inout RunState, now: Date) {
         if !state.storeFailing {
             state.storeFailing = true
+            state.lastStoreFailure = ("\(error)", now)
             log.error("store write failed; polling goes on, batches wait in memory", ["path": store.path, "error": "\(error)"])
             sendDirect(storeAlarm(.raised, "The local store cannot write (\(error)); values wait in memory", now: now))
         }
@@ -273,6 +289,15 @@ final class Pipeline: Sendable {
             state.backlogReports -= oldest.samples.count
             stats.withLock { $0.droppedWhileStoreFailing += oldest.samples.count }
         }
+    }
+
+    /// The gateway's state row, for `pumpgw status` (which reads only the store).
+    /// A failing store cannot take it: status then sees the row age.
+    private func saveGatewayState(_ feed: FeedStatus, state: RunState, now: Date, stopped: Date?) {
+        let gateway = GatewayState(updated: now, pid: getpid(), stopped: stopped, feedTarget: sink?.target ?? "",
+                                   feedState: feed.state.name, feedLastSuccess: feed.lastSuccess, feedLastError: feed.lastError,
+                                   storeFailure: state.lastStoreFailure?.message, storeFailureTime: state.lastStoreFailure?.time)
+        try? store.saveGatewayState(gateway)
     }
 
     private func storeAlarm(_ state: AlarmState, _ message: String, now: Date) -> AlarmEvent {
@@ -287,11 +312,12 @@ final class Pipeline: Sendable {
     }
 
     /// The feed-failure alarm: raised while the server refuses us (401, 403,
-    /// 404: a configuration problem, lines keep buffering), cleared when it
-    /// accepts again.
+    /// 404, a redirect: a configuration problem) or rejects every line; lines
+    /// keep buffering. Cleared only once the server accepted a write again
+    /// (`ok`): never by an idle or retrying sender.
     private func feedAlarm(_ feed: FeedStatus, state: inout RunState, now: Date) -> AlarmEvent? {
         let failing = feed.state.isFailing
-        guard failing != state.feedFailing else { return nil }
+        guard failing != state.feedFailing, failing || feed.state == .ok else { return nil }
         state.feedFailing = failing
         let message = failing
             ? "The central server refuses the feed (\(feed.lastError ?? "no message")); lines wait in the outbox"

@@ -72,13 +72,13 @@ struct DaemonSite {
     }
 
     func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms", rules: String = "",
-                     stationRules: String = "") throws {
+                     stationRules: String = "", feed: String = #"{ url: "file:var/feed.lp", precision: "ms" }"#) throws {
         try """
         {
           gateway: { id: "gw-test" },
           profiles: "\(Paths.profiles.path)",
           store: { path: "var/pumpgw.db" },
-          feed: { url: "file:var/feed.lp", precision: "ms" },
+          feed: \(feed),
           stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" },
                         rules: [ \(stationRules) ], devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),

@@ -1,0 +1,118 @@
+// What the operator sees of the feed and the store (issue 18 items 3, 9, 11):
+// `pumpgw status`'s gateway section beside a real running gateway whose feed
+// server is down and whose outbox overflows, `pumpgw deadletters` listing
+// and requeueing through the real binary, and a read-only file system named
+// as such when the store's folder cannot be made.
+
+import Decoding
+import Foundation
+import Store
+import Testing
+import TestSupport
+
+@Suite("gateway state, dead letters")
+struct GatewayStateTests {
+    @Test("status shows the feed, the outbox and an overflow that is logged and alarmed")
+    func statusGatewaySectionAndOverflow() throws {
+        let simulator = try startSimulator(profile: DaemonTests.grundfos)
+        let site = try DaemonSite()
+        defer { site.remove() }
+        let down = try unusedPort()   // the central server is down: the outbox fills up
+        try site.writeConfig(port: simulator.port, interval: "200ms", timeout: "150ms",
+                             feed: #"{ url: "http://127.0.0.1:\#(down)/write?db=pumps", precision: "ms", outboxMaxLines: 20 }"#)
+        let daemon = try Daemon(config: site.config.path)
+        defer { _ = daemon.terminate() }
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        // 5 polls a second, a station line each: past 20 lines within seconds; the watch
+        // looks at every gateway health tick (10 s).
+        #expect(daemon.waitFor("feed outbox full: dropping the oldest lines", timeout: 25), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 0.5)   // the state row is written after the check, in the same tick
+
+        let result = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let gateway = try #require(document["gateway"] as? [String: Any])
+        #expect(gateway["running"] as? Bool == true)
+        #expect(gateway["pid"] as? Int == Int(daemon.process.processIdentifier))
+        let feed = try #require(gateway["feed"] as? [String: Any])
+        #expect(feed["state"] as? String == "retrying")
+        #expect(feed["lastError"] as? String == "connection refused")
+        #expect(feed["lastSuccess"] is NSNull)
+        #expect((feed["target"] as? String)?.hasPrefix("http://127.0.0.1:\(down)/write?db=pumps") == true)
+        let outbox = try #require(gateway["outbox"] as? [String: Any])
+        let lines = try #require(outbox["lines"] as? Int)
+        #expect(lines > 0 && lines <= 20 + 5, "\(lines) lines for a cap of 20 (plus one write's worth)")
+        #expect((outbox["oldestAgeSeconds"] as? Double ?? -1) >= 0)
+        #expect((outbox["droppedLines"] as? Int ?? 0) > 0)
+        #expect(outbox["deadLetters"] as? Int == 0)
+        let store = try #require(gateway["store"] as? [String: Any])
+        #expect((store["bytes"] as? Int ?? 0) > 0)
+        #expect(store["failure"] is NSNull)
+        let alarms = try #require(gateway["alarms"] as? [[String: Any]])
+        #expect(alarms.contains { $0["rule"] as? String == "outboxOverflow" }, "\(alarms)")
+
+        let text = try runToEnd(Paths.pumpgw, ["status", "--db", site.database])
+        #expect(text.stdout.contains("gateway (pid \(daemon.process.processIdentifier), running"), "\(text.stdout)")
+        #expect(text.stdout.contains("  feed    retrying to http://127.0.0.1:\(down)/write"), "\(text.stdout)")
+        #expect(text.stdout.contains("ALARM major outbox outboxOverflow"), "\(text.stdout)")
+
+        #expect(daemon.terminate() == 0, "stderr: \(daemon.stderr)")
+        let after = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        #expect(after.stdout.contains(#""running":false"#), "\(after.stdout)")
+    }
+
+    @Test("deadletters lists them, --requeue puts them back at the end of the outbox")
+    func deadLettersListAndRequeue() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        let path = site.database
+        do {
+            let store = try StationStore(path: path)
+            defer { store.close() }
+            try store.write(StoreBatch(outbox: [OutboxLines(deviceKey: "FT-0412/booster", lines: ["a x=1i 1", "bad", "c x=3i 3", "worse"])]))
+            let ids = try store.outboxPeek(maxLines: 10, maxBytes: 1 << 20).map(\.id)
+            try store.outboxDeadLetter(ids: [ids[1]], message: "HTTP 400: unable to parse 'bad'")
+            try store.outboxDeadLetter(ids: [ids[3]], message: "HTTP 400: unable to parse 'worse'")
+            // Held by a writer (as by a running gateway): --requeue is refused, nothing moves.
+            let refused = try runToEnd(Paths.pumpgw, ["deadletters", "--requeue", "--db", path])
+            #expect(refused.status == 1 && refused.stderr.contains("in use by another gateway"), "\(refused.stderr)")
+        }
+        let listed = try runToEnd(Paths.pumpgw, ["deadletters", "--db", path, "--json"])
+        #expect(listed.status == 0, "stderr: \(listed.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+        let letters = try #require(document["deadLetters"] as? [[String: Any]])
+        #expect(letters.map { $0["line"] as? String } == ["bad", "worse"])
+        #expect(letters.map { $0["message"] as? String } == ["HTTP 400: unable to parse 'bad'", "HTTP 400: unable to parse 'worse'"])
+        #expect(letters.allSatisfy { $0["device"] as? String == "FT-0412/booster" })
+        let table = try runToEnd(Paths.pumpgw, ["deadletters", "--db", path])
+        #expect(table.stdout.split(separator: "\n").count == 3, "\(table.stdout)")   // header and two rows
+
+        let requeued = try runToEnd(Paths.pumpgw, ["deadletters", "--requeue", "--since", "1h", "--db", path])
+        #expect(requeued.status == 0, "stderr: \(requeued.stderr)")
+        #expect(requeued.stdout == "2 dead letters put back in the outbox\n")
+        let store = try StationStore.openForReading(path: path)
+        defer { store.close() }
+        // Behind the lines that were waiting, in their order.
+        #expect(try store.outboxPeek(maxLines: 10, maxBytes: 1 << 20).map(\.line) == ["a x=1i 1", "c x=3i 3", "bad", "worse"])
+        #expect(try store.deadLetters(since: nil).isEmpty)
+        let usage = try runToEnd(Paths.pumpgw, ["deadletters", "--since", "yesterday", "--db", path])
+        #expect(usage.status == 2)
+    }
+
+    @Test("a read-only file system under the store's folder is named as such",
+          .enabled(if: getuid() == 0, "mounting a read-only tmpfs needs root"))
+    func readOnlyFileSystemIsNamed() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        let mountPoint = site.folder.appendingPathComponent("ro").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mounted = try runToEnd("/bin/mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mountPoint])
+        try #require(mounted.status == 0, "cannot mount: \(mounted.stderr)")
+        defer { _ = try? runToEnd("/bin/umount", [mountPoint]) }
+        #expect {
+            _ = try StationStore(path: mountPoint + "/var/pumpgw.db")
+        } throws: { error in
+            "\(error)" == "mkdir \(mountPoint)/var: Read-only file system"
+        }
+    }
+}
