@@ -2,9 +2,8 @@
 // each pipeline record becomes. Station lines, the bulk, are written by
 // `StationLineEncoder`; the tests keep a plain reference encoder of them.
 
-import Decoding
 import Foundation
-import Rules
+import Telemetry
 
 /// Gateway-level counters for the gateway's own `pumpgw_health` line.
 public struct GatewayHealth: Sendable, Equatable {

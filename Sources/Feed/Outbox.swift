@@ -1,8 +1,8 @@
 // The door between the store's durable outbox and the sender: the gateway
-// adapts the SQLite outbox to this protocol. `OutboxEntry` is in Decoding,
+// adapts the SQLite outbox to this protocol. `OutboxEntry` is in Telemetry,
 // with the other data types the stages pass on.
 
-import Decoding
+import Telemetry
 
 /// What the sender drains. Lines come out oldest first; nothing leaves the
 /// outbox until the sender deletes or dead-letters it.

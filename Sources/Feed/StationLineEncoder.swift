@@ -12,8 +12,8 @@
 // name that appears twice, the first good point wins. The tests compare every
 // line byte for byte with a plain reference encoder (ReferenceStationLine.swift).
 
-import Decoding
 import Foundation
+import Telemetry
 
 /// Writes `pump_station` lines, remembering each device's escaped names.
 /// Not thread-safe: one encoder, one caller (the pipeline's thread).

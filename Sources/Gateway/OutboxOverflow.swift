@@ -5,7 +5,8 @@
 // Lines are never dropped silently.
 
 import Foundation
-import Rules
+import Logging
+import Telemetry
 
 struct OutboxOverflow {
     let gatewayId: String
@@ -35,7 +36,7 @@ struct OutboxOverflow {
     }
 
     /// Takes the store's dropped-lines counter; logs, and returns the alarm event to raise or clear, if any.
-    mutating func check(droppedTotal total: Int, now: Date, log: Log) -> AlarmEvent? {
+    mutating func check(droppedTotal total: Int, now: Date, log: Logger) -> AlarmEvent? {
         guard let last = lastTotal else {
             lastTotal = total
             return nil

@@ -1,6 +1,6 @@
 // The SQLite outbox as the feed sender sees it (Feed.Outbox).
 
-import Decoding
+import Telemetry
 import Feed
 import Store
 

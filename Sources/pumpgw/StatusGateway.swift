@@ -4,8 +4,8 @@
 // so a running gateway whose row is old is reported as a store failure.
 
 import Foundation
-import Rules
 import Store
+import Telemetry
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,7 +3,7 @@
 // points as fields through `LineProtocol.line` (which sorts and escapes the
 // tags and keeps the first of a repeated field name), no caches.
 
-import Decoding
+import Telemetry
 @testable import Feed
 
 extension FeedLines {

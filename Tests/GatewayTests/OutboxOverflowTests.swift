@@ -5,7 +5,8 @@
 
 import Foundation
 @testable import Gateway
-import Rules
+import Logging
+import Telemetry
 import Synchronization
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
 struct OutboxOverflowTests {
     final class Lines: Sendable {
         let all = Mutex<[String]>([])
-        var log: Log { Log(minimum: .debug) { line in self.all.withLock { $0.append(line) } } }
+        var log: Logger { Logger(minimum: .debug) { line in self.all.withLock { $0.append(line) } } }
         func take() -> [String] { all.withLock { lines in defer { lines = [] }; return lines } }
     }
 

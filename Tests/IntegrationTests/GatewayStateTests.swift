@@ -4,7 +4,6 @@
 // and requeueing through the real binary, and a read-only file system named
 // as such when the store's folder cannot be made.
 
-import Decoding
 import Foundation
 import Store
 import Testing
@@ -19,7 +18,7 @@ struct GatewayStateTests {
         defer { site.remove() }
         let down = try unusedPort()   // the central server is down: the outbox fills up
         try site.writeConfig(port: simulator.port, interval: "200ms", timeout: "150ms",
-                             feed: #"{ url: "http://127.0.0.1:\#(down)/write?db=pumps", precision: "ms", outboxMaxLines: 20 }"#)
+                             feed: "http://127.0.0.1:\(down)/write?db=pumps", feedOptions: "outboxMaxLines: 20")
         let daemon = try Daemon(config: site.config.path)
         defer { _ = daemon.terminate() }
         #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")

@@ -1,6 +1,6 @@
 // One feed line waiting in the outbox: what the store hands out and the feed
 // sender sends. One type for both (the stages pass it on), kept here with
-// the other shared data types.
+// the other shared data types (Telemetry: no dependencies).
 
 import Foundation
 
