@@ -115,3 +115,66 @@ struct GatewayStateTests {
         }
     }
 }
+
+/// Tests/Hostile/hostile_feed.py in one mode, announcing its port on stdout; it exits with its stdin.
+func startHostileFeed(_ mode: String, _ extra: [String] = []) throws -> Server {
+    let script = Paths.root.appendingPathComponent("Tests/Hostile/hostile_feed.py").path
+    return try Server("/usr/bin/python3", [script, mode, "--stdin-lifeline"] + extra,
+                      announcement: #"listening on 127\.0\.0\.1:(\d+)"#)
+}
+
+@Suite("a running gateway against hostile feed servers")
+struct HostileFeedGatewayTests {
+    /// Runs a gateway whose feed goes to `url` until its first gateway health tick after
+    /// `feedFailure` is raised (ticks every 10 s); returns the gateway section of `status --json`.
+    func gatewayUntilFeedFails(_ site: DaemonSite, feed url: String) throws -> (gateway: [String: Any], stderr: String) {
+        let simulator = try startSimulator(profile: DaemonTests.grundfos)
+        try site.writeConfig(port: simulator.port, interval: "200ms", timeout: "150ms", feed: url,
+                             feedOptions: #"tokenEnv: "HOME""#)   // a token (InfluxDB 2 write): it must not travel
+        let daemon = try Daemon(config: site.config.path)
+        defer { _ = daemon.terminate() }
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        #expect(daemon.waitFor("rule=feedFailure", timeout: 25), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 0.5)
+        let result = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return (try #require(document?["gateway"] as? [String: Any]), daemon.stderr)
+    }
+
+    @Test("a 307 to another server: nothing reaches it, no line leaves the outbox, the feed alarm is raised")
+    func redirectIsAConfigurationError() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        let recordFile = site.folder.appendingPathComponent("target.log").path
+        let target = try startHostileFeed("record", ["--record", recordFile])
+        let redirector = try startHostileFeed("redirect", ["--location", "http://127.0.0.1:\(target.port)/write?db=pumps"])
+        defer { target.stop(); redirector.stop() }
+        let (gateway, stderr) = try gatewayUntilFeedFails(site, feed: "http://127.0.0.1:\(redirector.port)/api/v2/write?org=water&bucket=pumps")
+        #expect(!FileManager.default.fileExists(atPath: recordFile), "the target was reached")
+        let outbox = try #require(gateway["outbox"] as? [String: Any])
+        #expect((outbox["lines"] as? Int ?? 0) > 0)
+        let feed = try #require(gateway["feed"] as? [String: Any])
+        #expect(feed["state"] as? String == "failing")
+        #expect((feed["lastError"] as? String)?.hasPrefix("HTTP 307 redirect to http://127.0.0.1:\(target.port)/write") == true)
+        let alarms = try #require(gateway["alarms"] as? [[String: Any]])
+        #expect(alarms.contains { $0["rule"] as? String == "feedFailure" }, "\(alarms)")
+        #expect(stderr.contains("Location") || stderr.contains("redirect to http://127.0.0.1:\(target.port)"), "\(stderr)")
+    }
+
+    @Test("a server that rejects every line: nothing dead-lettered, every line kept, the alarm carries its message")
+    func rejectAllHoldsTheOutbox() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        let server = try startHostileFeed("rejectall")
+        defer { server.stop() }
+        let (gateway, _) = try gatewayUntilFeedFails(site, feed: "http://127.0.0.1:\(server.port)/api/v2/write?org=water&bucket=pumps")
+        let outbox = try #require(gateway["outbox"] as? [String: Any])
+        #expect(outbox["deadLetters"] as? Int == 0)
+        #expect((outbox["lines"] as? Int ?? 0) > 0)
+        #expect(outbox["droppedLines"] as? Int == 0)
+        let alarms = try #require(gateway["alarms"] as? [[String: Any]])
+        let alarm = try #require(alarms.first { $0["rule"] as? String == "feedFailure" })
+        #expect((alarm["message"] as? String)?.contains("HTTP 400: unable to parse: hostile test server rejects everything") == true,
+                "\(alarm)")
+    }
+}
