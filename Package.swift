@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Profiles", "Rules", "Logging", "TestSupport", "Telemetry"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding", "Rules", "Logging", "Telemetry"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store",
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store",
                                                                 "Telemetry", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],

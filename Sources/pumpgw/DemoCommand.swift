@@ -19,7 +19,8 @@ enum DemoCommand: Command {
         Usage: pumpgw demo [--duration S] [--profiles DIR] [--var DIR]
 
           --duration S    stop after S seconds (default: until Ctrl-C)
-          --profiles DIR  device profiles (default DeviceProfiles)
+          --profiles DIR  device profiles (default: ./DeviceProfiles, else the
+                          installed ../share/pumpgw/DeviceProfiles beside the binary)
           --var DIR       where the store, the feed and the generated config go (default var)
 
         Three stations: FT-0412 runs a normal day; LH-0107 trips its booster set
@@ -41,7 +42,11 @@ enum DemoCommand: Command {
         let options = try CommandLineArguments(arguments, options: ["duration", "profiles", "var"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let duration = try options.seconds("duration")
-        let profilesFolder = URL(fileURLWithPath: options.string("profiles") ?? "DeviceProfiles").standardizedFileURL.path
+        // Without --profiles: ./DeviceProfiles, else the installed profiles beside the binary.
+        let profilesFolder = URL(fileURLWithPath: options.string("profiles")
+            ?? ProfileFolder.locate(ProfileFolder.defaultName, relativeTo: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path
+        Console.print("pumpgw demo: profiles from \(profilesFolder)")
         let varFolder = URL(fileURLWithPath: options.string("var") ?? "var").standardizedFileURL
         let boosterPath = (profilesFolder as NSString).appendingPathComponent("grundfos-hydro-mpc-cim500.json5")
         guard let booster = loadProfile(boosterPath) else { return 1 }
