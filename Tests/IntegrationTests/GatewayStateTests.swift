@@ -178,3 +178,36 @@ struct HostileFeedGatewayTests {
                 "\(alarm)")
     }
 }
+
+@Suite("status reports a failing store")
+struct StoreFailureStatusTests {
+    @Test("a running gateway whose state row is old, then a read-only file system, is a store failure",
+          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func staleStateAndReadOnlyStore() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        let mountPoint = site.folder.appendingPathComponent("mnt").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        try #require(try runToEnd("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint]).status == 0)
+        defer { _ = try? runToEnd("/bin/umount", [mountPoint]) }
+        let path = mountPoint + "/pumpgw.db"
+        // This test process stands for the running gateway: its pid is alive, its row 2 minutes old.
+        let written = Date().addingTimeInterval(-120)
+        do {
+            let store = try StationStore(path: path)
+            defer { store.close() }
+            try store.saveGatewayState(GatewayState(updated: written, pid: getpid(), feedTarget: "http://127.0.0.1:9/write",
+                                                    feedState: "ok", feedLastSuccess: written))
+        }
+        let stale = try runToEnd(Paths.pumpgw, ["status", "--db", path, "--json"])
+        #expect(stale.status == 0, "\(stale.stderr)")
+        #expect(stale.stdout.contains(#""failure":"the running gateway (pid \#(getpid())) has written nothing to the store for 2m""#),
+                "\(stale.stdout)")
+        #expect(stale.stdout.contains(#""running":true"#))
+
+        try #require(try runToEnd("/bin/mount", ["-o", "remount,ro", mountPoint]).status == 0)
+        let readOnly = try runToEnd(Paths.pumpgw, ["status", "--db", path])
+        #expect(readOnly.stdout.contains("FAILING: the running gateway (pid \(getpid())) has written nothing to the store for 2m: "
+                                          + "the store's file system is read-only"), "\(readOnly.stdout)")
+    }
+}
