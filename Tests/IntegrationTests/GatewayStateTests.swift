@@ -103,15 +103,12 @@ struct GatewayStateTests {
     func readOnlyFileSystemIsNamed() throws {
         let site = try DaemonSite()
         defer { site.remove() }
-        let mountPoint = site.folder.appendingPathComponent("ro").path
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mounted = try runToEnd("/bin/mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mountPoint])
-        try #require(mounted.status == 0, "cannot mount: \(mounted.stderr)")
-        defer { _ = try? runToEnd("/bin/umount", [mountPoint]) }
+        let mountPoint = try TmpfsMount(in: site, options: "ro,size=1m")
+        defer { mountPoint.unmount() }
         #expect {
-            _ = try StationStore(path: mountPoint + "/var/pumpgw.db")
+            _ = try StationStore(path: mountPoint.path + "/var/pumpgw.db")
         } throws: { error in
-            "\(error)" == "mkdir \(mountPoint)/var: Read-only file system"
+            "\(error)" == "mkdir \(mountPoint.path)/var: Read-only file system"
         }
     }
 }
@@ -186,10 +183,9 @@ struct StoreFailureStatusTests {
     func staleStateAndReadOnlyStore() throws {
         let site = try DaemonSite()
         defer { site.remove() }
-        let mountPoint = site.folder.appendingPathComponent("mnt").path
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        try #require(try runToEnd("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint]).status == 0)
-        defer { _ = try? runToEnd("/bin/umount", [mountPoint]) }
+        let mount = try TmpfsMount(in: site, options: "size=4m")
+        defer { mount.unmount() }
+        let mountPoint = mount.path
         let path = mountPoint + "/pumpgw.db"
         // This test process stands for the running gateway: its pid is alive, its row 2 minutes old.
         let written = Date().addingTimeInterval(-120)
@@ -210,4 +206,18 @@ struct StoreFailureStatusTests {
         #expect(readOnly.stdout.contains("FAILING: the running gateway (pid \(getpid())) has written nothing to the store for 2m: "
                                           + "the store's file system is read-only"), "\(readOnly.stdout)")
     }
+}
+
+/// A tmpfs mounted in a test's folder (needs root).
+struct TmpfsMount {
+    let path: String
+
+    init(in site: DaemonSite, options: String) throws {
+        path = site.folder.appendingPathComponent("mnt").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let mounted = try runToEnd("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", path])
+        guard mounted.status == 0 else { throw ServerError(message: "cannot mount a tmpfs: \(mounted.stderr)") }
+    }
+
+    func unmount() { _ = try? runToEnd("/bin/umount", [path]) }
 }
