@@ -12,6 +12,7 @@ import Decoding
 import Dispatch
 import Feed
 import Foundation
+import Lifecycle
 import Logging
 import Rules
 import Store
@@ -51,7 +52,22 @@ public struct PipelineStats: Sendable {
     }
 }
 
-final class Pipeline: Sendable {
+final class Pipeline: Service {
+    /// Where the pipeline is in its life; only ever moves forward.
+    enum Phase: Int, Comparable {
+        case notStarted
+        case running
+        /// The gateway is stopping: pollers are being stopped, so silence
+        /// means nothing; no more time-based rules (communication loss,
+        /// staleness) and no communication-loss judgement of health.
+        case draining
+        /// Write what is queued, then end the thread.
+        case stopping
+        case stopped
+
+        static func < (lhs: Phase, rhs: Phase) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
     struct Settings: Sendable {
         var gatewayId: String
         var lines: FeedLines
@@ -80,8 +96,8 @@ final class Pipeline: Sendable {
     /// The feed sender's published status, read at once (never waits on the sender).
     private let feedStatus: @Sendable () -> FeedStatus
     private let log: Logger
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let phase = Mutex(Phase.notStarted)
+    private let finished = Completion()
 
     init(store: StationStore, alarms: AlarmStage, settings: Settings, sink: (any FeedSink)?,
          feedStatus: @escaping @Sendable () -> FeedStatus, log: Logger) {
@@ -94,23 +110,44 @@ final class Pipeline: Sendable {
         queue = ReportQueue(capacity: settings.queueCapacity)
     }
 
-    func start() {
+    /// Runs the pipeline's thread until `shutdown()`; returns at once when
+    /// `shutdown()` came first.
+    func run() async {
+        let starts = phase.withLock { phase -> Bool in
+            guard phase == .notStarted else { return false }
+            phase = .running
+            return true
+        }
+        guard starts else { return }
         let thread = Thread { [self] in
-            run()
-            finished.signal()
+            loop()
+            phase.withLock { $0 = .stopped }
+            finished.finish()
         }
         thread.name = "pipeline"
         thread.start()
+        await finished.wait()
     }
 
-    /// Processes what is queued, then stops.
-    func stop() {
-        stopping.store(true, ordering: .relaxed)
+    func shutdownWillBegin() {
+        phase.withLock { phase in if phase == .running { phase = .draining } }
+    }
+
+    /// Processes what is queued, then stops (at once when never started).
+    func shutdown() {
+        let neverStarted = phase.withLock { phase -> Bool in
+            if phase == .notStarted {
+                phase = .stopped
+                return true
+            }
+            phase = max(phase, .stopping)
+            return false
+        }
+        if neverStarted { finished.finish() }
         queue.wake()
-        finished.wait()
     }
 
-    private func run() {
+    private func loop() {
         // The gateway's own alarms still raised from before a restart are cleared by the same rules.
         let restored = Set(((try? store.activeAlarms()) ?? []).filter { $0.device == "gateway" }.map(\.rule))
         var state = RunState(stationLines: StationLineEncoder(precision: settings.lines.precision),
@@ -118,7 +155,9 @@ final class Pipeline: Sendable {
                              overflow: OutboxOverflow(gatewayId: settings.gatewayId, cap: store.options.outboxMaxLines,
                                                       raised: restored.contains("outboxOverflow"), now: Date()))
         while true {
-            let stop = stopping.load(ordering: .relaxed)
+            let current = phase.withLock { $0 }
+            let stop = current >= .stopping
+            state.draining = current >= .draining
             var reports = queue.takeAll(waitingAtMost: stop ? .milliseconds(0) : .milliseconds(500))
             if !reports.isEmpty && !stop {
                 // Gather what arrives in the batch window into the same transaction.
@@ -132,7 +171,7 @@ final class Pipeline: Sendable {
             for report in reports {
                 process(report, now: now, state: &state, batch: &batch, outbox: &outbox)
             }
-            if now.timeIntervalSince(state.lastTick) >= settings.tickInterval {
+            if !state.draining && now.timeIntervalSince(state.lastTick) >= settings.tickInterval {
                 state.lastTick = now
                 for event in alarms.tick(now: now) {
                     add(event, batch: &batch, outbox: &outbox)
@@ -155,7 +194,7 @@ final class Pipeline: Sendable {
                    let event = state.overflow.check(droppedTotal: dropped, now: now, log: log) {
                     add(event, batch: &batch, outbox: &outbox)
                 }
-                saveGatewayState(feed, state: state, now: now, stopped: nil)
+                GatewayStateRow.save(feed, to: store, target: sink?.target ?? "", storeFailure: state.lastStoreFailure, now: now)
             }
             batch.outbox = outbox.map { OutboxLines(deviceKey: $0.key, lines: $0.value) }
             write(batch, state: &state, now: now)
@@ -165,7 +204,8 @@ final class Pipeline: Sendable {
             }
             if stop && reports.isEmpty { break }
         }
-        saveGatewayState(feedStatus(), state: state, now: Date(), stopped: Date())
+        GatewayStateRow.save(feedStatus(), to: store, target: sink?.target ?? "", storeFailure: state.lastStoreFailure,
+                             now: Date(), stopped: Date())
     }
 
     struct RunState {
@@ -179,6 +219,8 @@ final class Pipeline: Sendable {
         var backlogReports = 0
         var storeFailing = false
         var feedFailing: Bool
+        /// The gateway is stopping: judge no silence (see Phase.draining).
+        var draining = false
         var reportedDrops = 0
         /// Lines the store dropped from the full outbox: logged and alarmed.
         var overflow: OutboxOverflow
@@ -226,7 +268,7 @@ final class Pipeline: Sendable {
                 log.info("device back", ["station": identity.station, "device": identity.device])
             }
         }
-        for event in alarms.evaluate(report) {
+        for event in alarms.evaluate(report, health: !state.draining) {
             add(event, batch: &batch, outbox: &outbox)
         }
         let before = device.skipped
@@ -291,15 +333,6 @@ final class Pipeline: Sendable {
             state.backlogReports -= oldest.samples.count
             stats.withLock { $0.droppedWhileStoreFailing += oldest.samples.count }
         }
-    }
-
-    /// The gateway's state row, for `pumpgw status` (which reads only the store).
-    /// A failing store cannot take it: status then sees the row age.
-    private func saveGatewayState(_ feed: FeedStatus, state: RunState, now: Date, stopped: Date?) {
-        let gateway = GatewayState(updated: now, pid: getpid(), stopped: stopped, feedTarget: sink?.target ?? "",
-                                   feedState: feed.state.name, feedLastSuccess: feed.lastSuccess, feedLastError: feed.lastError,
-                                   storeFailure: state.lastStoreFailure?.message, storeFailureTime: state.lastStoreFailure?.time)
-        try? store.saveGatewayState(gateway)
     }
 
     private func storeAlarm(_ state: AlarmState, _ message: String, now: Date) -> AlarmEvent {
