@@ -8,6 +8,7 @@
 
 import Telemetry
 import Foundation
+import Lifecycle
 import Synchronization
 import Logging
 
@@ -287,8 +288,7 @@ public actor FeedSender {
 
     /// initial × 2^(failures-1), capped at maxBackoff, times the jitter factor.
     func backoff(failures: Int) -> Double {
-        let exponent = Double(min(max(failures - 1, 0), 30))
-        let base = min(options.maxBackoff, options.initialBackoff * pow(2, exponent))
-        return base * min(1, max(0, jitter()))
+        Backoff.base(failures: failures, initial: options.initialBackoff, maximum: options.maxBackoff)
+            * min(1, max(0, jitter()))
     }
 }

@@ -6,7 +6,6 @@
 import Feed
 import Lifecycle
 import Logging
-import Synchronization
 
 final class FeedService: Service {
     let sender: FeedSender

@@ -56,7 +56,7 @@ enum DeadLettersCommand: Command {
             [String(stored.id), StatusOutput.timestamp(stored.letter.time), stored.letter.deviceKey, stored.letter.message,
              stored.letter.line]
         }
-        return StatusOutput.table(header: ["ID", "TIME", "DEVICE", "SERVER SAID", "LINE"], rows: rows).joined(separator: "\n")
+        return TextTable.lines(header: ["ID", "TIME", "DEVICE", "SERVER SAID", "LINE"], rows: rows).joined(separator: "\n")
     }
 
     struct LetterJSON: Encodable {
