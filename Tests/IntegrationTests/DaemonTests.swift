@@ -40,7 +40,7 @@ struct DaemonSite {
     }
 
     func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms", rules: String = "",
-                     stationRules: String = "", feed: String = "file:var/feed.lp") throws {
+                     stationRules: String = "", feed: String = "file:var/feed.lp", feedOptions: String = "") throws {
         // These tests pin the one rule they add: the profile's own outlet
         // rules (which a pressure drop also trips) are off here.
         let profileRulesOff = ["lowLow", "rateOfChange", "instability"]
@@ -51,7 +51,7 @@ struct DaemonSite {
           gateway: { id: "gw-test" },
           profiles: "\(Paths.profiles.path)",
           store: { path: "var/pumpgw.db" },
-          feed: { url: "\(feed)", precision: "ms" },
+          feed: { url: "\(feed)", precision: "ms", \(feedOptions) },
           stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" },
                         rules: [ \(stationRules) ], devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
