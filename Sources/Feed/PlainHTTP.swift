@@ -40,7 +40,8 @@ enum PlainHTTP {
         defer { _ = close(socket) }
         let target = (parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath)
             + (parts.percentEncodedQuery.map { "?" + $0 } ?? "")
-        var head = "POST \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
+        let authority = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"   // an IPv6 literal in brackets
+        var head = "POST \(target) HTTP/1.1\r\nHost: \(authority)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
         if let failure = SocketConnect.sendAll(socket, Array(head.utf8) + body) { return .failure(failure) }
