@@ -48,6 +48,13 @@ public struct PollResult: Sendable {
 
     /// True when at least one block was read.
     public var anyGood: Bool { errors.count < blocks.count }
+
+    /// True when no request was sent because the client refused them all
+    /// (a unit id the framing cannot address): the device is not "connected".
+    public var unitRefused: Bool {
+        !blocks.isEmpty && errors.count == blocks.count
+            && errors.allSatisfy { if case .badRequest = $0 { return true } else { return false } }
+    }
 }
 
 /// Per-device workarounds real devices need.

@@ -34,10 +34,15 @@ public struct PolledDevice: Sendable {
     }
 }
 
-/// Connection settings shared by the devices of one endpoint.
+/// Connection settings shared by the devices of one endpoint: a TCP
+/// host:port (Modbus TCP or RTU over TCP), or a serial bus.
 public struct EndpointSettings: Sendable, Hashable {
     public var host: String
     public var port: Int
+    /// `.rtu`: RTU over TCP (a transparent serial server).
+    public var framing: ModbusFraming = .tcp
+    /// A serial RTU bus instead of host and port.
+    public var serial: SerialSettings?
     public var timeout: Duration
     public var pauseAfterConnect: Duration = .zero
     public var closeAfterPoll = false
@@ -50,7 +55,19 @@ public struct EndpointSettings: Sendable, Hashable {
         self.timeout = timeout
     }
 
-    public var name: String { "\(host):\(port)" }
+    /// A serial bus.
+    public init(serial: SerialSettings, timeout: Duration) {
+        self.init(host: serial.path, port: 0, timeout: timeout)
+        self.serial = serial
+        framing = .rtu
+    }
+
+    public var endpoint: ModbusEndpoint {
+        if let serial { return .serial(serial) }
+        return .tcp(host: host, port: port, framing: framing)
+    }
+
+    public var name: String { serial?.path ?? "\(host):\(port)" }
 }
 
 /// What a poll hands on to the rest of the pipeline.
@@ -125,8 +142,7 @@ public final class EndpointPoller: Sendable {
     }
 
     private func run(start: UInt64) {
-        let client = ModbusTCPClient(host: settings.host, port: settings.port, unit: devices.first?.unit ?? 1,
-                                     timeout: settings.timeout)
+        let client = ModbusClient(endpoint: settings.endpoint, unit: devices.first?.unit ?? 1, timeout: settings.timeout)
         defer { client.close() }
         // A device's poll groups share its counters: one slot per identity.
         var slots: [DeviceIdentity: Int] = [:]
@@ -143,6 +159,7 @@ public final class EndpointPoller: Sendable {
         var counters = [DeviceCounters](repeating: DeviceCounters(), count: slots.count)
         var backoff = Backoff(initial: settings.backoffInitial, maximum: settings.backoffMaximum)
         var nextConnectAttempt: UInt64 = 0
+        var lossLogged = false
 
         while !stopping.load(ordering: .relaxed) {
             guard let index = states.indices.min(by: { states[$0].schedule.nextDue < states[$1].schedule.nextDue }) else { return }
@@ -156,20 +173,21 @@ public final class EndpointPoller: Sendable {
 
             var result: PollResult?
             var connectError: ModbusError?
-            if !client.isConnected {
-                if now >= nextConnectAttempt {
-                    do {
-                        try client.connect()
-                        backoff.reset()
-                        if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
-                        log("connected to \(settings.name)")
-                    } catch {
-                        connectError = error
-                        let delay = backoff.nextDelay()
-                        nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
-                        if backoff.failures == 1 || backoff.failures % 10 == 0 {
-                            log("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
-                        }
+            if !client.isConnected && now >= nextConnectAttempt {
+                do {
+                    try client.connect()
+                    if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
+                    // Only a loss the log told of gets its "connected" line: a device that
+                    // accepts and then fails would otherwise log one every reconnect.
+                    if lossLogged { log("connected to \(settings.name)") }
+                    lossLogged = false
+                } catch {
+                    connectError = error
+                    let delay = backoff.nextDelay()
+                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
+                    if backoff.failures == 1 || backoff.failures % 10 == 0 {
+                        log("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                        lossLogged = true
                     }
                 }
             }
@@ -180,15 +198,24 @@ public final class EndpointPoller: Sendable {
                         log("\(states[index].device.identity.station)/\(states[index].device.identity.device): \(block.table.rawValue) \(block.start)+\(block.count) bridged a hole (exception 2); reading its points separately from now on")
                     }
                 }
-                if let error = result?.errors.last, error.requiresReconnect {
-                    // The reader closed the connection; wait before reconnecting.
-                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(backoff.nextDelay())
+                if result?.anyGood == true {
+                    // Only a good poll proves the endpoint well: a connect alone does not.
+                    backoff.reset()
+                } else if let error = result?.errors.last, error.requiresReconnect, !client.isConnected {
+                    // The client closed the connection; wait before reconnecting.
+                    let delay = backoff.nextDelay()
+                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
+                    if backoff.failures == 1 || backoff.failures % 10 == 0 {
+                        log("lost connection to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                        lossLogged = true
+                    }
                 }
                 if settings.closeAfterPoll { client.close() }
             }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- now) / 1e6
             let report = states[index].record(result: result, connectError: connectError,
-                                              connected: client.isConnected || (result?.anyGood ?? false),
+                                              connected: (client.isConnected && !(result?.unitRefused ?? false))
+                                                  || (result?.anyGood ?? false),
                                               counters: &counters[states[index].counterSlot],
                                               time: time, milliseconds: elapsed, lateness: lateness)
             deliver(report)
