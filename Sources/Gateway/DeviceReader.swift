@@ -19,6 +19,7 @@ import Foundation
 import Modbus
 import Profiles
 import Synchronization
+import Telemetry
 
 /// The outcome of reading one block: the raw data or the error.
 public enum BlockResult: Sendable, Equatable {
@@ -73,21 +74,21 @@ public final class DeviceReader {
     public let profile: DeviceProfile
     /// The plan of the next poll; refined when a block bridges a hole.
     public private(set) var plan: ReadPlan
-    public let client: ModbusTCPClient
+    public let client: ModbusClient
     /// The unit id this device answers to (the client may be shared).
     public let unit: UInt8
     public var options: PollOptions
     /// The profile's points as a poll needs them, worked out once.
     let points: PointTable
 
-    public convenience init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan? = nil,
+    public convenience init(profile: DeviceProfile, client: ModbusClient, plan: ReadPlan? = nil,
                             unit: UInt8? = nil, options: PollOptions = PollOptions()) {
         self.init(profile: profile, client: client, plan: plan, unit: unit, options: options,
                   points: PointTable(profile: profile))
     }
 
     /// `points` must be the table of `profile`.
-    init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan?, unit: UInt8?, options: PollOptions,
+    init(profile: DeviceProfile, client: ModbusClient, plan: ReadPlan?, unit: UInt8?, options: PollOptions,
          points: PointTable) {
         self.profile = profile
         self.client = client
@@ -188,7 +189,7 @@ public final class DeviceReader {
     }
 
     /// One request for `block` (the benchmark floor sends the same ones).
-    static func read(_ block: ReadBlock, with client: ModbusTCPClient) -> BlockResult {
+    static func read(_ block: ReadBlock, with client: ModbusClient) -> BlockResult {
         do {
             switch block.table {
             case .holding:

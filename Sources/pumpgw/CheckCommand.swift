@@ -4,6 +4,7 @@ import Decoding
 import Foundation
 import Gateway
 import Profiles
+import Telemetry
 
 enum CheckCommand: Command {
     static let help = """

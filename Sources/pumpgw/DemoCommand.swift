@@ -5,6 +5,7 @@
 import Decoding
 import Foundation
 import Gateway
+import Logging
 import Profiles
 import Rules
 import Simulator
@@ -76,7 +77,7 @@ enum DemoCommand: Command {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
-        let runtime = try GatewayRuntime(config: config, log: Log(minimum: .warning))
+        let runtime = try GatewayRuntime(config: config, log: Logger(minimum: .warning))
         runtime.start()
         Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(config.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 

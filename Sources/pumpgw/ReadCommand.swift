@@ -7,6 +7,7 @@ import Foundation
 import Gateway
 import Modbus
 import Profiles
+import Telemetry
 
 enum ReadCommand: Command {
     static let help = """
@@ -42,7 +43,7 @@ enum ReadCommand: Command {
         }
 
         guard let profile = loadProfile(profilePath) else { return 1 }
-        let client = ModbusTCPClient(host: host, port: port, unit: UInt8(unit), timeout: timeout)
+        let client = ModbusClient(host: host, port: port, unit: UInt8(unit), timeout: timeout)
         let endpoint = "\(host):\(port) unit \(unit)"
         do {
             try client.connect()

@@ -6,6 +6,7 @@ import Decoding
 import Foundation
 import Rules
 import Store
+import Telemetry
 
 enum StatusCommand: Command {
     static let help = """

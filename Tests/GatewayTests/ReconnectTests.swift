@@ -7,8 +7,10 @@ import Decoding
 import Foundation
 @testable import Gateway
 import Modbus
+import Logging
 import Profiles
 import Synchronization
+import Telemetry
 import Testing
 import TestSupport
 
@@ -30,7 +32,7 @@ struct ReconnectTests {
         settings.backoffInitial = .milliseconds(200)
         let lines = Mutex<[String]>([])
         let poller = EndpointPoller(settings: settings, devices: [Self.device()], deliver: { _ in },
-                                    log: { line in lines.withLock { $0.append(line) } })
+                                    log: Logger(minimum: .info) { line in lines.withLock { $0.append(line) } })
         poller.start()
         Thread.sleep(forTimeInterval: 2.0)
         poller.stop()
@@ -43,8 +45,8 @@ struct ReconnectTests {
         let logged = lines.withLock { $0 }
         // One loss logged (the 1st failure; the next at the 10th), so at most one
         // "connected" line: the defect logged one per connect.
-        #expect(logged.filter { $0.hasPrefix("lost connection to") }.count == 1, "\(logged)")
-        #expect(logged.filter { $0.hasPrefix("connected to") }.count <= 1, "\(logged)")
+        #expect(logged.filter { $0.contains("msg=\"lost connection to") }.count == 1, "\(logged)")
+        #expect(logged.filter { $0.contains("msg=\"connected to") }.count <= 1, "\(logged)")
     }
 
     @Test("after a logged loss, the reconnect is logged once")
@@ -55,14 +57,14 @@ struct ReconnectTests {
         settings.backoffInitial = .milliseconds(100)
         let lines = Mutex<[String]>([])
         let poller = EndpointPoller(settings: settings, devices: [Self.device()], deliver: { _ in },
-                                    log: { line in lines.withLock { $0.append(line) } })
+                                    log: Logger(minimum: .info) { line in lines.withLock { $0.append(line) } })
         poller.start()
         Thread.sleep(forTimeInterval: 0.5)
         poller.stop()
         // Request 1 good, request 2 closes (loss logged), request 3 (new connection) good.
         let logged = lines.withLock { $0 }
-        #expect(logged.first?.hasPrefix("lost connection to 127.0.0.1:\(server.port)") == true, "\(logged)")
-        #expect(logged.filter { $0 == "connected to 127.0.0.1:\(server.port)" }.count >= 1, "\(logged)")
+        #expect(logged.first?.contains("level=warn msg=\"lost connection to 127.0.0.1:\(server.port)") == true, "\(logged)")
+        #expect(logged.contains { $0.contains("level=info msg=\"connected to 127.0.0.1:\(server.port)\"") }, "\(logged)")
     }
 
     @Test("a unit id the framing refuses is an error, and the device is not shown connected")

@@ -12,9 +12,9 @@ final class Daemon {
     let process = Process()
     private let log = OutputBuffer()
 
-    init(config: String) throws {
+    init(config: String, logLevel: String = "info") throws {
         process.executableURL = URL(fileURLWithPath: Paths.pumpgw)
-        process.arguments = ["run", "--config", config, "--log-level", "info"]
+        process.arguments = ["run", "--config", config, "--log-level", logLevel]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -72,13 +72,13 @@ struct DaemonSite {
     }
 
     func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms", rules: String = "",
-                     stationRules: String = "") throws {
+                     stationRules: String = "", feed: String = "file:var/feed.lp") throws {
         try """
         {
           gateway: { id: "gw-test" },
           profiles: "\(Paths.profiles.path)",
           store: { path: "var/pumpgw.db" },
-          feed: { url: "file:var/feed.lp", precision: "ms" },
+          feed: { url: "\(feed)", precision: "ms" },
           stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" },
                         rules: [ \(stationRules) ], devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),

@@ -12,6 +12,7 @@ import Gateway
 import Profiles
 import Synchronization
 import Testing
+import Telemetry
 
 final class ReportLog: Sendable {
     private let reports = Mutex<[PollReport]>([])

@@ -11,7 +11,7 @@ struct ModbusClientTests {
     @Test("a refused connection is .transport(.refused)")
     func refused() throws {
         let port = try freePort()
-        let client = ModbusTCPClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(500))
+        let client = ModbusClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(500))
         #expect(throws: ModbusError.transport(.refused)) { try client.connect() }
         #expect(!client.isConnected)
         // A read connects first, and fails the same way.
@@ -24,7 +24,7 @@ struct ModbusClientTests {
     func silentDeviceTimesOut() throws {
         let (listener, port) = try listenSilently()
         defer { close(listener) }
-        let client = ModbusTCPClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(200))
+        let client = ModbusClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(200))
         try client.connect()
         #expect(client.isConnected)
         #expect(throws: ModbusError.transport(.timedOut)) {
@@ -37,7 +37,7 @@ struct ModbusClientTests {
 
     @Test("requests outside the Modbus limits are refused before they are sent")
     func badRequests() {
-        let client = ModbusTCPClient(host: "127.0.0.1", port: 1, unit: 1, timeout: .milliseconds(100))
+        let client = ModbusClient(host: "127.0.0.1", port: 1, unit: 1, timeout: .milliseconds(100))
         #expect(throws: ModbusError.badRequest("cannot read 126 registers at 0")) {
             _ = try client.readRegisters(.holdingRegisters, address: 0, count: 126)
         }
