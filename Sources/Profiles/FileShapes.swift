@@ -28,6 +28,8 @@ public enum FileShapes {
         Field("type", types, required: true),
         Field("order", orders),
         Field("bit", .integer),
+        Field("length", .integer),
+        Field("byte", .choice(["high", "low"])),
         Field("values", .map(.string)),
         Field("scale", .number),
         Field("offset", .number),
