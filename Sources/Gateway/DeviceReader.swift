@@ -125,7 +125,10 @@ public final class DeviceReader {
                     queue = parts[...] + queue
                     continue
                 }
-                if error.requiresReconnect { abandon = error }
+                // A lost connection or a silent device ends the poll; an RTU reply that
+                // was invalid (bad CRC, another unit's) costs only its own block: the
+                // client let the line fall silent and kept the connection.
+                if error.requiresReconnect, !client.isConnected || Self.isTransport(error) { abandon = error }
             }
             executed.append(block)
             results.append(result)
@@ -137,6 +140,11 @@ public final class DeviceReader {
             points.decode(block, result, into: &samples)
         }
         return PollResult(plan: ReadPlan(blocks: executed), blocks: results, points: samples, splitBlocks: split)
+    }
+
+    static func isTransport(_ error: ModbusError) -> Bool {
+        if case .transport = error { return true }
+        return false
     }
 
     /// Splits a block that failed with exception 2: first into runs of

@@ -35,7 +35,10 @@ public enum MBAPFraming {
         let pdu = bytes[(base + headerLength)...].prefix(length - 1)
         switch ReplyPDU.length(of: pdu, for: request) {
         case .failure(let error): return .invalid(error.reason)
-        case .success(nil): return .need(total)
+        case .success(nil):
+            // The header says the PDU ends before its own fields do.
+            if bytes.count >= total { return .invalid("MBAP length \(length) is too short for the reply") }
+            return .need(total)
         case .success(let needed?):
             guard needed == length - 1 else {
                 return .invalid("MBAP length \(length) does not fit a PDU of \(needed) bytes")

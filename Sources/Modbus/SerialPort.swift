@@ -47,8 +47,9 @@ public struct SerialSettings: Sendable, Hashable {
     }
 }
 
-enum SerialPort {
-    static func open(_ settings: SerialSettings) throws(ModbusError) -> Int32 {
+public enum SerialPort {
+    /// Opens `settings.path` exclusively, raw, non-blocking, with the line settings applied.
+    public static func open(_ settings: SerialSettings) throws(ModbusError) -> Int32 {
         guard let speed = SerialSettings.bauds[settings.baud] else {
             throw .badRequest("baud \(settings.baud) is not one termios can set (\(SerialSettings.bauds.keys.sorted()))")
         }

@@ -166,7 +166,7 @@ public enum ProfileValidator {
     }
 
     /// Two points may not read the same register, except `bits` points that
-    /// share a word. Reported on the later point of the file.
+    /// share a word and `int8`/`uint8` points on its two bytes. Reported on the later point of the file.
     static func overlapProblems(in partial: PartialProfile, file: String, map: SourceMap) -> [ProfileProblem] {
         let profile = partial.profile
         var problems: [ProfileProblem] = []
@@ -181,6 +181,9 @@ public enum ProfileValidator {
                     let other = profile.points[second]
                     if profile.pduAddress(of: other) >= end { break }
                     if point.type == .bits && other.type == .bits { continue }
+                    let byteTypes: Set<PointType> = [.int8, .uint8]
+                    if byteTypes.contains(point.type), byteTypes.contains(other.type),
+                       (point.byte ?? "low") != (other.byte ?? "low") { continue }
                     let (earlier, later) = partial.pointIndexes[first] < partial.pointIndexes[second]
                         ? (first, second) : (second, first)
                     let path = "points[\(partial.pointIndexes[later])].address"
