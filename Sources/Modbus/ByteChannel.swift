@@ -5,7 +5,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// An open, non-blocking descriptor and what can be done with it.
 struct ByteChannel {
@@ -89,39 +88,5 @@ struct ByteChannel {
     /// A serial adapter that vanished reads EIO: the port is gone, open it again.
     static func failure(readErrno code: Int32) -> TransportFailure {
         code == EIO || code == ENXIO || code == ENODEV ? .reset : TransportFailure(errno: code)
-    }
-}
-
-/// Lets another thread cut a blocked request short: shutdown(2) of the
-/// socket wakes the poll() at once, and the request fails as "closed".
-/// The descriptor is registered and closed under the same lock, so a
-/// shutdown never reaches a descriptor number the process has reused.
-public final class ConnectionInterrupter: Sendable {
-    private let descriptor = Mutex<Int32>(-1)
-    private let interrupted = Atomic<Bool>(false)
-
-    public init() {}
-
-    /// Shuts the open connection down (a no-op when none is open). Later
-    /// connects still work: this stops one request, not the client.
-    public func interrupt() {
-        interrupted.store(true, ordering: .relaxed)
-        descriptor.withLock { fd in
-            if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
-        }
-    }
-
-    /// True once `interrupt()` was called (cleared by `reset`).
-    public var wasInterrupted: Bool { interrupted.load(ordering: .relaxed) }
-    public func reset() { interrupted.store(false, ordering: .relaxed) }
-
-    func register(_ fd: Int32) { descriptor.withLock { $0 = fd } }
-
-    /// Closes `fd` under the lock.
-    func close(_ fd: Int32) {
-        descriptor.withLock { current in
-            _ = Glibc.close(fd)
-            if current == fd { current = -1 }
-        }
     }
 }

@@ -9,7 +9,7 @@
 // (MBAPFraming, RTUFraming: pure, fuzzed), and poll() has no ceiling.
 //
 // One client per endpoint, touched by one thread only (its calls block);
-// `interrupter` is the one part other threads may use.
+// `interrupter` (a SocketInterrupter) is the one part other threads may use.
 
 #if canImport(Glibc)
 import Glibc
@@ -56,8 +56,9 @@ public final class ModbusClient {
     public var unit: UInt8
     /// Bounds each request as a whole (and each connect).
     public let timeout: Duration
-    /// Other threads may cut a request short through this (shutdown(2) of the socket).
-    public let interrupter = ConnectionInterrupter()
+    /// Other threads may cut a request short through this (shutdown(2) of
+    /// the socket; later connects are refused until its `reset()`).
+    public let interrupter: SocketInterrupter
 
     private var channel: ByteChannel?
     private var transaction: UInt16 = 0
@@ -68,7 +69,9 @@ public final class ModbusClient {
     /// Largest ADU of either framing (MBAP 7 + 253): reads never ask for more.
     static let maximumFrame = 260
 
-    public init(endpoint: ModbusEndpoint, unit: UInt8, timeout: Duration) {
+    public init(endpoint: ModbusEndpoint, unit: UInt8, timeout: Duration,
+                interrupter: SocketInterrupter = SocketInterrupter()) {
+        self.interrupter = interrupter
         self.endpoint = endpoint
         self.unit = unit
         self.timeout = timeout
@@ -76,15 +79,16 @@ public final class ModbusClient {
     }
 
     /// A Modbus TCP client (MBAP framing).
-    public convenience init(host: String, port: Int, unit: UInt8, timeout: Duration) {
-        self.init(endpoint: .tcp(host: host, port: port, framing: .tcp), unit: unit, timeout: timeout)
+    public convenience init(host: String, port: Int, unit: UInt8, timeout: Duration,
+                            interrupter: SocketInterrupter = SocketInterrupter()) {
+        self.init(endpoint: .tcp(host: host, port: port, framing: .tcp), unit: unit, timeout: timeout, interrupter: interrupter)
     }
 
     deinit { close() }
 
     public var isConnected: Bool { channel != nil }
 
-    /// Cuts a request in flight short, from any thread (see `ConnectionInterrupter`).
+    /// Cuts a request in flight short, from any thread (see `SocketInterrupter`).
     public func interrupt() { interrupter.interrupt() }
 
     /// Opens the connection or the port (within `timeout`).
@@ -99,13 +103,19 @@ public final class ModbusClient {
         case .tcp(let host, let port, _): descriptor = try TCPConnection.open(host: host, port: port, until: deadline)
         case .serial(let settings): descriptor = try SerialPort.open(settings)
         }
-        interrupter.register(descriptor)
+        guard interrupter.opened(descriptor) else {
+            _ = Glibc.close(descriptor)
+            throw .transport(.unreachable)
+        }
         channel = ByteChannel(descriptor: descriptor)
     }
 
     /// Closes the connection; the next request connects again.
     public func close() {
-        if let channel { interrupter.close(channel.descriptor) }
+        if let channel {
+            interrupter.closing()
+            _ = Glibc.close(channel.descriptor)
+        }
         channel = nil
     }
 

@@ -47,7 +47,7 @@ enum ScanCommand: Command {
         if options.has("json") {
             Console.print(json(found))
         } else {
-            Console.print(ReadOutput.columns([["UNIT", "REPLY", "IDENTIFICATION"]] + found.map {
+            Console.print(TextTable.text([["UNIT", "REPLY", "IDENTIFICATION"]] + found.map {
                 [String($0.unit), $0.reply, $0.identification.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
             }))
             Console.print("scanned \(units.count) unit ids on \(endpoint) in \(String(format: "%.1f", seconds)) s: \(found.count) answered")
