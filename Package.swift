@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Lifecycle", "Profiles", "Decoding", "Rules", "Logging", "Telemetry",
                                                          "Store", "Feed", "Modbus", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store",
+        .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store", "Modbus",
                                                                 "Logging", "Telemetry", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],

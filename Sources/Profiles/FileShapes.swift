@@ -61,6 +61,8 @@ public enum FileShapes {
         Field("host", .string, required: true),
         Field("port", .integer),
         Field("unit", .integer),
+        Field("framing", .choice(["tcp", "rtu"])),
+        Field("allowReservedUnit", .bool),
         Field("interval", .string),
         Field("timeout", .string),
         Field("maxGap", .integer),

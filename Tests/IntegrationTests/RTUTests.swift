@@ -11,9 +11,10 @@ final class PtyPair {
     let a: String, b: String
     private let process = Process()
 
-    init() throws {
+    /// A new pair, or (`a`, `b` given) the same device names again: a USB adapter plugged back in.
+    init(a: String? = nil, b: String? = nil) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("pumpgw-pty-\(UUID().uuidString.prefix(8))").path
-        (a, b) = (base + "-a", base + "-b")
+        (self.a, self.b) = (a ?? base + "-a", b ?? base + "-b")
         try start()
     }
 
