@@ -75,7 +75,7 @@ struct PollingEngineTests {
                     Issue.record("\(point.name) of the late device is \(point.reading.quality)")
                     continue
                 }
-                #expect(reason.contains("timed out") || reason.contains("not connected"), "\(reason)")
+                #expect(reason.contains("timeout") || reason.contains("not connected"), "\(reason)")
             }
         }
         #expect(late.last?.health.consecutiveFailures ?? 0 >= 2)
