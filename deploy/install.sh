@@ -45,7 +45,12 @@ case "$binary" in ""|/*) ;; *) binary="$(pwd)/$binary" ;; esac
 case "$unitdir" in /*) ;; *) unitdir="$(pwd)/$unitdir" ;; esac
 
 cd "$(dirname "$0")/.."
-SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+# sudo only where it is needed: not for root, nor for a prefix the user owns (the tests').
+writable() { local d="$1"; while [ ! -e "$d" ]; do d="$(dirname "$d")"; done; [ -w "$d" ]; }
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && ! { writable "$prefix" && writable "$configdir" && { [ "$systemd" = no ] || writable "$unitdir"; }; }; then
+  SUDO=sudo
+fi
 
 if [ -z "$binary" ]; then
   make deps

@@ -19,12 +19,18 @@ public enum ProfileFolder {
     /// `written` resolved (so the error names what was asked for).
     public static func locate(_ written: String, relativeTo base: String,
                               executable: String? = runningExecutable()) -> String {
+        resolve(written, relativeTo: base, executable: executable).path
+    }
+
+    /// As `locate`, and whether the installed folder stood in for `written`.
+    public static func resolve(_ written: String, relativeTo base: String,
+                               executable: String? = runningExecutable()) -> (path: String, isInstalled: Bool) {
         let asWritten = written.hasPrefix("/") ? written : (base as NSString).appendingPathComponent(written)
         guard !written.hasPrefix("/"), !isDirectory(asWritten),
               let installed = executable.map(installedFolder(besideExecutable:)), isDirectory(installed) else {
-            return asWritten
+            return (asWritten, false)
         }
-        return installed
+        return (installed, true)
     }
 
     /// `<folder of executable>/../share/pumpgw/DeviceProfiles`, normalised.

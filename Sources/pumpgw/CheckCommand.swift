@@ -81,6 +81,11 @@ enum CheckCommand: Command {
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
         Console.print("\(path): ok: gateway \(loaded.config.gateway.id), \(loaded.config.stations.count) stations, \(loaded.devices.count) devices, \(requests) requests per cycle (one per point: \(points))")
+        let written = loaded.config.profiles ?? ProfileFolder.defaultName
+        let profiles = ProfileFolder.resolve(written, relativeTo: (path as NSString).deletingLastPathComponent)
+        if profiles.isInstalled {
+            Console.print("  profiles from \(profiles.path) (installed; \(written) relative to the config does not exist)")
+        }
         for device in loaded.devices {
             Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.config.host):\(device.port) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")
         }

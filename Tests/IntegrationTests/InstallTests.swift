@@ -68,6 +68,9 @@ struct InstallTests {
         let check = try install.run(in: install.elsewhere, [install.binary, "check", "pumpgw.json5"])
         #expect(check.status == 0, "stderr: \(check.stderr)")
         #expect(check.stdout.hasPrefix("pumpgw.json5: ok: gateway gw-01"), "stdout: \(check.stdout)")
+        let installed = install.prefix.appendingPathComponent("share/pumpgw/DeviceProfiles").resolvingSymlinksInPath().path
+        #expect(check.stdout.contains("\n  profiles from \(installed) (installed; ../DeviceProfiles relative to the config does not exist)\n"),
+                "stdout: \(check.stdout)")
         // A profile id that exists nowhere is still an error that names the folder used.
         try String(contentsOf: copy, encoding: .utf8).replacingOccurrences(of: "grundfos-hydro-mpc-cim500", with: "no-such-profile")
             .write(to: copy, atomically: true, encoding: .utf8)

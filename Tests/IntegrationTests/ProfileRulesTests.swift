@@ -92,6 +92,36 @@ struct ProfileRulesTests {
         #expect(raised.time.timeIntervalSince(Self.epoch) == main.delay, "\(main.file): raised after \(raised.time.timeIntervalSince(Self.epoch)) s")
     }
 
+    @Test("out of the box: pumpgw run raises a profile's default rule with no rule in the config")
+    func daemonUsesDefaultRules() throws {
+        let path = Paths.profiles.appendingPathComponent("pump-room-environment-io.json5").path
+        // Flooding 1 s after the simulator starts: critical, no delay (the profile's rule).
+        let simulator = try startSimulator(profile: path, extra: ["--scenario", "set:flooding=1:1"])
+        defer { simulator.stop() }
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try """
+        {
+          gateway: { id: "gw-test" },
+          profiles: "\(Paths.profiles.path)",
+          store: { path: "var/pumpgw.db" },
+          feed: { url: "file:var/feed.lp", precision: "ms" },
+          stations: [ { id: "FT-0412", devices: [
+            { id: "room", profile: "pump-room-environment-io", host: "127.0.0.1", port: \(simulator.port),
+              interval: "500ms", timeout: "300ms" } ] } ],
+        }
+        """.write(to: site.config, atomically: true, encoding: .utf8)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("msg=\"alarm raised\"", timeout: 10), "stderr: \(daemon.stderr)")
+        #expect(daemon.terminate() == 0)
+        let feed = try String(contentsOf: site.feed, encoding: .utf8)
+        let alarms = feed.split(separator: "\n").filter { $0.hasPrefix("pump_alarm,") }
+        #expect(alarms.count == 1, "\(alarms)")
+        #expect(alarms.first?.hasPrefix("pump_alarm,device=room,point=flooding,rule=state,severity=critical,station=FT-0412 state=\"raised\"") == true,
+                "\(alarms)")
+        #expect(alarms.first?.contains("message=\"Flooding in the pump room\"") == true, "\(alarms)")
+    }
+
     static let epoch = Date(timeIntervalSince1970: 1_780_000_000)
 
     /// The events of `sample` held for 20 minutes, evaluated every 5 s.

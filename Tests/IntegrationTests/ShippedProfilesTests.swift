@@ -88,6 +88,24 @@ struct ShippedProfilesTests {
         #expect(setpoint.name == "actual_setpoint" && setpoint.description?.contains("assumed") == true)
     }
 
+    @Test("read tells the flow meter maps apart: the other variant's profile gets exception 2, its own reads", arguments: [
+        ("electromagnetic-flowmeter-mfe600h.json5", "electromagnetic-flowmeter-mfe600e.json5"),
+        ("electromagnetic-flowmeter-mfe600e.json5", "electromagnetic-flowmeter-mfe600h.json5"),
+    ])
+    func flowMeterVariants(meter: String, other: String) throws {
+        let simulator = try startSimulator(profile: Paths.profiles.appendingPathComponent(meter).path)
+        defer { simulator.stop() }
+        func read(_ profile: String) throws -> Finished {
+            try runToEnd(Paths.pumpgw, ["read", "--profile", Paths.profiles.appendingPathComponent(profile).path,
+                                        "--host", "127.0.0.1", "--port", String(simulator.port), "--raw"])
+        }
+        let wrong = try read(other)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("every request failed: exception 2 (illegal data address)"), "stderr: \(wrong.stderr)")
+        let right = try read(meter)
+        #expect(right.status == 0, "stderr: \(right.stderr)")
+    }
+
     @Test("points that no public document confirms say assumed", arguments: [
         "generic-constant-pressure-vfd.json5", "water-quality-panel.json5", "pump-room-environment-io.json5",
         "level-transmitter-rs485.json5", "pressure-transmitter-rs485.json5", "cabinet-plc-template.json5",
