@@ -242,7 +242,7 @@ struct DeviceState {
         let health = DeviceHealth(identity: device.identity, time: time, connected: connected,
                                   pollMilliseconds: milliseconds, errors: counters.errors,
                                   consecutiveFailures: counters.consecutiveFailures, lastGoodPoll: counters.lastGoodPoll,
-                                  lastError: counters.lastError)
+                                  lastError: counters.lastError, interval: .nanoseconds(Int64(schedule.interval)))
         return PollReport(sample: sample, health: health, lateness: lateness, skippedCycles: schedule.skipped,
                           splitBlocks: result?.splitBlocks ?? [])
     }

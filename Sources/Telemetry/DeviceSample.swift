@@ -73,9 +73,12 @@ public struct DeviceHealth: Sendable, Equatable {
     public var lastGoodPoll: Date?
     /// The last error, as a person reads it ("timed out", "exception 2 (...)").
     public var lastError: String?
+    /// The interval the device is polled at now (a boost makes it shorter
+    /// than the configured one); nil when the reporter does not say.
+    public var interval: Duration?
 
     public init(identity: DeviceIdentity, time: Date, connected: Bool, pollMilliseconds: Double, errors: Int,
-                consecutiveFailures: Int, lastGoodPoll: Date?, lastError: String?) {
+                consecutiveFailures: Int, lastGoodPoll: Date?, lastError: String?, interval: Duration? = nil) {
         self.identity = identity
         self.time = time
         self.connected = connected
@@ -84,5 +87,6 @@ public struct DeviceHealth: Sendable, Equatable {
         self.consecutiveFailures = consecutiveFailures
         self.lastGoodPoll = lastGoodPoll
         self.lastError = lastError
+        self.interval = interval
     }
 }
