@@ -69,6 +69,7 @@ struct ConfigChecks {
                     devices.append(resolved)
                 }
             }
+            checkIntensive(stationValue, path: stationPath)
         }
         return devices
     }
@@ -91,6 +92,7 @@ struct ConfigChecks {
         if let interval, let timeout, interval > .zero, timeout <= .zero || timeout >= interval {
             report("\(path).timeout", "\(device.timeout ?? "500ms") must be more than 0 and less than the interval (\(device.interval ?? "1s"))")
         }
+        checkMinInterval(device, profile: profiles?[device.profile], path: path)
         if let maxRegisters = device.maxRegisters, !(1...ProfileValidator.maxRegistersPerRead).contains(maxRegisters) {
             report("\(path).maxRegisters", "must be 1-\(ProfileValidator.maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)")
         }
