@@ -196,9 +196,6 @@ struct ConfigChecks {
                 }
             }
         }
-        if let url = tree["feed"]?["url"]?.string, !Self.isFeedURL(url) {
-            report("feed.url", "'\(url)' is not a feed sink: use http://, https://, tcp://HOST:PORT, file:PATH or stdout")
-        }
         for key in ["batchSize", "outboxMaxLines"] {
             if let value = tree["feed"]?[key]?.integer, value < 1, !bad.contains(under: "feed.\(key)") {
                 report("feed.\(key)", "must be 1 or more, not \(value)")
@@ -207,14 +204,5 @@ struct ConfigChecks {
         if tree["feed"]?["tokenEnv"]?.string != nil && tree["feed"]?["tokenFile"]?.string != nil {
             report("feed.tokenFile", "give tokenEnv or tokenFile, not both")
         }
-    }
-
-    static func isFeedURL(_ url: String) -> Bool {
-        if url == "stdout" { return true }
-        if url.hasPrefix("file:") { return url.count > 5 }
-        for scheme in ["http://", "https://", "tcp://"] where url.hasPrefix(scheme) {
-            return url.count > scheme.count
-        }
-        return false
     }
 }

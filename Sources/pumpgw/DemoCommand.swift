@@ -51,7 +51,7 @@ enum DemoCommand: Command {
         let boosterPath = (profilesFolder as NSString).appendingPathComponent("grundfos-hydro-mpc-cim500.json5")
         guard let booster = loadProfile(boosterPath) else { return 1 }
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
 
         // The pump rooms, each a simulator on a thread of its own.
         var stations = [
@@ -75,16 +75,16 @@ enum DemoCommand: Command {
         let configFile = varFolder.appendingPathComponent("demo-config.json5")
         try demoConfig(stations: stations, ports: ports, profiles: profilesFolder)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        let config: LoadedConfig
+        let settings: GatewaySettings
         do {
-            config = try ConfigLoader.load(path: configFile.path)
+            settings = try GatewaySettings.load(path: configFile.path)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
-        let runtime = try GatewayRuntime(config: config, log: Logger(minimum: .warning))
+        let runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2))
         runtime.start()
-        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(config.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
+        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(settings.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 
         let started = Date()
         var nextView = started.addingTimeInterval(2)
@@ -93,13 +93,13 @@ enum DemoCommand: Command {
             Thread.sleep(forTimeInterval: 0.1)
             if Date() >= nextView {
                 nextView = nextView.addingTimeInterval(3)
-                Console.print(liveView(storePath: config.storePath, elapsed: Date().timeIntervalSince(started)))
+                Console.print(liveView(storePath: settings.storePath, elapsed: Date().timeIntervalSince(started)))
             }
         }
         stopRequested.store(true, ordering: .relaxed)
-        runtime.stop(feedGrace: .seconds(2))
+        runtime.stop()
         let stats = runtime.stats
-        Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(config.storePath)` shows the last state")
+        Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(settings.storePath)` shows the last state")
         return 0
     }
 
