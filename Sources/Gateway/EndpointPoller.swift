@@ -83,7 +83,10 @@ public final class EndpointPoller: Sendable {
     private let log: Logger
     /// The devices' point tables, shared with the other pollers of an engine.
     private let tables: PointTables
-    private let stopSignal = DispatchSemaphore(value: 0)
+    /// Signalled to stop, and to wake the wait when a boost is posted.
+    let wakeSignal = DispatchSemaphore(value: 0)
+    /// Boosted intervals posted by the gateway's boost controller.
+    let inbox = BoostInbox()
     private let stopping = Atomic<Bool>(false)
     private let finished = Completion()
     private let started = Atomic<Bool>(false)
@@ -121,7 +124,7 @@ public final class EndpointPoller: Sendable {
 
     /// Asks the thread to stop after the poll in flight.
     public func requestStop() {
-        if !stopping.exchange(true, ordering: .relaxed) { stopSignal.signal() }
+        if !stopping.exchange(true, ordering: .relaxed) { wakeSignal.signal() }
     }
 
     /// Ends the poll in flight at once (its socket is shut down; the poll is
@@ -169,11 +172,17 @@ public final class EndpointPoller: Sendable {
         var backoff = Backoff(initial: settings.backoffInitial, maximum: settings.backoffMaximum)
         var nextConnectAttempt: UInt64 = 0
 
+        var boostsSeen: UInt64 = 0
         while !stopping.load(ordering: .relaxed) {
+            if let boosts = inbox.take(since: &boostsSeen) {
+                let now = DispatchTime.now().uptimeNanoseconds
+                for index in states.indices { states[index].applyBoost(boosts, now: now) }
+            }
             guard let index = states.indices.min(by: { states[$0].schedule.nextDue < states[$1].schedule.nextDue }) else { return }
             let due = states[index].schedule.nextDue
             if DispatchTime.now().uptimeNanoseconds < due {
-                if stopSignal.wait(timeout: DispatchTime(uptimeNanoseconds: due)) == .success { return }
+                // Woken early: stop, or a boost was posted (retimed at the loop's top).
+                if wakeSignal.wait(timeout: DispatchTime(uptimeNanoseconds: due)) == .success { continue }
             }
             let now = DispatchTime.now().uptimeNanoseconds
             let (_, lateness) = states[index].schedule.begin(now: now)

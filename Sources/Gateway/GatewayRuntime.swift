@@ -32,6 +32,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let pipeline: Pipeline
     private let alarms: AlarmStage
     private let pollers: PollerGroup
+    private let boosts: BoostService
     private let feed: FeedService
     private var runner: (runner: ServiceRunner, done: Completion)?
 
@@ -66,10 +67,11 @@ public final class GatewayRuntime: @unchecked Sendable {
                             sink: sink, feedStatus: { await sender.status }, log: log)
         let queue = pipeline.queue
         pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0) })
+        boosts = BoostService(settings: settings, pollers: pollers, pipeline: pipeline, log: log)
     }
 
     /// In start order; a runner stops them in reverse (pollers, pipeline, feed).
-    var services: [any Service] { [feed, pipeline, pollers] }
+    var services: [any Service] { [feed, pipeline, pollers, boosts] }
 
     /// The daemon: runs the services until SIGTERM/SIGINT (from `signals`),
     /// calling `reload` on a thread of its own for each SIGHUP; then stops
@@ -133,6 +135,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         }
         alarms.rebuild(newSettings)
         let changed = pollers.apply(newSettings.loaded)
+        boosts.reload(newSettings)
         settings = newSettings
         log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newSettings.devices.count)])
         return true

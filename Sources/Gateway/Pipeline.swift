@@ -89,6 +89,8 @@ final class Pipeline: Service {
 
     let queue: ReportQueue
     let stats = Mutex(PipelineStats())
+    /// Boost events' feed lines to send, and raised alarms whose rule asks for a boost (BoostService).
+    let boostHooks = Mutex(BoostHooks())
     private let store: StationStore
     private let alarms: AlarmStage
     private let settings: Settings
@@ -165,6 +167,10 @@ final class Pipeline: Service {
             for report in reports {
                 process(report, now: now, state: &state, batch: &batch, outbox: &outbox)
             }
+            outbox.merge(boostHooks.withLock { hooks in
+                defer { hooks.lines = [:] }
+                return hooks.lines
+            }) { $0 + $1 }
             if !state.draining && now.timeIntervalSince(state.lastTick) >= settings.tickInterval {
                 state.lastTick = now
                 for event in alarms.tick(now: now) {
@@ -266,6 +272,9 @@ final class Pipeline: Service {
 
     private func add(_ event: AlarmEvent, batch: inout StoreBatch, outbox: inout [String: [String]]) {
         batch.alarms.append(event)
+        if event.state == .raised, let boost = alarms.boost(for: event) {
+            boostHooks.withLock { $0.raised.append((event, boost)) }
+        }
         if let line = settings.lines.alarm(event) {
             outbox["\(event.station)/\(event.device)", default: []].append(line)
         }

@@ -14,6 +14,8 @@ let usage = """
       pumpgw check FILE...
       pumpgw demo [--duration S]
       pumpgw status [--db FILE] [--json]
+      pumpgw boost (--config FILE | --db FILE) --station ID [--device ID] --interval D --for D [--reason TEXT]
+      pumpgw boost (--config FILE | --db FILE) --list [--json] | --cancel --station ID [--device ID]
       pumpgw history --point STATION/DEVICE/POINT [--db FILE] [--since 1h] [--csv]
       pumpgw bench raw --config FILE [--duration 30]
       pumpgw bench store --db FILE [--devices N] [--points M] [--cycles K | --duration S]
@@ -38,6 +40,7 @@ case "check": command = CheckCommand.self
 case "demo": command = DemoCommand.self
 case "status": command = StatusCommand.self
 case "history": command = HistoryCommand.self
+case "boost": command = BoostCommand.self
 case "bench": command = rest.first == "raw" ? RawBenchCommand.self : BenchCommand.self
 case "farm": command = FarmCommand.self
 case "--help", "-h", "help":
