@@ -64,7 +64,7 @@ public final class GatewayRuntime: @unchecked Sendable {
                             settings: Pipeline.Settings(gatewayId: settings.gatewayId,
                                                         lines: FeedLines(precision: settings.feed.precision),
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
-                            sink: sink, feedStatus: { await sender.status }, log: log)
+                            sink: sink, feedStatus: { [feed] in feed.currentStatus() }, log: log)
         let queue = pipeline.queue
         pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0) })
         boosts = BoostService(settings: settings, pollers: pollers, pipeline: pipeline, log: log)

@@ -45,7 +45,7 @@ enum StatusOutput {
                     [point.name, point.value?.description ?? "-", point.unit ?? "", point.quality.description,
                      point.time.map { age(now.timeIntervalSince($0)) } ?? "never"]
                 }
-                lines += table(header: ["POINT", "VALUE", "UNIT", "QUALITY", "AGE"], rows: rows).map { "    " + $0 }
+                lines += TextTable.lines(header: ["POINT", "VALUE", "UNIT", "QUALITY", "AGE"], rows: rows).map { "    " + $0 }
                 for alarm in device.activeAlarms {
                     let value = alarm.value.map { " value \(Value.format($0))" } ?? ""
                     lines.append("    ALARM \(alarm.severity.rawValue) \(alarm.point.isEmpty ? "" : alarm.point + " ")\(alarm.rule)\(value), raised \(age(now.timeIntervalSince(alarm.time))) ago: \(alarm.message)")
@@ -70,15 +70,6 @@ enum StatusOutput {
         if seconds < 7200 { return "\(Int(seconds / 60))m" }
         if seconds < 172_800 { return "\(Int(seconds / 3600))h" }
         return "\(Int(seconds / 86_400))d"
-    }
-
-    static func table(header: [String], rows: [[String]]) -> [String] {
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { cells in
-            cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
-            }.joined(separator: "  ")
-        }
     }
 
     // MARK: JSON
