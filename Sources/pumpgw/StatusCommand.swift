@@ -28,6 +28,10 @@ enum StatusCommand: Command {
         let stations = try store.status()
         let now = Date()
         Console.print(options.has("json") ? StatusOutput.json(stations, now: now) : StatusOutput.text(stations, now: now))
+        if !options.has("json"), let boosts = try? BoostTable(path: store.path).active(at: now), !boosts.isEmpty {
+            Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
+                .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
         return 0
     }
 }

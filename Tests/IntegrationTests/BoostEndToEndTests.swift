@@ -56,6 +56,8 @@ struct BoostEndToEndTests {
         #expect(device.status == 0, "\(device.stderr)")
         let listed = try Self.boost(site, ["--list", "--json"])
         #expect(listed.stdout.contains("\"interval_ms\":500") && listed.stdout.contains("\"interval_ms\":200"), "\(listed.stdout)")
+        let status = try runToEnd(Paths.pumpgw, ["status", "--db", site.database])
+        #expect(status.stdout.contains("active boosts") && status.stdout.contains("FT-0412/booster  200ms"), "\(status.stdout)")
         Thread.sleep(forTimeInterval: 10)
         #expect(daemon.terminate() == 0, "stderr: \(daemon.stderr)")
         #expect(simulator.stopAndCountWrites() == 0)
@@ -101,6 +103,67 @@ struct BoostEndToEndTests {
         #expect(simulator.stopAndCountWrites() == 0)
         // 200 ms polling from 0.5 s after the restart to 2.5 s: about 10 polls (1 s would give 2).
         #expect(Self.count(try Self.stamps(site), from: restarted + 500, to: restarted + 2500) >= 7)
+    }
+
+    @Test("a scheduled window starts and ends on time")
+    func scheduledWindow() throws {
+        // Windows are whole minutes: wait until 45-55 s past a minute, then
+        // the window is the next minute (UTC), starting 5-15 s from now.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        while !(45...54).contains(calendar.component(.second, from: Date())) { Thread.sleep(forTimeInterval: 0.5) }
+        let start = calendar.dateInterval(of: .minute, for: Date())!.end
+        let end = start.addingTimeInterval(60)
+        let day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][calendar.component(.weekday, from: start) - 1]
+        func hhmm(_ date: Date) -> String { String(format: "%02d:%02d", calendar.component(.hour, from: date), calendar.component(.minute, from: date)) }
+
+        let simulator = try startSimulator(profile: Self.grundfos, extra: ["--duration", "150"])
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try Self.config(site, port: simulator.port,
+                        station: #"intensive: [ { days: ["\#(day)"], from: "\#(hhmm(start))", to: "\#(hhmm(end))", interval: "250ms" } ],"#)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: end.timeIntervalSinceNow + 4)
+        #expect(daemon.terminate() == 0, "stderr: \(daemon.stderr)")
+        #expect(simulator.stopAndCountWrites() == 0)
+
+        let stamps = try Self.stamps(site), w = start.timeIntervalSince1970 * 1000, e = end.timeIntervalSince1970 * 1000
+        let offsets = stamps.map { Int($0 - w) }
+        // 1 s before the window: at most 4 polls in the 3 s before it.
+        #expect(Self.count(stamps, from: w - 3000, to: w) <= 4, "\(offsets)")
+        // Taken up within 1 s of its start: 250 ms polling in 1.2-3.2 s, 8 polls (7 at the edges).
+        #expect(Self.count(stamps, from: w + 1200, to: w + 3200) >= 7, "\(offsets)")
+        // Ended within 1 s of its end: 1 s polling again, 2-3 polls in 1.2-3.7 s after it.
+        #expect((2...3).contains(Self.count(stamps, from: e + 1200, to: e + 3700)), "\(offsets)")
+        let feed = try String(contentsOf: site.feed, encoding: .utf8)
+        let events = feed.split(separator: "\n").filter { $0.hasPrefix("pump_boost,") }
+        #expect(events.count == 2 && events.allSatisfy { $0.contains("source=schedule") }, "\(events)")
+    }
+
+    @Test("an instability alarm from the wavering scenario triggers its rule's boost")
+    func ruleBoost() throws {
+        // From 2 s the outlet swings ±15 kPa every 4 s: 30 kPa peak to peak, over the 20 kPa limit.
+        let simulator = try startSimulator(profile: Self.grundfos, extra: ["--scenario", "wavering:2:60"])
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try Self.config(site, port: simulator.port, extraDevice: """
+            , rules: [ { point: "outlet_pressure", rule: "instability", window: "5s", peakToPeak: 0.02,
+                         boost: { interval: "250ms", for: "20s" } } ]
+            """)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("msg=\"alarm raised\"", timeout: 15), "stderr: \(daemon.stderr)")
+        let raised = Self.nowMs
+        #expect(daemon.waitFor("msg=\"boost started\"", timeout: 3), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 3.5)
+        #expect(daemon.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+        // 250 ms polling from 1.5 s to 3.5 s after the raise: 8 polls (1 s would give 2).
+        #expect(Self.count(try Self.stamps(site), from: raised + 1500, to: raised + 3500) >= 6)
+        let feed = try String(contentsOf: site.feed, encoding: .utf8)
+        let started = feed.split(separator: "\n").first { $0.hasPrefix("pump_boost,") }
+        #expect(started?.hasPrefix("pump_boost,device=booster,source=rule:FT-0412/booster/outlet_pressure/instability,station=FT-0412 state=\"started\",interval_ms=250") == true,
+                "\(String(describing: started))")
     }
 
     @Test("minInterval raises the interval and says so; a timeout not below the interval is refused")
