@@ -64,9 +64,14 @@ public final class GatewayRuntime: @unchecked Sendable {
                             settings: Pipeline.Settings(gatewayId: settings.gatewayId,
                                                         lines: FeedLines(precision: settings.feed.precision),
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
-                            sink: sink, feedStatus: { [feed] in feed.currentStatus() }, log: log)
+                            sink: sink, feedStatus: { [sender] in sender.currentStatus }, log: log)
         let queue = pipeline.queue
-        pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0) })
+        pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0) },
+                              started: { endpoints in
+                                  log.info("gateway started", ["gateway": settings.gatewayId,
+                                                               "devices": String(settings.devices.count),
+                                                               "endpoints": String(endpoints), "store": settings.storePath])
+                              })
         boosts = BoostService(settings: settings, pollers: pollers, pipeline: pipeline, log: log)
     }
 
@@ -80,7 +85,6 @@ public final class GatewayRuntime: @unchecked Sendable {
                     reload: @escaping @Sendable () -> Void) async -> ServiceRunner.Outcome {
         let runner = ServiceRunner(services: services, signals: signals, shutdownDeadline: shutdownDeadline, log: log,
                                    reload: { await onThread("reload") { reload() } })
-        logStarted()
         let outcome = await runner.run()
         if outcome != .deadlineExceeded { close() }
         return outcome
@@ -95,7 +99,6 @@ public final class GatewayRuntime: @unchecked Sendable {
             _ = await runner.run()
             done.finish()
         }
-        logStarted()
     }
 
     /// Stops polling after the polls in flight, writes what is queued, gives
@@ -110,12 +113,6 @@ public final class GatewayRuntime: @unchecked Sendable {
             for service in services { service.shutdown() }
         }
         close()
-    }
-
-    private func logStarted() {
-        log.info("gateway started", ["gateway": settings.gatewayId, "devices": String(settings.devices.count),
-                                     "endpoints": String(Set(settings.devices.map(\.endpointKey)).count),
-                                     "store": settings.storePath])
     }
 
     /// Applies a new, already validated config: pollers whose endpoint's

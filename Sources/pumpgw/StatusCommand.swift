@@ -1,6 +1,7 @@
 // `pumpgw status`: per station and device, the latest values with unit,
 // quality and age, the connection state and the active alarms, read from
-// the store (the `latest` table, never history) beside a running gateway.
+// the store (the `latest` table, never history) beside a running gateway;
+// then the gateway itself: feed, outbox, store (StatusGateway.swift).
 
 import Decoding
 import Foundation
@@ -10,7 +11,8 @@ import Telemetry
 
 enum StatusCommand: Command {
     static let help = """
-        pumpgw status: latest values, connection state and active alarms from the store
+        pumpgw status: latest values, connection state and active alarms from the store,
+        and the gateway's feed, outbox and store
 
         Usage: pumpgw status [--db FILE] [--json]
 
@@ -27,7 +29,9 @@ enum StatusCommand: Command {
         let store = try StationStore.openForReading(path: options.string("db") ?? "var/pumpgw.db")
         let stations = try store.status()
         let now = Date()
-        Console.print(options.has("json") ? StatusOutput.json(stations, now: now) : StatusOutput.text(stations, now: now))
+        let gateway = try GatewaySection.read(store, now: now)
+        Console.print(options.has("json") ? StatusOutput.json(stations, gateway: gateway, now: now)
+                                          : StatusOutput.text(stations, gateway: gateway, now: now))
         if !options.has("json"), let boosts = try? BoostTable(path: store.path).active(at: now), !boosts.isEmpty {
             Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
@@ -37,9 +41,8 @@ enum StatusCommand: Command {
 }
 
 enum StatusOutput {
-    static func text(_ stations: [StationStatus], now: Date) -> String {
-        guard !stations.isEmpty else { return "no devices in the store yet" }
-        var lines: [String] = []
+    static func text(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
+        var lines: [String] = stations.isEmpty ? ["no devices in the store yet"] : []
         for station in stations {
             let tags = station.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             lines.append(tags.isEmpty ? station.station : "\(station.station)  (\(tags))")
@@ -56,6 +59,8 @@ enum StatusOutput {
                 }
             }
         }
+        lines.append("")
+        lines += gateway.text(now: now)
         return lines.joined(separator: "\n")
     }
 
@@ -81,6 +86,7 @@ enum StatusOutput {
     struct Document: Encodable {
         var time: String
         var stations: [StationJSON]
+        var gateway: GatewaySection.JSON
     }
 
     struct StationJSON: Encodable {
@@ -130,21 +136,16 @@ enum StatusOutput {
 
     struct AlarmJSON: Encodable {
         var point, rule, severity, time, message: String
-        var value, limit: Double?
+        var value, limit: OrNull<Double>
 
-        enum CodingKeys: String, CodingKey { case point, rule, severity, time, message, value, limit }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            for (key, text) in [(CodingKeys.point, point), (.rule, rule), (.severity, severity), (.time, time), (.message, message)] {
-                try container.encode(text, forKey: key)
-            }
-            try container.encode(value, forKey: .value)
-            try container.encode(limit, forKey: .limit)
+        init(_ alarm: AlarmEvent) {
+            (point, rule, severity, time, message) = (alarm.point, alarm.rule, alarm.severity.rawValue,
+                                                      timestamp(alarm.time), alarm.message)
+            (value, limit) = (OrNull(alarm.value), OrNull(alarm.limit))
         }
     }
 
-    static func json(_ stations: [StationStatus], now: Date) -> String {
+    static func json(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
         let document = Document(time: timestamp(now), stations: stations.map { station in
             StationJSON(station: station.station, tags: station.tags, devices: station.devices.map { device in
                 DeviceJSON(device: device.device, profile: device.profile, connected: device.health?.connected,
@@ -155,12 +156,9 @@ enum StatusOutput {
                                          time: point.time.map(timestamp),
                                          ageSeconds: point.time.map { (now.timeIntervalSince($0) * 1000).rounded() / 1000 })
                            },
-                           alarms: device.activeAlarms.map { alarm in
-                               AlarmJSON(point: alarm.point, rule: alarm.rule, severity: alarm.severity.rawValue,
-                                         time: timestamp(alarm.time), message: alarm.message, value: alarm.value, limit: alarm.limit)
-                           })
+                           alarms: device.activeAlarms.map(AlarmJSON.init))
             })
-        })
+        }, gateway: gateway.json(now: now))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(document) else { return "{}" }
