@@ -139,7 +139,7 @@ final class Pipeline: Service {
                 reports += queue.takeAll(waitingAtMost: .milliseconds(0))
             }
             let now = Date()
-            var batch = Batch()
+            var batch = Batch(keepEverySample: boostHooks.withLock { $0.keepEverySample })
             for report in reports {
                 process(report, now: now, judgeSilence: current < .draining, stages: &stages, batch: &batch)
             }
@@ -160,6 +160,8 @@ final class Pipeline: Service {
 
     /// A store batch being put together, with its outbox lines by device.
     private struct Batch {
+        /// Boosted devices ("STATION/DEVICE") whose every sample history keeps.
+        var keepEverySample: Set<String> = []
         var store = StoreBatch()
         var outbox: [String: [String]] = [:]
 
@@ -172,7 +174,9 @@ final class Pipeline: Service {
 
     /// Rules, then feed lines, then into the batch: one poll report.
     private func process(_ report: PollReport, now: Date, judgeSilence: Bool, stages: inout Stages, batch: inout Batch) {
-        batch.store.samples.append(report.sample)
+        var sample = report.sample
+        sample.keepsEverySample = batch.keepEverySample.contains("\(sample.identity.station)/\(sample.identity.device)")
+        batch.store.samples.append(sample)
         // The store keeps every poll's health (status reads it).
         batch.store.health.append(report.health)
         let (key, lines, newlySkipped) = stages.deviceLines.lines(for: report, now: now)

@@ -44,6 +44,9 @@ public struct DeviceSample: Sendable, Equatable {
     /// The points read in this poll, in profile order: every point of the
     /// profile, or those of one poll group.
     public var points: [PointSample]
+    /// The store keeps this poll's every point in history, not by exception
+    /// (set during a boost: its point is the full record).
+    public var keepsEverySample = false
 
     public init(identity: DeviceIdentity, time: Date, points: [PointSample]) {
         self.identity = identity

@@ -20,6 +20,8 @@ import Telemetry
 struct BoostHooks: Sendable {
     /// Boost event lines for the feed, by outbox key.
     var lines: [String: [String]] = [:]
+    /// Boosted devices ("STATION/DEVICE") whose boost keeps every sample in history.
+    var keepEverySample: Set<String> = []
     /// Raised alarms whose rule carries a boost.
     var raised: [(event: AlarmEvent, boost: RuleBoost)] = []
 }
@@ -118,6 +120,8 @@ final class BoostService: Service {
             }
         }
         pollers.post(boosts: decisions.mapValues(\.interval))
+        let keepEvery = Set(decisions.filter { $0.value.boost?.history == .every }.keys)
+        pipeline.boostHooks.withLock { $0.keepEverySample = keepEvery }
         let previous = current.withLock { current in defer { current = decisions }; return current }
         let events = Self.events(from: previous, to: decisions, configured: plan.devices, at: now)
         guard !events.isEmpty else { return }
