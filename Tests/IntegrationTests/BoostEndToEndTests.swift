@@ -164,6 +164,19 @@ struct BoostEndToEndTests {
         let started = feed.split(separator: "\n").first { $0.hasPrefix("pump_boost,") }
         #expect(started?.hasPrefix("pump_boost,device=booster,source=rule:FT-0412/booster/outlet_pressure/instability,station=FT-0412 state=\"started\",interval_ms=250") == true,
                 "\(String(describing: started))")
+
+        // The report reads it back: every poll is history (values move), the
+        // swing is about 30 kPa peak to peak (at least 20), and around a 0.45
+        // setpoint it dips below 0.44 at least once a 4 s period.
+        let report = try runToEnd(Paths.pumpgw, ["report", "pressure", "--config", site.config.path, "--station", "FT-0412",
+                                                 "--since", "1h", "--low", "0.44", "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let first = try #require((document["reports"] as? [[String: Any]])?.first)
+        #expect(first["samples"] as? Int == (try Self.stamps(site)).count)
+        let days = try #require(first["days"] as? [[String: Any]])
+        #expect((days.first?["peak_to_peak"] as? Double ?? 0) >= 0.02, "\(days)")
+        #expect((days.first?["excursions"] as? Int ?? 0) >= 1, "\(days)")
     }
 
     @Test("minInterval raises the interval and says so; a timeout not below the interval is refused")
