@@ -8,6 +8,7 @@
 import Decoding
 import Dispatch
 import Logging
+import Modbus
 import Profiles
 import Telemetry
 
@@ -41,6 +42,7 @@ public final class EndpointPollers: Sendable {
                 var fresh = EndpointSettings(host: device.config.host, port: device.port, timeout: device.timeout)
                 fresh.pauseAfterConnect = device.pauseAfterConnect
                 fresh.closeAfterPoll = device.config.closeAfterPoll ?? false
+                fresh.framing = device.config.framing == "rtu" ? .rtu : .tcp
                 settings = fresh
                 seen[endpointKey] = fresh
                 order.append(fresh)

@@ -51,6 +51,11 @@ final class PollerGroup: Service {
         self.deliver = deliver
     }
 
+    /// Hands every poller the boosted intervals (each retimes its own devices).
+    func post(boosts: [String: Duration]) {
+        for endpoint in state.withLock({ Array($0.endpoints.values) }) { endpoint.poller.post(boosts: boosts) }
+    }
+
     var endpointCount: Int { state.withLock { $0.endpoints.count } }
 
     func run() async {
