@@ -21,11 +21,6 @@ public enum PointDecoder {
         precondition(words.count == point.registerCount, "decode needs exactly the point's registers")
         return PointDecoding(point, defaultOrder: defaultOrder).decode(words)
     }
-
-    /// Decodes a coil or discrete input.
-    public static func decode(_ point: Point, bit: Bool) -> Reading {
-        .good(.bool(bit))
-    }
 }
 
 /// One point's decoding, resolved from its profile once.

@@ -100,7 +100,10 @@ public final class EndpointPoller: Sendable {
     private let log: Logger
     /// The devices' point tables, shared with the other pollers of an engine.
     private let tables: PointTables
-    private let stopSignal = DispatchSemaphore(value: 0)
+    /// Signalled to stop, and to wake the wait when a boost is posted.
+    let wakeSignal = DispatchSemaphore(value: 0)
+    /// Boosted intervals posted by the gateway's boost controller.
+    let inbox = BoostInbox()
     private let stopping = Atomic<Bool>(false)
     private let finished = Completion()
     private let started = Atomic<Bool>(false)
@@ -138,7 +141,7 @@ public final class EndpointPoller: Sendable {
 
     /// Asks the thread to stop after the poll in flight.
     public func requestStop() {
-        if !stopping.exchange(true, ordering: .relaxed) { stopSignal.signal() }
+        if !stopping.exchange(true, ordering: .relaxed) { wakeSignal.signal() }
     }
 
     /// Ends the poll in flight at once (its socket is shut down; the poll is
@@ -187,11 +190,17 @@ public final class EndpointPoller: Sendable {
         var nextConnectAttempt: UInt64 = 0
         var lossLogged = false
 
+        var boostsSeen: UInt64 = 0
         while !stopping.load(ordering: .relaxed) {
+            if let boosts = inbox.take(since: &boostsSeen) {
+                let now = DispatchTime.now().uptimeNanoseconds
+                for index in states.indices { states[index].applyBoost(boosts, now: now) }
+            }
             guard let index = states.indices.min(by: { states[$0].schedule.nextDue < states[$1].schedule.nextDue }) else { return }
             let due = states[index].schedule.nextDue
             if DispatchTime.now().uptimeNanoseconds < due {
-                if stopSignal.wait(timeout: DispatchTime(uptimeNanoseconds: due)) == .success { return }
+                // Woken early: stop, or a boost was posted (retimed at the loop's top).
+                if wakeSignal.wait(timeout: DispatchTime(uptimeNanoseconds: due)) == .success { continue }
             }
             let now = DispatchTime.now().uptimeNanoseconds
             let (_, lateness) = states[index].schedule.begin(now: now)
@@ -295,7 +304,7 @@ struct DeviceState {
         let health = DeviceHealth(identity: device.identity, time: time, connected: connected,
                                   pollMilliseconds: milliseconds, errors: counters.errors,
                                   consecutiveFailures: counters.consecutiveFailures, lastGoodPoll: counters.lastGoodPoll,
-                                  lastError: counters.lastError)
+                                  lastError: counters.lastError, interval: .nanoseconds(Int64(schedule.interval)))
         return PollReport(sample: sample, health: health, lateness: lateness, skippedCycles: schedule.skipped,
                           splitBlocks: result?.splitBlocks ?? [])
     }

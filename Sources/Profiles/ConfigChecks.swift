@@ -71,6 +71,7 @@ struct ConfigChecks {
                     devices.append(resolved)
                 }
             }
+            checkIntensive(stationValue, path: stationPath)
         }
         return devices
     }
@@ -93,6 +94,7 @@ struct ConfigChecks {
         if let interval, let timeout, interval > .zero, timeout <= .zero || timeout >= interval {
             report("\(path).timeout", "\(device.timeout ?? "500ms") must be more than 0 and less than the interval (\(device.interval ?? "1s"))")
         }
+        checkMinInterval(device, profile: profiles?[device.profile], path: path)
         for (field, message) in ProfileValidator.readLimitProblems(maxRegisters: device.maxRegisters, maxGap: device.maxGap) {
             report("\(path).\(field)", message)
         }

@@ -23,6 +23,9 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     public var maxRegisters: Int?
     /// One request per point, for devices that refuse block reads (default false).
     public var onePerPoint: Bool?
+    /// The shortest interval a boost may poll this model at, e.g. "500ms"
+    /// (a device may override it).
+    public var minInterval: String?
     /// Addresses the device refuses to read: a block never spans them.
     public var unreadable: [AddressRange]?
     public var points: [Point]

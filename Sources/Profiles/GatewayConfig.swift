@@ -115,6 +115,8 @@ public struct Station: Codable, Sendable, Equatable {
     /// point named (read by the rules stage); a device's own overrides win.
     public var rules: [JSONValue]?
     public var devices: [DeviceConfig]
+    /// Weekly windows of denser polling (intensive monitoring).
+    public var intensive: [IntensiveWindowConfig]?
 
     public init(id: String, name: String? = nil, tags: [String: String]? = nil, rules: [JSONValue]? = nil,
                 devices: [DeviceConfig]) {
@@ -173,6 +175,8 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
     public var pollGroups: [PollGroupConfig]?
     /// Rule overrides for this device (read by the rules stage).
     public var rules: [JSONValue]?
+    /// The shortest interval a boost may poll it at (overrides the profile's).
+    public var minInterval: String?
 
     public init(id: String, profile: String, host: String, port: Int? = nil, unit: Int? = nil,
                 interval: String? = nil, timeout: String? = nil, maxGap: Int? = nil, maxRegisters: Int? = nil,

@@ -29,7 +29,10 @@ enum SimulateCommand: Command {
                             or set:POINT=VALUE[:AFTER[:LASTING]]: from AFTER s (default 0)
                             for LASTING s (default: for ever) the point shows VALUE, in
                             its unit (an enum or flag by its raw number), e.g.
-                            set:flooding=1 or set:free_chlorine=0.03:5:60
+                            set:flooding=1 or set:free_chlorine=0.03:5:60;
+                            or wavering[:AFTER:LASTING]: outlet pressure swings ±15 kPa
+                            every 4 s at peak hours (07-10, 18-21), or from AFTER s
+                            for LASTING s
 
         Fault injection:
           --exception CODE         answer reads with this Modbus exception (e.g. 4, 6) ...
@@ -83,7 +86,7 @@ enum SimulateCommand: Command {
         }
         if let text = options.string("scenario") {
             guard let scenario = Scenario(text) else {
-                throw UsageError(message: "--scenario must be normal, pressure-drop[:AFTER:LASTING] or set:POINT=VALUE[:AFTER[:LASTING]], not '\(text)'")
+                throw UsageError(message: "--scenario must be normal, pressure-drop[:AFTER:LASTING], wavering[:AFTER:LASTING] or set:POINT=VALUE[:AFTER[:LASTING]], not '\(text)'")
             }
             settings.scenario = scenario
         }

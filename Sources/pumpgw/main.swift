@@ -16,7 +16,10 @@ let usage = """
       pumpgw check FILE...
       pumpgw demo [--duration S]
       pumpgw status [--db FILE] [--json]
+      pumpgw boost (--config FILE | --db FILE) --station ID [--device ID] --interval D --for D [--reason TEXT]
+      pumpgw boost (--config FILE | --db FILE) --list [--json] | --cancel --station ID [--device ID]
       pumpgw deadletters [--db FILE] [--since 1h] [--json] | --requeue [--db FILE] [--since 1h]
+      pumpgw report pressure (--config FILE | --db FILE) --station ID [--device ID] [--point P] [--since 7d] [--json]
       pumpgw history --point STATION/DEVICE/POINT [--db FILE] [--since 1h] [--csv]
       pumpgw bench raw --config FILE [--duration 30]
       pumpgw bench store --db FILE [--devices N] [--points M] [--cycles K | --duration S]
@@ -43,6 +46,8 @@ case "demo": command = DemoCommand.self
 case "status": command = StatusCommand.self
 case "deadletters": command = DeadLettersCommand.self
 case "history": command = HistoryCommand.self
+case "boost": command = BoostCommand.self
+case "report": command = ReportCommand.self
 case "bench": command = rest.first == "raw" ? RawBenchCommand.self : BenchCommand.self
 case "farm": command = FarmCommand.self
 case "--help", "-h", "help":
