@@ -37,10 +37,15 @@ public struct PolledDevice: Sendable {
     }
 }
 
-/// Connection settings shared by the devices of one endpoint.
+/// Connection settings shared by the devices of one endpoint: a TCP
+/// host:port (Modbus TCP or RTU over TCP), or a serial bus.
 public struct EndpointSettings: Sendable, Hashable {
     public var host: String
     public var port: Int
+    /// `.rtu`: RTU over TCP (a transparent serial server).
+    public var framing: ModbusFraming = .tcp
+    /// A serial RTU bus instead of host and port.
+    public var serial: SerialSettings?
     public var timeout: Duration
     public var pauseAfterConnect: Duration = .zero
     public var closeAfterPoll = false
@@ -53,7 +58,19 @@ public struct EndpointSettings: Sendable, Hashable {
         self.timeout = timeout
     }
 
-    public var name: String { Self.key(host: host, port: port) }
+    /// A serial bus.
+    public init(serial: SerialSettings, timeout: Duration) {
+        self.init(host: serial.path, port: 0, timeout: timeout)
+        self.serial = serial
+        framing = .rtu
+    }
+
+    public var endpoint: ModbusEndpoint {
+        if let serial { return .serial(serial) }
+        return .tcp(host: host, port: port, framing: framing)
+    }
+
+    public var name: String { serial?.path ?? Self.key(host: host, port: port) }
 
     /// "host:port": how the gateway names an endpoint and groups its devices.
     public static func key(host: String, port: Int) -> String { "\(host):\(port)" }
@@ -153,8 +170,8 @@ public final class EndpointPoller: Sendable {
     }
 
     private func run(start: UInt64) {
-        let client = ModbusTCPClient(host: settings.host, port: settings.port, unit: devices.first?.unit ?? 1,
-                                     timeout: settings.timeout, interrupter: interrupter)
+        let client = ModbusClient(endpoint: settings.endpoint, unit: devices.first?.unit ?? 1, timeout: settings.timeout,
+                                  interrupter: interrupter)
         defer { client.close() }
         // A device's poll groups share its counters: one slot per identity.
         var slots: [DeviceIdentity: Int] = [:]
@@ -171,6 +188,7 @@ public final class EndpointPoller: Sendable {
         var counters = [DeviceCounters](repeating: DeviceCounters(), count: slots.count)
         var backoff = Backoff(initial: settings.backoffInitial, maximum: settings.backoffMaximum)
         var nextConnectAttempt: UInt64 = 0
+        var lossLogged = false
 
         var boostsSeen: UInt64 = 0
         while !stopping.load(ordering: .relaxed) {
@@ -190,20 +208,21 @@ public final class EndpointPoller: Sendable {
 
             var result: PollResult?
             var connectError: ModbusError?
-            if !client.isConnected {
-                if now >= nextConnectAttempt {
-                    do {
-                        try client.connect()
-                        backoff.reset()
-                        if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
-                        log.info("connected to \(settings.name)")
-                    } catch {
-                        connectError = error
-                        let delay = backoff.nextDelay()
-                        nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
-                        if backoff.failures == 1 || backoff.failures % 10 == 0 {
-                            log.info("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
-                        }
+            if !client.isConnected && now >= nextConnectAttempt {
+                do {
+                    try client.connect()
+                    if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
+                    // Only a loss the log told of gets its "connected" line: a device that
+                    // accepts and then fails would otherwise log one every reconnect.
+                    if lossLogged { log.info("connected to \(settings.name)") } else { log.debug("connected to \(settings.name)") }
+                    lossLogged = false
+                } catch {
+                    connectError = error
+                    let delay = backoff.nextDelay()
+                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
+                    if backoff.failures == 1 || backoff.failures % 10 == 0 {
+                        log.info("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                        lossLogged = true
                     }
                 }
             }
@@ -216,9 +235,17 @@ public final class EndpointPoller: Sendable {
                                  ["station": identity.station, "device": identity.device])
                     }
                 }
-                if let error = result?.errors.last, error.requiresReconnect {
-                    // The reader closed the connection; wait before reconnecting.
-                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(backoff.nextDelay())
+                if result?.anyGood == true {
+                    // Only a good poll proves the endpoint well: a connect alone does not.
+                    backoff.reset()
+                } else if let error = result?.errors.last, error.requiresReconnect, !client.isConnected {
+                    // The client closed the connection; wait before reconnecting.
+                    let delay = backoff.nextDelay()
+                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
+                    if backoff.failures == 1 || backoff.failures % 10 == 0 {
+                        log.warning("lost connection to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                        lossLogged = true
+                    }
                 }
                 if settings.closeAfterPoll { client.close() }
             }
@@ -226,7 +253,8 @@ public final class EndpointPoller: Sendable {
             if interrupter.isInterrupted { return }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- now) / 1e6
             let report = states[index].record(result: result, connectError: connectError,
-                                              connected: client.isConnected || (result?.anyGood ?? false),
+                                              connected: (client.isConnected && !(result?.unitRefused ?? false))
+                                                  || (result?.anyGood ?? false),
                                               counters: &counters[states[index].counterSlot],
                                               time: time, milliseconds: elapsed, lateness: lateness)
             deliver(report)

@@ -150,6 +150,10 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
     public var port: Int?
     /// Modbus unit id, default 1.
     public var unit: Int?
+    /// "tcp" (Modbus TCP, default) or "rtu" (RTU over TCP: a transparent serial server).
+    public var framing: String?
+    /// Lets a Modbus TCP device use a reserved unit id (248-254), as some converters do.
+    public var allowReservedUnit: Bool?
     /// Poll interval, default "1s".
     public var interval: String?
     /// Connect and response timeout, default "500ms" (must be below the interval).

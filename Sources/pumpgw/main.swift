@@ -9,8 +9,10 @@ let usage = """
 
     Usage:
       pumpgw run --config FILE [--log-level info]
-      pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json | --raw]
-      pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--duration S] [--scenario NAME] [faults...]
+      pumpgw read --profile FILE (--host HOST [--port 502] [--framing tcp|rtu] | --serial TTY [--baud 9600])
+                  [--unit 1] [--timeout 1s] [--json | --raw]
+      pumpgw scan (--host HOST [--port 502] [--framing tcp|rtu] | --serial TTY [--baud 9600]) [--units 1-247] [--json]
+      pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--framing rtu | --serial TTY] [--duration S] [--scenario NAME] [faults...]
       pumpgw check FILE...
       pumpgw demo [--duration S]
       pumpgw status [--db FILE] [--json]
@@ -38,6 +40,7 @@ switch verb {
 case "run": command = RunCommand.self
 case "read": command = ReadCommand.self
 case "simulate": command = SimulateCommand.self
+case "scan": command = ScanCommand.self
 case "check": command = CheckCommand.self
 case "demo": command = DemoCommand.self
 case "status": command = StatusCommand.self
