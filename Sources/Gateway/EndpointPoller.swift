@@ -77,8 +77,12 @@ public struct EndpointSettings: Sendable, Hashable {
 }
 
 extension ResolvedDevice {
-    /// The endpoint (connection) the device is read through.
-    public var endpointKey: String { EndpointSettings.key(host: config.host, port: port) }
+    /// The endpoint (connection) the device is read through: its bus's
+    /// serial port, or host:port.
+    public var endpointKey: String {
+        if let bus { return bus.port }
+        return EndpointSettings.key(host: config.host ?? "", port: port)
+    }
 }
 
 /// What a poll hands on to the rest of the pipeline.

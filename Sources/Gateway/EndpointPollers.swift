@@ -39,10 +39,7 @@ public final class EndpointPollers: Sendable {
                 // One connection per endpoint: the first device's connection settings win.
                 settings = existing
             } else {
-                var fresh = EndpointSettings(host: device.config.host, port: device.port, timeout: device.timeout)
-                fresh.pauseAfterConnect = device.pauseAfterConnect
-                fresh.closeAfterPoll = device.config.closeAfterPoll ?? false
-                fresh.framing = device.config.framing == "rtu" ? .rtu : .tcp
+                let fresh = Self.settings(of: device)
                 settings = fresh
                 seen[endpointKey] = fresh
                 order.append(fresh)
@@ -62,6 +59,24 @@ public final class EndpointPollers: Sendable {
         pollers = order.map { settings in
             EndpointPoller(settings: settings, devices: byEndpoint[settings] ?? [], tables: tables, deliver: deliver, log: log)
         }
+    }
+
+    /// The connection settings a device's endpoint is opened with: its
+    /// RS-485 bus (one poller serves every device of the bus, one request at
+    /// a time) or its TCP host:port.
+    static func settings(of device: ResolvedDevice) -> EndpointSettings {
+        if let bus = device.bus {
+            let serial = SerialSettings(path: bus.port, baud: bus.baud, parity: SerialSettings.Parity(rawValue: bus.parity) ?? .none,
+                                        dataBits: bus.dataBits, stopBits: bus.stopBits)
+            var settings = EndpointSettings(serial: serial, timeout: device.timeout)
+            settings.pauseAfterConnect = device.pauseAfterConnect
+            return settings
+        }
+        var settings = EndpointSettings(host: device.config.host ?? "", port: device.port, timeout: device.timeout)
+        settings.pauseAfterConnect = device.pauseAfterConnect
+        settings.closeAfterPoll = device.config.closeAfterPoll ?? false
+        settings.framing = device.config.framing == "rtu" ? .rtu : .tcp
+        return settings
     }
 
     /// A device's schedules: the whole profile at its interval or, with poll

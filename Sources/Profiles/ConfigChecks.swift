@@ -12,6 +12,10 @@ struct ConfigChecks {
     private var plans: [PlanKey: ReadPlan] = [:]
     /// Unit ids on each RTU-over-TCP endpoint ("host:port unit"), with the path of the device that has it.
     private var rtuUnits: [String: String] = [:]
+    /// The buses declared, and the unit ids used on each.
+    var busRegistry = BusRegistry()
+    /// Things worth saying that do not stop the gateway (an unused bus).
+    var warnings: [ProfileProblem] = []
 
     private struct PlanKey: Hashable {
         var profile: String
@@ -28,6 +32,10 @@ struct ConfigChecks {
         problems.append(ProfileProblem(file: document.file, line: document.line(path), path: path, message: message))
     }
 
+    mutating func warn(_ path: String, _ message: String) {
+        warnings.append(ProfileProblem(file: document.file, line: document.line(path), path: path, message: "warning: " + message))
+    }
+
     /// Checks every station and device; returns the devices that are ready to poll.
     /// `profiles` is nil when the folder could not be read (then no device is resolved).
     mutating func checkStations(_ tree: JSONValue, bad: ProblemPaths, profiles: [String: DeviceProfile]?,
@@ -36,6 +44,8 @@ struct ConfigChecks {
         if let zone = tree["gateway"]?["timeZone"]?.string, TimeZone(identifier: zone) == nil {
             report("gateway.timeZone", "'\(zone)' is not an IANA time zone such as Asia/Shanghai")
         }
+        checkBuses(tree, bad: bad)
+        defer { warnUnusedBuses() }
         guard let stations = tree["stations"]?.array else { return [] }
         if stations.isEmpty { report("stations", "name at least one station") }
         var devices: [ResolvedDevice] = []
@@ -80,11 +90,14 @@ struct ConfigChecks {
     mutating func check(_ device: DeviceConfig, path: String, station: Station, profiles: [String: DeviceProfile]?,
                         folder: String) -> ResolvedDevice? {
         if device.id.isEmpty { report("\(path).id", "must not be empty") }
-        if device.host.isEmpty { report("\(path).host", "must not be empty") }
+        if device.host?.isEmpty == true { report("\(path).host", "must not be empty") }
+        let bus = checkTransport(of: device, path: path)
         let port = device.port ?? 502
-        if !(1...65535).contains(port) { report("\(path).port", "must be 1-65535, not \(port)") }
         let unit = device.unit ?? 1
-        checkUnit(unit, of: device, port: port, path: path)
+        if device.bus == nil {
+            if !(1...65535).contains(port) { report("\(path).port", "must be 1-65535, not \(port)") }
+            checkUnit(unit, of: device, port: port, path: path)
+        }
 
         let interval = duration(device.interval, "\(path).interval", default: .seconds(1))
         let timeout = duration(device.timeout, "\(path).timeout", default: .milliseconds(500))
@@ -120,7 +133,8 @@ struct ConfigChecks {
         return ResolvedDevice(station: station, config: device, profile: profile, port: port,
                               unit: UInt8(clamping: unit), interval: interval ?? .seconds(1),
                               timeout: timeout ?? .milliseconds(500), pauseAfterConnect: pauseAfterConnect ?? .zero,
-                              pauseBetweenRequests: pauseBetweenRequests ?? .zero, plan: plan, pollGroups: groups)
+                              pauseBetweenRequests: pauseBetweenRequests ?? .zero, plan: plan, pollGroups: groups,
+                              bus: bus)
     }
 
     /// Unit ids the framing can address: Modbus TCP 0-255, but 248-254 only
@@ -131,9 +145,10 @@ struct ConfigChecks {
             if !(1...247).contains(unit) {
                 report("\(path).unit", "must be 1-247 with framing rtu (0 is broadcast, 248-255 are reserved), not \(unit)")
             }
-            let key = "\(device.host):\(port) unit \(unit)"
+            let host = device.host ?? ""
+            let key = "\(host):\(port) unit \(unit)"
             if let first = rtuUnits[key] {
-                report("\(path).unit", "unit \(unit) on \(device.host):\(port) is already \(first)'s: one RTU line cannot tell two devices with one id apart")
+                report("\(path).unit", "unit \(unit) on \(host):\(port) is already \(first)'s: one RTU line cannot tell two devices with one id apart")
             } else {
                 rtuUnits[key] = path
             }

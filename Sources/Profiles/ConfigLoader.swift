@@ -19,6 +19,8 @@ public struct ResolvedDevice: Sendable {
     public var plan: ReadPlan
     /// Point groups with their own interval (the rest follow `interval`).
     public var pollGroups: [ResolvedPollGroup] = []
+    /// The RS-485 bus the device is on (nil: a TCP endpoint, `config.host`).
+    public var bus: ResolvedBus?
 }
 
 public struct ResolvedPollGroup: Sendable, Equatable {
@@ -35,6 +37,8 @@ public struct LoadedConfig: Sendable {
     /// The file each profile was read from, by profile id.
     public var profileFiles: [String: String] = [:]
     public var devices: [ResolvedDevice]
+    /// Things `check` says that do not stop the gateway (a bus no device uses).
+    public var warnings: [ProfileProblem] = []
     /// Absolute path of the SQLite store.
     public var storePath: String
     /// The text of the config and of each profile read, by file path, as
@@ -110,7 +114,7 @@ public enum ConfigLoader {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let storePath = resolve(config.store?.path ?? "var/pumpgw.db", against: base)
         return LoadedConfig(file: path, config: config, profiles: profiles ?? [:], profileFiles: profileFiles,
-                            devices: devices, storePath: storePath, texts: texts)
+                            devices: devices, warnings: checks.warnings, storePath: storePath, texts: texts)
     }
 
     /// True when `data` parses and has a top-level `stations` key (a profile

@@ -59,7 +59,8 @@ public enum FileShapes {
     public static let device: [Field] = [
         Field("id", .string, required: true),
         Field("profile", .string, required: true),
-        Field("host", .string, required: true),
+        Field("host", .string),
+        Field("bus", .string),
         Field("port", .integer),
         Field("unit", .integer),
         Field("framing", .choice(["tcp", "rtu"])),
@@ -136,12 +137,23 @@ public enum FileShapes {
         Field("username", .string),
     ]
 
+    /// `buses[]`: an RS-485 bus on a serial port of the box.
+    public static let bus: [Field] = [
+        Field("id", .string, required: true),
+        Field("port", .string, required: true),
+        Field("baud", .integer),
+        Field("parity", .choice(["none", "even", "odd"])),
+        Field("dataBits", .integer),
+        Field("stopBits", .integer),
+    ]
+
     public static let config: [Field] = [
         Field("$schema", .string),
         Field("gateway", .object(gateway), required: true),
         Field("profiles", .string),
         Field("store", .object(store)),
         Field("feed", .object(feed)),
+        Field("buses", .list(.object(bus))),
         Field("stations", .list(.object(station)), required: true),
     ]
 }

@@ -8,6 +8,8 @@ public struct GatewayConfig: Codable, Sendable, Equatable {
     public var profiles: String?
     public var store: StoreSection?
     public var feed: FeedSection?
+    /// RS-485 buses on the box's serial ports, named by their devices.
+    public var buses: [BusConfig]?
     public var stations: [Station]
 
     public init(gateway: GatewaySection, profiles: String? = nil, store: StoreSection? = nil,
@@ -145,7 +147,10 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
     public var id: String
     /// A profile id from the profiles folder.
     public var profile: String
-    public var host: String
+    /// A TCP endpoint (Modbus TCP, or RTU over TCP with framing "rtu"); or `bus`.
+    public var host: String?
+    /// The id of an RS-485 bus of `buses`; or `host`.
+    public var bus: String?
     /// Default 502.
     public var port: Int?
     /// Modbus unit id, default 1.

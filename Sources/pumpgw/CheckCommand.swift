@@ -74,6 +74,7 @@ enum CheckCommand: Command {
             printProblems(error)
             return false
         }
+        if !loaded.warnings.isEmpty { printProblems(ProfileProblems(loaded.warnings)) }
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
         Console.print("\(path): ok: gateway \(loaded.config.gateway.id), \(loaded.config.stations.count) stations, \(loaded.devices.count) devices, \(requests) requests per cycle (one per point: \(points))")
