@@ -38,7 +38,16 @@ extension StationStore {
         try onQueue { try $0.history(station: station, device: device, point: point, since: since, limit: limit) }
     }
 
-    /// Rows in the history table (counts them: slow on a large table).
+    /// Buckets of `every` seconds from `since`: count, min, max, mean and
+    /// last of the good numeric samples (chunk rows answer for whole chunks).
+    @available(*, noasync)
+    public func historyBuckets(station: String, device: String, point: String, since: Date,
+                               every: TimeInterval) throws -> [HistoryBucket] {
+        try onQueue { try $0.historyBuckets(station: station, device: device, point: point, since: since,
+                                            every: Int64((every * 1000).rounded())) }
+    }
+
+    /// Samples in history, head frames and chunks (counts them: slow on a large store).
     @available(*, noasync)
     public func historyRowCount() throws -> Int { try onQueue { try $0.historyRowCount() } }
 

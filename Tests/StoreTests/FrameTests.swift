@@ -56,7 +56,7 @@ struct FrameTests {
         #expect(points[5].value == .double(-.infinity))
         #expect(points[3].value.flatMap(\.number)?.sign == .minus)  // -0.0 kept its sign
         // what sqlite3 shows: the column types of the per-point tables of old
-        let types = try query(path, "SELECT typeof(value) FROM history ORDER BY point_id").map { $0[0] }
+        let types = try query(path, "SELECT typeof(value) FROM history_head ORDER BY point_id").map { $0[0] }
         #expect(types == ["real", "real", "real", "real", "text", "text", "integer", "text", "integer", "integer", "text",
                           "null", "null"].map { SQLiteValue.text($0) })
         #expect(try query(path, "SELECT quality FROM latest WHERE quality IS NOT NULL ORDER BY point_id")
@@ -74,7 +74,7 @@ struct FrameTests {
         try store.write(StoreBatch(samples: [sample(at: t + 1, readings)]))  // unchanged: no history frame
         #expect(try query(path, "SELECT count(*) FROM history_frames") == [[.integer(1)]])
         #expect(try query(path, "SELECT count(*) FROM latest_frames") == [[.integer(1)]])
-        #expect(try query(path, "SELECT count(*) FROM history") == [[.integer(100)]])
+        #expect(try query(path, "SELECT count(*) FROM history_head") == [[.integer(100)]])
         // the frame's text, checked by hand: [point_id, value] per point, in profile order
         let text = try #require(try query(path, "SELECT points FROM history_frames").first?.first?.text)
         #expect(text.hasPrefix("[[1,0.0],[2,0.25],[3,0.5],[4,0.75],[5,1.0],"))
