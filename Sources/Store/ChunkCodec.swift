@@ -9,9 +9,10 @@
 //   value-class runs: (length, 0 null / 1 integer / 2 real / 3 text)
 //   times: the first, then delta-of-delta (0 bits of news for a poll on time)
 //   integers: the first, then deltas
-//   reals: mode 0 (decimal) or 1 (xor), then
-//     decimal: a scale S; every value is M / 10^S for an integer M below 2^53
-//              (a register times 0.001 is), M delta-encoded as integers are
+//   reals: mode 0 (decimal), 2 (decimal, multiplied) or 1 (xor), then
+//     decimal: a scale S; every value is M / 10^S (mode 2: M x 10^-S, as a
+//              register times 0.001 is) for an integer M below 2^53, M
+//              delta-encoded as integers are
 //     xor:     Gorilla: each value's bits XORed with the previous one's
 //   texts: string indexes
 //
@@ -42,7 +43,10 @@ enum ChunkCodec {
     /// 10^0 ... 10^18, all exact as Doubles (10^22 is the last exact one).
     static let powersOfTen: [Double] = (0...18).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
 
-    enum RealMode: UInt64 { case decimal = 0, xor = 1 }
+    /// The Doubles nearest 10^0 ... 10^-18, as a profile's `scale` writes them (0.001).
+    static let negativePowersOfTen: [Double] = (0...18).map { Double("1e-\($0)")! }
+
+    enum RealMode: UInt64 { case decimal = 0, xor = 1, decimalMultiplied = 2 }
 
     enum ValueClass: UInt64 {
         case null = 0, integer, real, text

@@ -14,10 +14,13 @@ public struct CompactionStatus: Sendable, Equatable {
     public var checkpoints = 0
     /// The last failure (cleared by the next success).
     public var lastError: String?
+
+    public init() {}
 }
 
 final class CompactionService: Sendable {
-    private let compactor: Mutex<Compactor>
+    /// nil once stopped: its connection is closed with the store.
+    private let compactor: Mutex<Compactor?>
     private let status = Mutex(CompactionStatus())
     private let stopping = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
@@ -26,7 +29,7 @@ final class CompactionService: Sendable {
 
     /// Opens the compactor's connection; `start()` starts its thread.
     init(path: String, options: StoreOptions, interval: TimeInterval) throws(StoreError) {
-        compactor = Mutex(try Compactor(path: path, options: options))
+        compactor = Mutex(Optional(try Compactor(path: path, options: options)))
         self.interval = interval
     }
 
@@ -48,6 +51,7 @@ final class CompactionService: Sendable {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         wake.signal()
         finished.wait()
+        compactor.withLock { $0 = nil }
     }
 
     var current: CompactionStatus { status.withLock { $0 } }
@@ -60,11 +64,11 @@ final class CompactionService: Sendable {
         var total = CompactionReport()
         do {
             while !stopping.load(ordering: .relaxed),
-                  let report = try compactor.withLock({ (compactor) throws(StoreError) in try compactor.compactOldestWindow() }) {
+                  let report = try compactor.withLock({ (compactor) throws(StoreError) in try compactor?.compactOldestWindow() }) {
                 total.add(report)
                 record(report, since: started, checkpointed: false)
             }
-            try compactor.withLock { (compactor) throws(StoreError) in try compactor.checkpoint() }
+            try compactor.withLock { (compactor) throws(StoreError) in try compactor?.checkpoint() }
             record(CompactionReport(), since: started, checkpointed: true)
         } catch {
             status.withLock { $0.lastError = error.description }

@@ -7,7 +7,11 @@
 //   previous one's, the meaningful bits only; for values that are not exact
 //   decimals (a computed mean, a float register).
 // Decimal is exact by construction: it is chosen only when M / 10^S gives
-// back every value's bits, else the chunk goes xor.
+// back every value's bits, else the chunk goes xor. A decoded register is
+// raw x 0.001 in floating point (PointDecoder), which is often not the
+// Double nearest 0.451 (3 x 0.1 is 0.30000000000000004): so decimal comes in
+// two forms, M / 10^S and M x 10^-S (the Double 0.001 itself), whichever
+// gives every value back.
 
 enum RealCoding {
     /// 2^53: a Double holds every integer below it exactly.
@@ -16,9 +20,9 @@ enum RealCoding {
     private static let largestScale = 15
 
     static func write(_ values: [Double], mode: ChunkCodec.RealMode?, into writer: inout BitWriter) {
-        let decimal = mode == .xor ? nil : decimalForm(values)
+        let decimal = mode == .xor ? nil : decimalForm(values, multiplying: false) ?? decimalForm(values, multiplying: true)
         if let decimal {
-            writer.write(unsigned: ChunkCodec.RealMode.decimal.rawValue)
+            writer.write(unsigned: (decimal.multiplying ? ChunkCodec.RealMode.decimalMultiplied : .decimal).rawValue)
             writer.write(unsigned: UInt64(decimal.scale))
             ChunkCodec.writeDeltas(decimal.mantissas, into: &writer)
         } else {
@@ -28,46 +32,47 @@ enum RealCoding {
     }
 
     static func read(count: Int, _ reader: inout BitReader) throws(ChunkFormatError) -> [Double] {
-        switch try reader.readCount(atMost: 1, "real mode") {
-        case 0:
-            let scale = try reader.readCount(atMost: ChunkCodec.powersOfTen.count - 1, "decimal scale")
-            let divisor = ChunkCodec.powersOfTen[scale]
-            return try ChunkCodec.readDeltas(count: count, &reader).map { Double($0) / divisor }
-        default:
+        switch try reader.readCount(atMost: 2, "real mode") {
+        case 1:
             return try readXOR(count: count, &reader)
+        case let mode:
+            let scale = try reader.readCount(atMost: ChunkCodec.powersOfTen.count - 1, "decimal scale")
+            let mantissas = try ChunkCodec.readDeltas(count: count, &reader)
+            return mode == 0 ? mantissas.map { Double($0) / ChunkCodec.powersOfTen[scale] }
+                             : mantissas.map { Double($0) * ChunkCodec.negativePowersOfTen[scale] }
         }
     }
 
-    /// Every value as M / 10^S with one S, or nil when one of them is not exactly that.
-    static func decimalForm(_ values: [Double]) -> (scale: Int, mantissas: [Int64])? {
+    /// Every value as M / 10^S (or M x 10^-S when `multiplying`) with one S,
+    /// or nil when one of them is not exactly that.
+    static func decimalForm(_ values: [Double], multiplying: Bool) -> (scale: Int, mantissas: [Int64], multiplying: Bool)? {
         var scale = 0
         for value in values {
-            guard let own = smallestScale(value) else { return nil }
+            guard let own = smallestScale(value, multiplying: multiplying) else { return nil }
             scale = max(scale, own)
         }
-        let factor = ChunkCodec.powersOfTen[scale]
         var mantissas: [Int64] = []
         mantissas.reserveCapacity(values.count)
         for value in values {
-            let scaled = (value * factor).rounded()
-            guard abs(scaled) < exactIntegerLimit else { return nil }
-            let mantissa = Int64(scaled)
-            // The decoder's own arithmetic, compared bit for bit (-0.0 fails here).
-            guard (Double(mantissa) / factor).bitPattern == value.bitPattern else { return nil }
+            guard let mantissa = mantissa(value, scale: scale, multiplying: multiplying) else { return nil }
             mantissas.append(mantissa)
         }
-        return (scale, mantissas)
+        return (scale, mantissas, multiplying)
     }
 
-    /// The smallest S for which value x 10^S is an integer that gives value back.
-    private static func smallestScale(_ value: Double) -> Int? {
-        for scale in 0...largestScale {
-            let factor = ChunkCodec.powersOfTen[scale]
-            let scaled = (value * factor).rounded()
-            guard abs(scaled) < exactIntegerLimit else { return nil }
-            if scaled / factor == value { return scale }
-        }
-        return nil
+    /// The integer M that gives `value` back at `scale` by the decoder's own
+    /// arithmetic, compared bit for bit (-0.0 never does), or nil.
+    private static func mantissa(_ value: Double, scale: Int, multiplying: Bool) -> Int64? {
+        let scaled = (value * ChunkCodec.powersOfTen[scale]).rounded()
+        guard abs(scaled) < exactIntegerLimit else { return nil }
+        let mantissa = Int64(scaled), exact = Double(mantissa)  // -0.0 becomes 0 here
+        let back = multiplying ? exact * ChunkCodec.negativePowersOfTen[scale] : exact / ChunkCodec.powersOfTen[scale]
+        return back.bitPattern == value.bitPattern ? mantissa : nil
+    }
+
+    /// The smallest S at which `value` has a mantissa.
+    private static func smallestScale(_ value: Double, multiplying: Bool) -> Int? {
+        (0...largestScale).first { mantissa(value, scale: $0, multiplying: multiplying) != nil }
     }
 
     // MARK: Gorilla XOR

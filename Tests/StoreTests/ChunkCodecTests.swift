@@ -28,7 +28,7 @@ import Testing
 
     @Test func scaledRegistersGoDecimalAndBeatXOR() throws {
         // 0.451, 0.452, 0.450 are 451, 452, 450 thousandths: deltas 451, +1, -2.
-        let decimal = RealCoding.decimalForm([0.451, 0.452, 0.450])
+        let decimal = RealCoding.decimalForm([0.451, 0.452, 0.450], multiplying: false)
         #expect(decimal?.scale == 3)
         #expect(decimal?.mantissas == [451, 452, 450])
         let samples = [0.451, 0.452, 0.450].enumerated().map {
@@ -40,11 +40,24 @@ import Testing
         #expect(try ChunkCodec.decode(asXOR) == samples)
     }
 
-    @Test(arguments: [[-0.0, 1.0], [0.1 + 0.2, 1.0], [1e300, 2.5], [Double.leastNonzeroMagnitude, 1]])
+    @Test func aRegisterTimesItsScaleGoesDecimalMultiplied() throws {
+        // 3 x 0.1 is 0.30000000000000004 (not 3 / 10), as PointDecoder computes
+        // raw x scale: mantissas 3 and 10 at scale 1, multiplied by the Double 0.1.
+        let values = [3 * 0.1, 10 * 0.1]
+        #expect(RealCoding.decimalForm(values, multiplying: false) == nil)
+        let multiplied = try #require(RealCoding.decimalForm(values, multiplying: true))
+        #expect(multiplied.scale == 1 && multiplied.mantissas == [3, 10])
+        let samples = values.map { StoredSample(time: 0, value: .real($0), quality: nil) }
+        let decoded = try ChunkCodec.decode(ChunkCodec.encode(samples))
+        #expect(decoded.map { $0.value.real?.bitPattern } == values.map(\.bitPattern))
+    }
+
+    @Test(arguments: [[-0.0, 1.0], [1.0 / 3, 1.0], [1e300, 2.5], [Double.leastNonzeroMagnitude, 1]])
     func notAnExactDecimalGoesXORAndComesBackBitForBit(values: [Double]) throws {
-        // -0.0 loses its sign as a mantissa; 0.30000000000000004 needs 17
-        // digits; 1e300 and the smallest subnormal are beyond 2^53 / 10^15.
-        #expect(RealCoding.decimalForm(values) == nil)
+        // -0.0 loses its sign as a mantissa; 1/3 has no decimal form; 1e300
+        // and the smallest subnormal are beyond 2^53 / 10^15.
+        #expect(RealCoding.decimalForm(values, multiplying: false) == nil)
+        #expect(RealCoding.decimalForm(values, multiplying: true) == nil)
         let samples = values.map { StoredSample(time: 0, value: .real($0), quality: nil) }
         let decoded = try ChunkCodec.decode(ChunkCodec.encode(samples))
         #expect(decoded.map { $0.value.real?.bitPattern } == values.map(\.bitPattern))
