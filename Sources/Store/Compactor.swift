@@ -51,15 +51,26 @@ final class Compactor {
 
     static func windowStart(_ time: Int64) -> Int64 { StoreEngine.floor(time, windowMilliseconds) }
 
-    /// Compacts the oldest due window of one device; nil when none is due.
+    /// Compacts the window of one device's first frame (by id: the oldest
+    /// but after a clock step) if it is due; nil when no device has one.
+    /// Two index seeks per device: no scan, no index on time.
     func compactOldestWindow() throws(StoreError) -> CompactionReport? {
-        guard let newest = try connection.scalar("SELECT max(time) FROM history_frames")?.integer,
-              let oldest = try connection.rows("SELECT device_id, time FROM history_frames ORDER BY time LIMIT 1", [], { row in
-                  (device: row[0].integer ?? 0, time: row[1].integer ?? 0)
-              }).first else { return nil }
-        let start = Self.windowStart(oldest.time)
-        guard start + Self.windowMilliseconds + Self.headMilliseconds <= newest else { return nil }
-        return try compact(device: oldest.device, windowStart: start)
+        var firstTimes: [(device: Int64, time: Int64)] = [], newest = Int64.min
+        for device in try connection.rows("SELECT id FROM devices ORDER BY id", [], { $0[0].integer ?? 0 }) {
+            let bounds = FrameIDs.bounds(of: device)
+            guard let first = try connection.scalar("SELECT time FROM history_frames WHERE id BETWEEN ? AND ? ORDER BY id LIMIT 1",
+                                                    bounds)?.integer,
+                  let last = try connection.scalar("SELECT time FROM history_frames WHERE id BETWEEN ? AND ? ORDER BY id DESC LIMIT 1",
+                                                   bounds)?.integer else { continue }
+            firstTimes.append((device, first))
+            newest = max(newest, last, first)
+        }
+        for (device, time) in firstTimes.sorted(by: { $0.time < $1.time }) {
+            let start = Self.windowStart(time)
+            guard start + Self.windowMilliseconds + Self.headMilliseconds <= newest else { return nil }
+            return try compact(device: device, windowStart: start)
+        }
+        return nil
     }
 
     /// Compacts every due window; returns the total.
@@ -73,8 +84,8 @@ final class Compactor {
     func compact(device: Int64, windowStart start: Int64) throws(StoreError) -> CompactionReport {
         let end = start + Self.windowMilliseconds
         let frames = try connection.rows("""
-            SELECT id, time, points FROM history_frames WHERE device_id = ? AND time >= ? AND time < ? ORDER BY time, id
-            """, [.integer(device), .integer(start), .integer(end)]) { row in
+            SELECT id, time, points FROM history_frames WHERE id BETWEEN ? AND ? AND time >= ? AND time < ? ORDER BY time, id
+            """, FrameIDs.bounds(of: device) + [.integer(start), .integer(end)]) { row in
             (id: row[0].integer ?? 0, time: row[1].integer ?? 0, points: row[2].text ?? "[]")
         }
         guard let lastID = frames.map(\.id).max() else { return CompactionReport() }
@@ -106,8 +117,8 @@ final class Compactor {
         try connection.transaction { () throws(StoreError) in
             // Frames that retention deleted meanwhile: give up; the next pass reads again.
             let deleted = try connection.run("""
-                DELETE FROM history_frames WHERE device_id = ? AND time >= ? AND time < ? AND id <= ?
-                """, [.integer(device), .integer(start), .integer(end), .integer(lastID)])
+                DELETE FROM history_frames WHERE id BETWEEN ? AND ? AND time >= ? AND time < ?
+                """, [FrameIDs.bounds(of: device)[0], .integer(lastID), .integer(start), .integer(end)])
             guard deleted == frames.count else {
                 throw .invalidArgument("frames changed during compaction (\(deleted) of \(frames.count)); retrying")
             }
@@ -134,6 +145,18 @@ final class Compactor {
     /// Copies the WAL into the database without waiting for readers (PASSIVE).
     func checkpoint() throws(StoreError) {
         _ = try connection.rows("PRAGMA wal_checkpoint(PASSIVE)") { _ in 0 }
+    }
+}
+
+/// A history frame's id: its device's id << 40 plus a count, so that one
+/// device's frames are neighbours in the table (see Schema.version4).
+enum FrameIDs {
+    static func range(of device: Int64) -> ClosedRange<Int64> { (device << 40)...((device << 40) + (1 << 40) - 1) }
+
+    /// The range's bounds, to bind to `id BETWEEN ? AND ?`.
+    static func bounds(of device: Int64) -> [SQLiteValue] {
+        let range = range(of: device)
+        return [.integer(range.lowerBound), .integer(range.upperBound)]
     }
 }
 

@@ -149,6 +149,12 @@ enum Schema {
         """
 
     /// Version 4: history chunks behind the frames (see the top of this file).
+    /// Frames are clustered by device: a frame's id is device_id << 40 plus a
+    /// count (FrameIDs), so one device's frames share pages and compacting
+    /// its window frees whole pages instead of rewriting every page of the
+    /// window (frames of all devices interleaved: 220 bytes written per sample
+    /// in the bench instead of 57). Their two indexes go: each touched a page
+    /// per device per poll, and reads seek by id range.
     /// A chunk holds one point's samples of one window [start_time, end_time)
     /// in frame order; `first_frame` orders two chunks of one window (frames
     /// that came late, after a clock step). count/min/max/sum/last are over
@@ -166,6 +172,9 @@ enum Schema {
             data BLOB NOT NULL);
         CREATE INDEX history_chunks_by_point ON history_chunks (point_id, start_time);
         CREATE INDEX history_chunks_by_time ON history_chunks (start_time);
+        DROP INDEX history_frames_by_device;
+        DROP INDEX history_frames_by_time;
+        UPDATE history_frames SET id = (device_id << 40) + id;
         DROP VIEW history;
         CREATE VIEW history_head AS
             SELECT json_extract(e.value, '$[0]') AS point_id, f.time AS time,

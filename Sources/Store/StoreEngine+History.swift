@@ -103,8 +103,8 @@ extension StoreEngine {
     private func headSamples(of point: PointRow, since: Int64) throws(StoreError) -> [StoredSample] {
         var samples: [StoredSample] = []
         try connection.statement("""
-            SELECT time, points FROM history_frames WHERE device_id = ? AND time >= ? ORDER BY time, id
-            """).forEachRow([.integer(point.deviceID), .integer(since)]) { frame throws(StoreError) in
+            SELECT time, points FROM history_frames WHERE id BETWEEN ? AND ? AND time >= ? ORDER BY time, id
+            """).forEachRow(FrameIDs.bounds(of: point.deviceID) + [.integer(since)]) { frame throws(StoreError) in
             let text = frame[1].text ?? "[]"
             let entry: FrameEntry?
             if let found = FrameReader.entry(of: point.id, in: text) {

@@ -46,6 +46,8 @@ final class StoreEngine {
     /// so the hot path finds a point by position instead of hashing its name.
     var points: [PointListKey: [PointState]] = [:]
     var cachedOutboxDepth: Int?
+    /// Per device, the id its next history frame gets (FrameIDs).
+    var frameIDs: [Int64: Int64] = [:]
     /// The writer's per-poll statements, prepared once (no cache lookup by SQL text).
     var frameStatements: (insertHistory: Statement, upsertLatest: Statement)?
 
@@ -138,6 +140,7 @@ final class StoreEngine {
         deviceIDs.removeAll()
         points.removeAll()
         cachedOutboxDepth = nil
+        frameIDs.removeAll()
     }
 
     /// Runs `body` in one write transaction; on failure the caches are dropped.
