@@ -100,7 +100,8 @@ struct BitReader {
     /// A count or index that must be at most `limit` (what the reader is about to allocate or look up).
     mutating func readCount(atMost limit: Int, _ what: String) throws(ChunkFormatError) -> Int {
         let value = try readUnsigned()
-        guard value <= UInt64(limit) else { throw ChunkFormatError(reason: "\(what) \(value) is above \(limit)") }
+        // A limit below 0 (an index into an empty table) refuses everything.
+        guard limit >= 0, value <= UInt64(limit) else { throw ChunkFormatError(reason: "\(what) \(value) is above \(limit)") }
         return Int(value)
     }
 }

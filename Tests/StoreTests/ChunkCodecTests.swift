@@ -98,6 +98,10 @@ import Testing
         huge.write(unsigned: 1)
         huge.write(unsigned: UInt64(ChunkCodec.maxSamples) + 1)
         #expect(throws: ChunkFormatError.self) { try ChunkCodec.decode(huge.bytes) }
+        // Found by the fuzzer: a text sample in a chunk with no strings (it trapped on index limit -1).
+        var textless = BitWriter()
+        for number: UInt64 in [1, 1, 0, 1, 0, 1, 3, 0, 0] { textless.write(unsigned: number) }  // ... class run (1, text), time 0, index 0
+        #expect(throws: ChunkFormatError.self) { try ChunkCodec.decode(textless.bytes) }
     }
 }
 
