@@ -14,6 +14,7 @@ enum BenchCommand: Command {
         Usage: pumpgw bench codec [--hours 24]     (bytes per sample of the history chunk codec)
                pumpgw bench store --db FILE [--devices 100] [--points 50] [--cycles K | --duration S]
                                   [--per-device] [--synchronous normal|full] [--deadband D] [--progress]
+                                  [--compact-every S]
 
           --db FILE          the database to write (created; an existing one is continued)
           --devices N        devices polled per cycle (default 100)
@@ -23,8 +24,9 @@ enum BenchCommand: Command {
           --per-device       one transaction per device instead of one per cycle
           --synchronous M    normal (default) or full
           --deadband D       history deadband of the analog points (default 0: any change)
-          --progress         print "committed CYCLE lines N" after every committed cycle
-                             (N: outbox lines committed by this run)
+          --progress         print "committed CYCLE lines N samples S" after every committed
+                             cycle (N outbox lines and S history samples committed by this run)
+          --compact-every S  the compactor's interval (default 10 s, as the gateway)
 
         Each cycle is one poll of every device one simulated second after the
         last: latest values, history by exception, health, an outbox line per
@@ -37,7 +39,7 @@ enum BenchCommand: Command {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try CommandLineArguments(arguments, options: ["db", "devices", "points", "cycles", "duration",
-                                                                    "synchronous", "deadband", "hours"],
+                                                                    "synchronous", "deadband", "hours", "compact-every"],
                                                flags: ["per-device", "progress"])
         if options.positionals == ["codec"] { return try BenchCodec.run(hours: options.integer("hours", default: 24, range: 1...24 * 366)) }
         guard options.positionals == ["store"] else { throw UsageError(message: "say what to bench: pumpgw bench store or pumpgw bench codec") }
@@ -55,7 +57,8 @@ enum BenchCommand: Command {
         let signals = StopSignals.install()
         defer { signals.forEach { $0.cancel() } }
         let store = try StationStore(path: path, options: StoreOptions(
-            synchronous: synchronous, defaultHistoryPolicy: HistoryPolicy(deadband: deadband)))
+            synchronous: synchronous, defaultHistoryPolicy: HistoryPolicy(deadband: deadband),
+            compactionInterval: try options.seconds("compact-every") ?? 10))
         let start = duration == nil ? Date().addingTimeInterval(-Double(cycles)) : Date()
         var workload = BenchWorkload(devices: devices, points: points, start: start)
         var totals = WriteReport()
@@ -78,7 +81,7 @@ enum BenchCommand: Command {
                 transactions += 1
             }
             cycle += 1
-            if options.has("progress") { Console.print("committed \(cycle) lines \(totals.outboxLines)") }
+            if options.has("progress") { Console.print("committed \(cycle) lines \(totals.outboxLines) samples \(totals.historyRows)") }
         }
         let during = store.compactionStatus ?? CompactionStatus()
         let catchUpStarted = Date()

@@ -108,3 +108,31 @@ struct CommandLineTests {
         #expect(try reader.status().flatMap(\.devices).allSatisfy { $0.points.count == 10 })
     }
 }
+
+@Suite("history through the command, before and after compaction")
+struct HistoryCommandCompactionTests {
+    @Test("pumpgw history prints the same before and after compaction, with --csv and with --every")
+    func sameOutput() throws {
+        let folder = try TempFolder()
+        let path = folder.path("history.db")
+        // Two hours of 10 s polls ending now (the command's --since counts from now).
+        let store = try StationStore(path: path, options: StoreOptions(compactionInterval: nil))
+        defer { store.close() }
+        let end = Date()
+        for poll in 0..<720 {
+            let time = end.addingTimeInterval(Double(poll - 720) * 10)
+            let pressure: Reading = poll % 97 == 0 ? .error("timed out") : .good(.double(Double(450 + poll % 23) * 0.001))
+            try store.write(StoreBatch(samples: [sample(at: time, [("outlet_pressure", pressure),
+                                                                   ("pump1_running", .good(.bool(poll / 50 % 2 == 0)))])]))
+        }
+        let commands = [["--point", "FT-0412/ctrl1/outlet_pressure", "--since", "3h", "--csv"],
+                        ["--point", "FT-0412/ctrl1/pump1_running", "--since", "3h"],
+                        ["--point", "FT-0412/ctrl1/outlet_pressure", "--since", "3h", "--every", "1m", "--csv"]]
+        let before = try commands.map { try runPumpgw(["history", "--db", path] + $0) }
+        #expect(before.allSatisfy { $0.status == 0 }, "\(before.map(\.stderr))")
+        #expect(before[0].stdout.split(separator: "\n").count == 721)  // a header and 720 samples (every poll changed)
+        #expect(try store.compactNow().chunks >= 4)  // 2 points x at least 2 closed windows
+        let after = try commands.map { try runPumpgw(["history", "--db", path] + $0) }
+        #expect(after.map(\.stdout) == before.map(\.stdout))
+    }
+}

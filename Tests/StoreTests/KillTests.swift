@@ -34,7 +34,7 @@ struct KillTests {
             let reported = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
                 .compactMap { line -> Int? in
                     let words = line.split(separator: " ")
-                    return words.count == 4 && words[0] == "committed" ? Int(words[3]) : nil
+                    return words.count == 6 && words[0] == "committed" ? Int(words[3]) : nil
                 }.last ?? 0
             if reported > 0 { killedMidRun += 1 }
 
