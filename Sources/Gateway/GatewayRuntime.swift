@@ -73,7 +73,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         self.sender = sender
         let restored: [AlarmEvent]
         do {
-            restored = try store.activeAlarms()
+            restored = try store.read { try $0.activeAlarms() }
         } catch {
             store.close()
             throw RuntimeError(message: "cannot read the active alarms from \(config.storePath): \(error)")

@@ -240,7 +240,7 @@ final class Pipeline: Sendable {
         while let next = state.backlog.first {
             let started = DispatchTime.now().uptimeNanoseconds
             do {
-                _ = try store.write(next)
+                _ = try store.write { try $0.write(next) }
             } catch {
                 storeFailed(error, state: &state, now: now)
                 return
@@ -301,8 +301,8 @@ final class Pipeline: Sendable {
     }
 
     private func gatewayHealthLines(now: Date, feed: FeedStatus, state: RunState) -> [String] {
-        let depth = (try? store.outboxDepth()) ?? -1
-        let dropped = (try? store.droppedLines()) ?? -1
+        let depth = (try? store.read { try $0.outboxDepth() }) ?? -1
+        let dropped = (try? store.read { try $0.droppedLines() }) ?? -1
         let snapshot = stats.withLock { $0 }
         var lines: [String] = []
         let health = GatewayHealth(gateway: settings.gatewayId, time: now, outboxDepth: depth, droppedLines: dropped, feed: feed)

@@ -43,7 +43,8 @@ extension StoreEngine {
     }
 
     /// The stored history of one point from `since` on, oldest first.
-    func history(station: String, device: String, point: String, since: Date, limit: Int) throws(StoreError) -> [HistorySample] {
+    public func history(station: String, device: String, point: String, since: Date,
+                        limit: Int = 1_000_000) throws(StoreError) -> [HistorySample] {
         let row = try pointRow(station: station, device: device, point: point)
         let since = ValueColumns.milliseconds(since)
         var samples: [StoredSample] = []
@@ -60,9 +61,11 @@ extension StoreEngine {
         }
     }
 
-    /// Buckets of `every` ms (aligned to multiples of it since 1970) from `since` on.
-    func historyBuckets(station: String, device: String, point: String, since: Date,
-                        every: Int64) throws(StoreError) -> [HistoryBucket] {
+    /// Buckets of `every` seconds (aligned to multiples of it since 1970) from
+    /// `since` on: count, min, max, mean and last of the good numeric samples.
+    public func historyBuckets(station: String, device: String, point: String, since: Date,
+                               every seconds: TimeInterval) throws(StoreError) -> [HistoryBucket] {
+        let every = Int64((seconds * 1000).rounded())
         guard every > 0 else { throw .invalidArgument("a bucket must be longer than 0 ms") }
         let row = try pointRow(station: station, device: device, point: point)
         let since = ValueColumns.milliseconds(since)
@@ -141,7 +144,7 @@ extension StoreEngine {
     }
 
     /// Samples in history: entries of the head frames plus samples of the chunks.
-    func historyRowCount() throws(StoreError) -> Int {
+    public func historyRowCount() throws(StoreError) -> Int {
         let head = try connection.scalar("SELECT coalesce(sum(json_array_length(points)), 0) FROM history_frames")?.integer ?? 0
         let chunks = try connection.scalar("SELECT coalesce(sum(samples), 0) FROM history_chunks")?.integer ?? 0
         return Int(head + chunks)

@@ -33,7 +33,8 @@ public struct StationStatus: Sendable, Equatable {
 }
 
 extension StoreEngine {
-    func activeAlarms() throws(StoreError) -> [AlarmEvent] {
+    /// The alarms raised and not cleared, oldest first: restored after a restart.
+    public func activeAlarms() throws(StoreError) -> [AlarmEvent] {
         try connection.rows("""
             SELECT station, device, point, rule, severity, value, limit_value, time, message
             FROM active_alarms ORDER BY time, key
@@ -45,7 +46,8 @@ extension StoreEngine {
         }
     }
 
-    func status() throws(StoreError) -> [StationStatus] {
+    /// Per station and device: latest values, health and active alarms.
+    public func status() throws(StoreError) -> [StationStatus] {
         let alarms = Dictionary(grouping: try activeAlarms()) { "\($0.station)/\($0.device)" }
         let devices = try connection.rows("""
             SELECT d.id, s.name, s.tags, d.name, d.profile, h.time, h.connected, h.poll_ms, h.errors,
@@ -97,7 +99,8 @@ extension StoreEngine {
         return stations
     }
 
-    func integrityCheck() throws(StoreError) -> [String] {
+    /// `PRAGMA integrity_check`: ["ok"] for a sound database.
+    public func integrityCheck() throws(StoreError) -> [String] {
         try connection.rows("PRAGMA integrity_check") { $0[0].text ?? "" }
     }
 

@@ -7,7 +7,10 @@ import Foundation
 import Rules
 
 extension StoreEngine {
-    func write(_ batch: StoreBatch) throws(StoreError) -> WriteReport {
+    /// Writes a batch (several devices' cycles, health, alarm events, outbox
+    /// lines) in ONE transaction: all of it or, on error, none of it.
+    @discardableResult
+    public func write(_ batch: StoreBatch) throws(StoreError) -> WriteReport {
         try writeTransaction { () throws(StoreError) in
             var report = WriteReport()
             for sample in batch.samples { try write(sample, into: &report) }

@@ -25,7 +25,9 @@ struct PointState {
     }
 }
 
-final class StoreEngine {
+/// The store's connection and caches, handed to `StationStore.read` and
+/// `write` closures on the store's queue; valid only inside them.
+public final class StoreEngine {
     let connection: SQLiteConnection
     let options: StoreOptions
     let writable: Bool
@@ -129,10 +131,22 @@ final class StoreEngine {
         frameStatements = nil  // finalised before the connection closes
     }
 
+    /// True inside a `read` closure: writes are refused.
+    private var inRead = false
+
     func requireWritable() throws(StoreError) {
         guard writable else {
             throw .sqlite(code: .readOnly, message: "the store was opened for reading only", sql: nil)
         }
+        guard !inRead else {
+            throw .sqlite(code: .readOnly, message: "a write inside StationStore.read; use StationStore.write", sql: nil)
+        }
+    }
+
+    func readingOnly<T>(_ body: () throws -> T) rethrows -> T {
+        inRead = true
+        defer { inRead = false }
+        return try body()
     }
 
     /// Forgets every cache after a failed transaction: they are rebuilt from the database.

@@ -72,7 +72,7 @@ enum BenchCommand: Command {
             let parts = options.has("per-device") ? batch.perDevice() : [batch]
             for part in parts {
                 let writeStarted = Date(), cpuStarted = processCPUSeconds()
-                let report = try store.write(part)
+                let report = try store.write { try $0.write(part) }
                 writing += Date().timeIntervalSince(writeStarted)
                 writingCPU += processCPUSeconds() - cpuStarted
                 totals.historyRows += report.historyRows

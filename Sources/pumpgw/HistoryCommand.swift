@@ -40,13 +40,13 @@ enum HistoryCommand: Command {
             guard let every = DurationText.parse(everyText), every.seconds >= 0.001 else {
                 throw UsageError(message: "--every must be a duration such as 1m or 1h, not '\(everyText)'")
             }
-            let buckets = try store.historyBuckets(station: parts[0], device: parts[1], point: parts[2],
-                                                   since: Date().addingTimeInterval(-since.seconds), every: every.seconds)
+            let buckets = try store.read { try $0.historyBuckets(station: parts[0], device: parts[1], point: parts[2],
+                                                   since: Date().addingTimeInterval(-since.seconds), every: every.seconds) }
             printBuckets(buckets, csv: options.has("csv"), empty: "no history for \(parts.joined(separator: "/")) in the last \(sinceText)")
             return 0
         }
-        let samples = try store.history(station: parts[0], device: parts[1], point: parts[2],
-                                        since: Date().addingTimeInterval(-since.seconds))
+        let samples = try store.read { try $0.history(station: parts[0], device: parts[1], point: parts[2],
+                                        since: Date().addingTimeInterval(-since.seconds)) }
         let rows = samples.map { [StatusOutput.timestamp($0.time), $0.value?.description ?? "", $0.quality.description] }
         if options.has("csv") {
             Console.print((["time,value,quality"] + rows.map { $0.map(csvField).joined(separator: ",") }).joined(separator: "\n"))

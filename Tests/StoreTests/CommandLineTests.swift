@@ -16,11 +16,11 @@ struct CommandLineTests {
     func gatewayStore(_ path: String) throws -> StationStore {
         let store = try StationStore(path: path)
         let t = Date(timeIntervalSince1970: 1_780_000_000)
-        try store.write(StoreBatch(
+        try store.write { try $0.write(StoreBatch(
             samples: [sample(at: t, [("outlet_pressure", .good(.double(0.452))), ("mode", .good(.string("auto, remote")))]),
                       sample(at: t + 60, [("outlet_pressure", .error("timed out")), ("mode", .error("timed out"))])],
             health: [health(at: t + 60, connected: false, error: "timed out")],
-            alarms: [alarm(.raised, at: t + 30)]))
+            alarms: [alarm(.raised, at: t + 30)])) }
         return store
     }
 
@@ -104,8 +104,8 @@ struct CommandLineTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("bench store: 8 devices x 10 points, 3 cycles, 3 transactions (one per cycle)"))
         let reader = try StationStore.openForReading(path: path)
-        #expect(try reader.status().flatMap(\.devices).count == 8)
-        #expect(try reader.status().flatMap(\.devices).allSatisfy { $0.points.count == 10 })
+        #expect(try reader.read { try $0.status() }.flatMap(\.devices).count == 8)
+        #expect(try reader.read { try $0.status() }.flatMap(\.devices).allSatisfy { $0.points.count == 10 })
     }
 }
 
@@ -122,8 +122,8 @@ struct HistoryCommandCompactionTests {
         for poll in 0..<720 {
             let time = end.addingTimeInterval(Double(poll - 720) * 10)
             let pressure: Reading = poll % 97 == 0 ? .error("timed out") : .good(.double(Double(450 + poll % 23) * 0.001))
-            try store.write(StoreBatch(samples: [sample(at: time, [("outlet_pressure", pressure),
-                                                                   ("pump1_running", .good(.bool(poll / 50 % 2 == 0)))])]))
+            try store.write { try $0.write(StoreBatch(samples: [sample(at: time, [("outlet_pressure", pressure),
+                                                                   ("pump1_running", .good(.bool(poll / 50 % 2 == 0)))])])) }
         }
         let commands = [["--point", "FT-0412/ctrl1/outlet_pressure", "--since", "3h", "--csv"],
                         ["--point", "FT-0412/ctrl1/pump1_running", "--since", "3h"],

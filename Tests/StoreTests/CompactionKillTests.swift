@@ -22,24 +22,19 @@ struct CompactionKillTests {
             Thread.sleep(forTimeInterval: Double.random(in: 2...5))
             let output = child.killHard()
             #expect(child.process.terminationReason == .uncaughtSignal, "round \(round): it ended by itself")
-            // "committed CYCLE lines N samples S": complete lines only (the last may be cut).
-            let committed = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-                .compactMap { line -> Int? in
-                    let words = line.split(separator: " ")
-                    return words.count == 6 && words[0] == "committed" ? Int(words[5]) : nil
-                }.last ?? 0
+            let committed = lastCommitted("samples", in: output)
             #expect(try queryRecovering(path, "PRAGMA integrity_check") == [[.text("ok")]], "round \(round)")
 
             let store = try StationStore(path: path, options: StoreOptions(compactionInterval: nil))
             defer { store.close() }
-            #expect(try store.historyRowCount() >= committed, "round \(round): fewer samples than the \(committed) committed")
+            #expect(try store.read { try $0.historyRowCount() } >= committed, "round \(round): fewer samples than the \(committed) committed")
             if try scalar(path, "SELECT count(*) FROM history_chunks") != .integer(0) { compactedRounds += 1 }
             // Everything still in frames (the newest windows, or one the kill
             // interrupted) compacts into the same history. Far past the end:
             // every window is due once a frame 2 h later exists.
             let points = ["p0", "p6", "p9"]  // analog, on/off, counter
             let before = try points.map { try history(store, $0) }
-            try store.write(StoreBatch(samples: [DeviceSampleMaker.far(after: before)]))
+            try store.write { try $0.write(StoreBatch(samples: [DeviceSampleMaker.far(after: before)])) }
             try store.compactNow()
             #expect(try points.map { try history(store, $0) } == before, "round \(round)")
             #expect(try scalar(path, "SELECT count(*) FROM history_frames WHERE device_id = 1") == .integer(0), "round \(round)")
@@ -48,7 +43,7 @@ struct CompactionKillTests {
     }
 
     func history(_ store: StationStore, _ point: String) throws -> [String] {
-        try store.history(station: "ST-0", device: "dev0", point: point, since: .distantPast).map {
+        try store.read { try $0.history(station: "ST-0", device: "dev0", point: point, since: .distantPast) }.map {
             "\(ValueColumns.milliseconds($0.time)) \(String(describing: $0.value)) \($0.quality)"
         }
     }

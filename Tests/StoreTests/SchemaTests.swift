@@ -58,18 +58,18 @@ struct SchemaTests {
             [.integer(1), .integer(1_780_000_001_000), .real(0.45), .null]])
         #expect(try query(path, "SELECT point_id, value, quality, time FROM latest") == [
             [.integer(1), .real(0.45), .null, .integer(1_780_000_001_000)]])
-        let stored = try store.history(station: "FT-0412", device: "ctrl1", point: "outlet_pressure", since: .distantPast)
+        let stored = try store.read { try $0.history(station: "FT-0412", device: "ctrl1", point: "outlet_pressure", since: .distantPast) }
         #expect(stored.map(\.value) == [.double(0.44), .double(0.45)])
-        #expect(try store.droppedLines() == 0)
-        #expect(try store.deadLetters().isEmpty)
-        #expect(try store.outboxDepth() == 1)
-        let point = try #require(try store.status().first?.devices.first?.points.first)
+        #expect(try store.read { try $0.droppedLines() } == 0)
+        #expect(try store.read { try $0.deadLetters() }.isEmpty)
+        #expect(try store.read { try $0.outboxDepth() } == 1)
+        let point = try #require(try store.read { try $0.status() }.first?.devices.first?.points.first)
         #expect(point.name == "outlet_pressure" && point.value == .double(0.45) && point.unit == "MPa")
         // the first poll after a start is stored whole; the same value 1 s later is not (deadband 0, heartbeat 15 min)
-        try store.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_002), [("outlet_pressure", .good(.double(0.45)))])]))
-        #expect(try store.historyRowCount() == 3)
-        try store.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_003), [("outlet_pressure", .good(.double(0.45)))])]))
-        #expect(try store.historyRowCount() == 3)
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_002), [("outlet_pressure", .good(.double(0.45)))])])) }
+        #expect(try store.read { try $0.historyRowCount() } == 3)
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_003), [("outlet_pressure", .good(.double(0.45)))])])) }
+        #expect(try store.read { try $0.historyRowCount() } == 3)
     }
 
     @Test("a database from a newer pumpgw is refused, for writing and for reading")
