@@ -7,9 +7,12 @@
 import Decoding
 import Dispatch
 import Foundation
+import Lifecycle
+import Logging
 import Modbus
 import Profiles
 import Synchronization
+import Telemetry
 
 /// A device as the poller needs it.
 public struct PolledDevice: Sendable {
@@ -50,7 +53,15 @@ public struct EndpointSettings: Sendable, Hashable {
         self.timeout = timeout
     }
 
-    public var name: String { "\(host):\(port)" }
+    public var name: String { Self.key(host: host, port: port) }
+
+    /// "host:port": how the gateway names an endpoint and groups its devices.
+    public static func key(host: String, port: Int) -> String { "\(host):\(port)" }
+}
+
+extension ResolvedDevice {
+    /// The endpoint (connection) the device is read through.
+    public var endpointKey: String { EndpointSettings.key(host: config.host, port: port) }
 }
 
 /// What a poll hands on to the rest of the pipeline.
@@ -69,29 +80,31 @@ public final class EndpointPoller: Sendable {
     public let settings: EndpointSettings
     public let devices: [PolledDevice]
     private let deliver: @Sendable (PollReport) -> Void
-    private let log: @Sendable (String) -> Void
+    private let log: Logger
     /// The devices' point tables, shared with the other pollers of an engine.
     private let tables: PointTables
     private let stopSignal = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let finished = Completion()
     private let started = Atomic<Bool>(false)
+    /// Shuts the connection's socket down from another thread (`interrupt()`).
+    private let interrupter = SocketInterrupter()
 
     /// `deliver` is called on the poller's thread after every poll;
     /// it must not block for long.
     public convenience init(settings: EndpointSettings, devices: [PolledDevice],
                             deliver: @escaping @Sendable (PollReport) -> Void,
-                            log: @escaping @Sendable (String) -> Void = { _ in }) {
+                            log: Logger = .discarding) {
         self.init(settings: settings, devices: devices, tables: PointTables(), deliver: deliver, log: log)
     }
 
     init(settings: EndpointSettings, devices: [PolledDevice], tables: PointTables,
-         deliver: @escaping @Sendable (PollReport) -> Void, log: @escaping @Sendable (String) -> Void) {
+         deliver: @escaping @Sendable (PollReport) -> Void, log: Logger) {
         self.settings = settings
         self.devices = devices
         self.tables = tables
         self.deliver = deliver
-        self.log = log
+        self.log = log.with("endpoint", settings.name)
     }
 
     /// Starts the thread; cycles are due from `start` (monotonic ns) plus each device's phase.
@@ -99,7 +112,7 @@ public final class EndpointPoller: Sendable {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         let thread = Thread { [self] in
             run(start: start)
-            finished.signal()
+            finished.finish()
         }
         thread.name = "poll \(settings.name)"
         thread.stackSize = 512 * 1024
@@ -111,11 +124,23 @@ public final class EndpointPoller: Sendable {
         if !stopping.exchange(true, ordering: .relaxed) { stopSignal.signal() }
     }
 
+    /// Ends the poll in flight at once (its socket is shut down; the poll is
+    /// not delivered): for a stop that must not wait for a slow device.
+    public func interrupt() {
+        requestStop()
+        interrupter.interrupt()
+    }
+
     /// Waits until the thread has finished (returns at once if never started).
     public func waitUntilStopped() {
         guard started.load(ordering: .relaxed) else { return }
-        finished.wait()
-        finished.signal()
+        finished.waitBlocking()
+    }
+
+    /// Suspends until the thread has finished (returns at once if never started).
+    public func stopped() async {
+        guard started.load(ordering: .relaxed) else { return }
+        await finished.wait()
     }
 
     /// Stops after the poll in flight and waits for it.
@@ -126,7 +151,7 @@ public final class EndpointPoller: Sendable {
 
     private func run(start: UInt64) {
         let client = ModbusTCPClient(host: settings.host, port: settings.port, unit: devices.first?.unit ?? 1,
-                                     timeout: settings.timeout)
+                                     timeout: settings.timeout, interrupter: interrupter)
         defer { client.close() }
         // A device's poll groups share its counters: one slot per identity.
         var slots: [DeviceIdentity: Int] = [:]
@@ -162,13 +187,13 @@ public final class EndpointPoller: Sendable {
                         try client.connect()
                         backoff.reset()
                         if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
-                        log("connected to \(settings.name)")
+                        log.info("connected to \(settings.name)")
                     } catch {
                         connectError = error
                         let delay = backoff.nextDelay()
                         nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
                         if backoff.failures == 1 || backoff.failures % 10 == 0 {
-                            log("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                            log.info("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
                         }
                     }
                 }
@@ -177,7 +202,9 @@ public final class EndpointPoller: Sendable {
                 result = states[index].reader.poll()
                 if let result, !result.splitBlocks.isEmpty {
                     for block in result.splitBlocks {
-                        log("\(states[index].device.identity.station)/\(states[index].device.identity.device): \(block.table.rawValue) \(block.start)+\(block.count) bridged a hole (exception 2); reading its points separately from now on")
+                        let identity = states[index].device.identity
+                        log.info("\(block.table.rawValue) \(block.start)+\(block.count) bridged a hole (exception 2); reading its points separately from now on",
+                                 ["station": identity.station, "device": identity.device])
                     }
                 }
                 if let error = result?.errors.last, error.requiresReconnect {
@@ -186,6 +213,8 @@ public final class EndpointPoller: Sendable {
                 }
                 if settings.closeAfterPoll { client.close() }
             }
+            // A poll cut short by interrupt() says nothing about the device.
+            if interrupter.isInterrupted { return }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- now) / 1e6
             let report = states[index].record(result: result, connectError: connectError,
                                               connected: client.isConnected || (result?.anyGood ?? false),

@@ -91,11 +91,8 @@ struct ConfigChecks {
         if let interval, let timeout, interval > .zero, timeout <= .zero || timeout >= interval {
             report("\(path).timeout", "\(device.timeout ?? "500ms") must be more than 0 and less than the interval (\(device.interval ?? "1s"))")
         }
-        if let maxRegisters = device.maxRegisters, !(1...ProfileValidator.maxRegistersPerRead).contains(maxRegisters) {
-            report("\(path).maxRegisters", "must be 1-\(ProfileValidator.maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)")
-        }
-        if let maxGap = device.maxGap, !(0...ProfileValidator.maxRegistersPerRead - 2).contains(maxGap) {
-            report("\(path).maxGap", "must be 0-\(ProfileValidator.maxRegistersPerRead - 2) (unused registers a read may bridge), not \(maxGap)")
+        for (field, message) in ProfileValidator.readLimitProblems(maxRegisters: device.maxRegisters, maxGap: device.maxGap) {
+            report("\(path).\(field)", message)
         }
         guard let profiles else { return nil }
         guard let profile = profiles[device.profile] else {
@@ -194,9 +191,6 @@ struct ConfigChecks {
                 }
             }
         }
-        if let url = tree["feed"]?["url"]?.string, !Self.isFeedURL(url) {
-            report("feed.url", "'\(url)' is not a feed sink: use http://, https://, tcp://HOST:PORT, file:PATH or stdout")
-        }
         for key in ["batchSize", "outboxMaxLines"] {
             if let value = tree["feed"]?[key]?.integer, value < 1, !bad.contains(under: "feed.\(key)") {
                 report("feed.\(key)", "must be 1 or more, not \(value)")
@@ -205,14 +199,5 @@ struct ConfigChecks {
         if tree["feed"]?["tokenEnv"]?.string != nil && tree["feed"]?["tokenFile"]?.string != nil {
             report("feed.tokenFile", "give tokenEnv or tokenFile, not both")
         }
-    }
-
-    static func isFeedURL(_ url: String) -> Bool {
-        if url == "stdout" { return true }
-        if url.hasPrefix("file:") { return url.count > 5 }
-        for scheme in ["http://", "https://", "tcp://"] where url.hasPrefix(scheme) {
-            return url.count > scheme.count
-        }
-        return false
     }
 }

@@ -13,7 +13,7 @@
 // 100,000 samples a second. The views `history` and `latest` unpack frames
 // into the per-point rows of versions 1 and 2, for SQL by hand.
 //
-// Since version 4, frames are only the head of history (the last half hour
+// Since version 5, frames are only the head of history (the last half hour
 // or so): the compactor (Compactor.swift) turns closed windows of frames into
 // per-point chunks, one BLOB per point and window (ChunkCodec.swift). The
 // `history` view could not survive: plain sqlite3 cannot decode a chunk. It
@@ -22,7 +22,7 @@
 
 enum Schema {
     /// Step N (index N-1) takes a database from version N-1 to N.
-    static let migrations: [String] = [version1, version2, version3, version4]
+    static let migrations: [String] = [version1, version2, version3, version4, version5]
 
     static var currentVersion: Int { migrations.count }
 
@@ -148,7 +148,7 @@ enum Schema {
             FROM latest_frames f, json_each(f.points) e;
         """
 
-    /// Version 4: history chunks behind the frames (see the top of this file).
+    /// Version 5: history chunks behind the frames (see the top of this file).
     /// Frames are clustered by device: a frame's id is device_id << 40 plus a
     /// count (FrameIDs), so one device's frames share pages and compacting
     /// its window frees whole pages instead of rewriting every page of the
@@ -159,7 +159,7 @@ enum Schema {
     /// in frame order; `first_frame` orders two chunks of one window (frames
     /// that came late, after a clock step). count/min/max/sum/last are over
     /// its good numeric samples, for downsampled reads without decoding.
-    static let version4 = """
+    static let version5 = """
         CREATE TABLE history_chunks (
             id INTEGER PRIMARY KEY,
             point_id INTEGER NOT NULL,

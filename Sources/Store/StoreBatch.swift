@@ -1,9 +1,8 @@
 // What one write carries: several devices' poll cycles, their health, the
 // alarm events, and the feed lines already encoded, all in one transaction.
 
-import Decoding
 import Foundation
-import Rules
+import Telemetry
 
 /// Feed lines of one device, in the order they must be sent.
 public struct OutboxLines: Sendable, Equatable {
@@ -45,20 +44,4 @@ public struct WriteReport: Sendable, Equatable {
     public var droppedLines = 0
 
     public init() {}
-}
-
-/// One outbox line as the feed sender reads it.
-public struct OutboxEntry: Sendable, Equatable {
-    /// Increasing in insertion order: send in id order.
-    public var id: Int64
-    public var deviceKey: String
-    public var line: String
-    public var created: Date
-
-    public init(id: Int64, deviceKey: String, line: String, created: Date) {
-        self.id = id
-        self.deviceKey = deviceKey
-        self.line = line
-        self.created = created
-    }
 }

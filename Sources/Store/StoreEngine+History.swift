@@ -3,7 +3,7 @@
 // yet), in time order; and downsampled reads, which take a chunk's
 // count/min/max/sum/last from its row when the chunk lies inside one bucket.
 
-import Decoding
+import Telemetry
 import Foundation
 
 /// One stored history sample.

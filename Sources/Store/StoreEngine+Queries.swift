@@ -1,9 +1,8 @@
 // Reads for `pumpgw status`: latest values (never the history), device
 // health, active alarms. History reads are in StoreEngine+History.swift.
 
-import Decoding
 import Foundation
-import Rules
+import Telemetry
 
 /// One point's latest value.
 public struct PointStatus: Sendable, Equatable {

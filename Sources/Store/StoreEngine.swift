@@ -2,8 +2,8 @@
 // Touched only on the store's serial queue (see `StationStore`); the writes,
 // queries, outbox and retention live in extensions, one file each.
 
-import Decoding
 import Foundation
+import Telemetry
 
 /// What the writer remembers about a point between writes: its row id and
 /// the last sample stored in history (for history by exception).
@@ -56,13 +56,7 @@ public final class StoreEngine {
     /// Opens for writing: takes the writer lock, configures, migrates.
     init(writingTo path: String, options: StoreOptions) throws(StoreError) {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw .system(call: "mkdir", path: directory, errno: Int32((error as NSError).code))
-            }
-        }
+        if !directory.isEmpty { try Directories.create(directory) }
         lock = try WriterLock(databasePath: path)
         connection = try SQLiteConnection(path: path, readOnly: false)
         self.options = options

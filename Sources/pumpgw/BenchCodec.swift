@@ -6,7 +6,7 @@
 //   read as a register (raw = value / scale, rounded) and decoded as the
 //   gateway does (raw x scale in floating point).
 
-import Decoding
+import Telemetry
 import Foundation
 import Simulator
 import Store

@@ -6,6 +6,7 @@ import Decoding
 import Foundation
 import Rules
 import Store
+import Telemetry
 
 enum BenchCommand: Command {
     static let help = """
@@ -55,7 +56,7 @@ enum BenchCommand: Command {
         guard deadband >= 0 else { throw UsageError(message: "--deadband must be a number >= 0") }
 
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
         let store = try StationStore(path: path, options: StoreOptions(
             synchronous: synchronous, defaultHistoryPolicy: HistoryPolicy(deadband: deadband),
             compactionInterval: try options.seconds("compact-every") ?? 10))

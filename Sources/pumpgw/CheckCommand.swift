@@ -4,6 +4,7 @@ import Decoding
 import Foundation
 import Gateway
 import Profiles
+import Telemetry
 
 enum CheckCommand: Command {
     static let help = """
@@ -63,25 +64,26 @@ enum CheckCommand: Command {
         return ConfigLoader.isGatewayConfig(data)
     }
 
-    /// Validates a config and every profile it uses; prints the read plan.
+    /// Validates a config and every profile it uses, through the loader
+    /// `run` uses (so `check` refuses what `run` would); prints the read plan.
     static func checkConfig(_ path: String) -> Bool {
         let loaded: LoadedConfig
         do {
-            loaded = try ConfigLoader.load(path: path)
+            loaded = try GatewaySettings.load(path: path).loaded
         } catch {
             printProblems(error)
-            return false
-        }
-        let ruleProblems = RuleChecks.problems(in: loaded)
-        guard ruleProblems.isEmpty else {
-            printProblems(ProfileProblems(ruleProblems))
             return false
         }
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
         Console.print("\(path): ok: gateway \(loaded.config.gateway.id), \(loaded.config.stations.count) stations, \(loaded.devices.count) devices, \(requests) requests per cycle (one per point: \(points))")
+        let written = loaded.config.profiles ?? ProfileFolder.defaultName
+        let profiles = ProfileFolder.resolve(written, relativeTo: (path as NSString).deletingLastPathComponent)
+        if profiles.isInstalled {
+            Console.print("  profiles from \(profiles.path) (installed; \(written) relative to the config does not exist)")
+        }
         for device in loaded.devices {
-            Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.config.host):\(device.port) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")
+            Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.endpointKey) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")
         }
         return true
     }

@@ -5,6 +5,7 @@
 import Decoding
 import Foundation
 import Gateway
+import Logging
 import Profiles
 import Rules
 import Simulator
@@ -18,7 +19,8 @@ enum DemoCommand: Command {
         Usage: pumpgw demo [--duration S] [--profiles DIR] [--var DIR]
 
           --duration S    stop after S seconds (default: until Ctrl-C)
-          --profiles DIR  device profiles (default DeviceProfiles)
+          --profiles DIR  device profiles (default: ./DeviceProfiles, else the
+                          installed ../share/pumpgw/DeviceProfiles beside the binary)
           --var DIR       where the store, the feed and the generated config go (default var)
 
         Three stations: FT-0412 runs a normal day; LH-0107 trips its booster set
@@ -40,12 +42,16 @@ enum DemoCommand: Command {
         let options = try CommandLineArguments(arguments, options: ["duration", "profiles", "var"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let duration = try options.seconds("duration")
-        let profilesFolder = URL(fileURLWithPath: options.string("profiles") ?? "DeviceProfiles").standardizedFileURL.path
+        // Without --profiles: ./DeviceProfiles, else the installed profiles beside the binary.
+        let profilesFolder = URL(fileURLWithPath: options.string("profiles")
+            ?? ProfileFolder.locate(ProfileFolder.defaultName, relativeTo: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path
+        Console.print("pumpgw demo: profiles from \(profilesFolder)")
         let varFolder = URL(fileURLWithPath: options.string("var") ?? "var").standardizedFileURL
         let boosterPath = (profilesFolder as NSString).appendingPathComponent("grundfos-hydro-mpc-cim500.json5")
         guard let booster = loadProfile(boosterPath) else { return 1 }
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
 
         // The pump rooms, each a simulator on a thread of its own.
         var stations = [
@@ -69,16 +75,16 @@ enum DemoCommand: Command {
         let configFile = varFolder.appendingPathComponent("demo-config.json5")
         try demoConfig(stations: stations, ports: ports, profiles: profilesFolder)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        let config: LoadedConfig
+        let settings: GatewaySettings
         do {
-            config = try ConfigLoader.load(path: configFile.path)
+            settings = try GatewaySettings.load(path: configFile.path)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
-        let runtime = try GatewayRuntime(config: config, log: Log(minimum: .warning))
+        let runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2))
         runtime.start()
-        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(config.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
+        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(settings.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 
         let started = Date()
         var nextView = started.addingTimeInterval(2)
@@ -87,13 +93,13 @@ enum DemoCommand: Command {
             Thread.sleep(forTimeInterval: 0.1)
             if Date() >= nextView {
                 nextView = nextView.addingTimeInterval(3)
-                Console.print(liveView(storePath: config.storePath, elapsed: Date().timeIntervalSince(started)))
+                Console.print(liveView(storePath: settings.storePath, elapsed: Date().timeIntervalSince(started)))
             }
         }
         stopRequested.store(true, ordering: .relaxed)
-        runtime.stop(feedGrace: .seconds(2))
+        runtime.stop()
         let stats = runtime.stats
-        Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(config.storePath)` shows the last state")
+        Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(settings.storePath)` shows the last state")
         return 0
     }
 

@@ -4,6 +4,7 @@ import Decoding
 import Foundation
 import Profiles
 import Store
+import Telemetry
 
 enum HistoryCommand: Command {
     static let help = """
@@ -53,7 +54,7 @@ enum HistoryCommand: Command {
         } else if rows.isEmpty {
             Console.print("no history for \(parts.joined(separator: "/")) in the last \(sinceText)")
         } else {
-            Console.print(StatusOutput.table(header: ["TIME", "VALUE", "QUALITY"], rows: rows).joined(separator: "\n"))
+            Console.print(TextTable.lines(header: ["TIME", "VALUE", "QUALITY"], rows: rows).joined(separator: "\n"))
         }
         return 0
     }
@@ -67,7 +68,7 @@ enum HistoryCommand: Command {
         } else if rows.isEmpty {
             Console.print(empty)
         } else {
-            Console.print(StatusOutput.table(header: ["TIME", "COUNT", "MIN", "MAX", "MEAN", "LAST"], rows: rows).joined(separator: "\n"))
+            Console.print(TextTable.lines(header: ["TIME", "COUNT", "MIN", "MAX", "MEAN", "LAST"], rows: rows).joined(separator: "\n"))
         }
     }
 

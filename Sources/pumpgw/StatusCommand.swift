@@ -1,15 +1,18 @@
 // `pumpgw status`: per station and device, the latest values with unit,
 // quality and age, the connection state and the active alarms, read from
-// the store (the `latest` table, never history) beside a running gateway.
+// the store (the `latest` table, never history) beside a running gateway;
+// then the gateway itself: feed, outbox, store (StatusGateway.swift).
 
 import Decoding
 import Foundation
 import Rules
 import Store
+import Telemetry
 
 enum StatusCommand: Command {
     static let help = """
-        pumpgw status: latest values, connection state and active alarms from the store
+        pumpgw status: latest values, connection state and active alarms from the store,
+        and the gateway's feed, outbox and store
 
         Usage: pumpgw status [--db FILE] [--json]
 
@@ -26,15 +29,16 @@ enum StatusCommand: Command {
         let store = try StationStore.openForReading(path: options.string("db") ?? "var/pumpgw.db")
         let stations = try store.read { try $0.status() }
         let now = Date()
-        Console.print(options.has("json") ? StatusOutput.json(stations, now: now) : StatusOutput.text(stations, now: now))
+        let gateway = try GatewaySection.read(store, now: now)
+        Console.print(options.has("json") ? StatusOutput.json(stations, gateway: gateway, now: now)
+                                          : StatusOutput.text(stations, gateway: gateway, now: now))
         return 0
     }
 }
 
 enum StatusOutput {
-    static func text(_ stations: [StationStatus], now: Date) -> String {
-        guard !stations.isEmpty else { return "no devices in the store yet" }
-        var lines: [String] = []
+    static func text(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
+        var lines: [String] = stations.isEmpty ? ["no devices in the store yet"] : []
         for station in stations {
             let tags = station.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             lines.append(tags.isEmpty ? station.station : "\(station.station)  (\(tags))")
@@ -44,13 +48,15 @@ enum StatusOutput {
                     [point.name, point.value?.description ?? "-", point.unit ?? "", point.quality.description,
                      point.time.map { age(now.timeIntervalSince($0)) } ?? "never"]
                 }
-                lines += table(header: ["POINT", "VALUE", "UNIT", "QUALITY", "AGE"], rows: rows).map { "    " + $0 }
+                lines += TextTable.lines(header: ["POINT", "VALUE", "UNIT", "QUALITY", "AGE"], rows: rows).map { "    " + $0 }
                 for alarm in device.activeAlarms {
                     let value = alarm.value.map { " value \(Value.format($0))" } ?? ""
                     lines.append("    ALARM \(alarm.severity.rawValue) \(alarm.point.isEmpty ? "" : alarm.point + " ")\(alarm.rule)\(value), raised \(age(now.timeIntervalSince(alarm.time))) ago: \(alarm.message)")
                 }
             }
         }
+        lines.append("")
+        lines += gateway.text(now: now)
         return lines.joined(separator: "\n")
     }
 
@@ -71,20 +77,12 @@ enum StatusOutput {
         return "\(Int(seconds / 86_400))d"
     }
 
-    static func table(header: [String], rows: [[String]]) -> [String] {
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { cells in
-            cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
-            }.joined(separator: "  ")
-        }
-    }
-
     // MARK: JSON
 
     struct Document: Encodable {
         var time: String
         var stations: [StationJSON]
+        var gateway: GatewaySection.JSON
     }
 
     struct StationJSON: Encodable {
@@ -134,21 +132,16 @@ enum StatusOutput {
 
     struct AlarmJSON: Encodable {
         var point, rule, severity, time, message: String
-        var value, limit: Double?
+        var value, limit: OrNull<Double>
 
-        enum CodingKeys: String, CodingKey { case point, rule, severity, time, message, value, limit }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            for (key, text) in [(CodingKeys.point, point), (.rule, rule), (.severity, severity), (.time, time), (.message, message)] {
-                try container.encode(text, forKey: key)
-            }
-            try container.encode(value, forKey: .value)
-            try container.encode(limit, forKey: .limit)
+        init(_ alarm: AlarmEvent) {
+            (point, rule, severity, time, message) = (alarm.point, alarm.rule, alarm.severity.rawValue,
+                                                      timestamp(alarm.time), alarm.message)
+            (value, limit) = (OrNull(alarm.value), OrNull(alarm.limit))
         }
     }
 
-    static func json(_ stations: [StationStatus], now: Date) -> String {
+    static func json(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
         let document = Document(time: timestamp(now), stations: stations.map { station in
             StationJSON(station: station.station, tags: station.tags, devices: station.devices.map { device in
                 DeviceJSON(device: device.device, profile: device.profile, connected: device.health?.connected,
@@ -159,12 +152,9 @@ enum StatusOutput {
                                          time: point.time.map(timestamp),
                                          ageSeconds: point.time.map { (now.timeIntervalSince($0) * 1000).rounded() / 1000 })
                            },
-                           alarms: device.activeAlarms.map { alarm in
-                               AlarmJSON(point: alarm.point, rule: alarm.rule, severity: alarm.severity.rawValue,
-                                         time: timestamp(alarm.time), message: alarm.message, value: alarm.value, limit: alarm.limit)
-                           })
+                           alarms: device.activeAlarms.map(AlarmJSON.init))
             })
-        })
+        }, gateway: gateway.json(now: now))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(document) else { return "{}" }

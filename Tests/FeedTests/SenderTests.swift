@@ -3,6 +3,7 @@
 // refusals, bisecting to dead-letter exactly the bad lines.
 
 import Foundation
+import Logging
 import Synchronization
 import Testing
 @testable import Feed
@@ -30,7 +31,7 @@ final class ScriptedSink: FeedSink {
 final class LogLines: Sendable {
     let lines = Mutex<[String]>([])
     var all: [String] { lines.withLock { $0 } }
-    var sink: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
+    var logger: Logger { Logger(minimum: .debug) { line in self.lines.withLock { $0.append(line) } } }
 }
 
 func numbered(_ count: Int, prefix: String = "m") -> [String] {
@@ -39,7 +40,7 @@ func numbered(_ count: Int, prefix: String = "m") -> [String] {
 
 func sender(_ outbox: MemoryOutbox, _ sink: any FeedSink, _ options: FeedSender.Options = .init(),
             log: LogLines = LogLines(), jitter: Double = 1) -> FeedSender {
-    FeedSender(outbox: outbox, sink: sink, options: options, sleep: { _ in }, jitter: { jitter }, log: log.sink)
+    FeedSender(outbox: outbox, sink: sink, options: options, sleep: { _ in }, jitter: { jitter }, log: log.logger)
 }
 
 @Suite struct SenderTests {
@@ -86,7 +87,7 @@ func sender(_ outbox: MemoryOutbox, _ sink: any FeedSink, _ options: FeedSender.
         // The backoff starts again from 1 s after a success.
         await outbox.append(["m n=4i 4"])
         let again = FeedSender(outbox: outbox, sink: ScriptedSink { _, _ in .retry("down", retryAfter: nil) },
-                               sleep: { _ in }, jitter: { 0.5 }, log: { _ in })
+                               sleep: { _ in }, jitter: { 0.5 }, log: .discarding)
         #expect(try await again.step() == .wait(0.5))
     }
 
@@ -159,14 +160,49 @@ func sender(_ outbox: MemoryOutbox, _ sink: any FeedSink, _ options: FeedSender.
                               sleep: { seconds in
                                   let count = sleeps.withLock { $0.append(seconds); return $0.count }
                                   if count >= 2 { throw CancellationError() }
-                              }, log: { _ in })
+                              }, log: .discarding)
         await feed.run()
         #expect(sink.batches.map(\.count) == [3, 3, 1])
         #expect(sleeps.withLock { $0 } == [0.25, 0.25])
 
         let stuck = FeedSender(outbox: MemoryOutbox(numbered(2)), sink: ScriptedSink { _, _ in .retry("x", retryAfter: nil) },
-                               sleep: { _ in }, log: { _ in })
+                               sleep: { _ in }, log: .discarding)
         #expect(try await stuck.flush() == false)
         #expect(try await feed.flush() == true)
+    }
+}
+
+/// The status the pipeline's thread reads for the feed-failure alarm (issue 13): published in a
+/// Mutex, so a busy sender or a starved cooperative pool can never make it read as "idle", which
+/// the alarm took for "the server accepts again" when the old task-and-semaphore read timed out.
+@Suite(.timeLimit(.minutes(1))) struct PublishedStatusTests {
+    @Test func aStarvedPoolNeverMakesAFailingFeedReadAsRecovered() async throws {
+        let outbox = MemoryOutbox(numbered(2))
+        let feed = sender(outbox, ScriptedSink { _, _ in .refused(status: 401, "HTTP 401: unauthorized") })
+        _ = try await feed.step()
+        #expect(feed.currentStatus.state == .failing("HTTP 401: unauthorized"))
+        let (state, seconds) = try #require(Self.readWhileThePoolIsStarved(feed))
+        #expect(state == .failing("HTTP 401: unauthorized"))
+        #expect(seconds < 0.5, "the read waited \(seconds) s")
+    }
+
+    /// Blocks every thread of the cooperative pool for 1.5 s (what a blocking call or a burst of
+    /// work does), and meanwhile reads the status from a plain thread, as the pipeline does.
+    static func readWhileThePoolIsStarved(_ feed: FeedSender) -> (FeedState, Double)? {
+        let threads = ProcessInfo.processInfo.activeProcessorCount   // the pool's width
+        let blocked = DispatchGroup()
+        for _ in 0..<threads {
+            blocked.enter()
+            Task.detached {
+                usleep(1_500_000)
+                blocked.leave()
+            }
+        }
+        usleep(200_000)   // the pool is busy by now
+        let started = Date()
+        let state = feed.currentStatus.state
+        let seconds = Date().timeIntervalSince(started)
+        blocked.wait()
+        return (state, seconds)
     }
 }

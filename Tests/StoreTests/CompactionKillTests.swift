@@ -6,6 +6,7 @@
 
 import Decoding
 import Foundation
+import Telemetry
 import Testing
 @testable import Store
 
