@@ -40,6 +40,8 @@ final class Compactor {
     static let headMilliseconds: Int64 = 60_000
 
     let connection: SQLiteConnection
+    /// The newest frame time seen (nil: not looked up yet).
+    private var newestSeen: Int64?
 
     init(path: String, options: StoreOptions) throws(StoreError) {
         connection = try SQLiteConnection(path: path, readOnly: false)
@@ -55,7 +57,11 @@ final class Compactor {
     /// but after a clock step) if it is due; nil when no device has one.
     /// Two index seeks per device: no scan, no index on time.
     func compactOldestWindow() throws(StoreError) -> CompactionReport? {
-        var firstTimes: [(device: Int64, time: Int64)] = [], newest = Int64.min
+        // The newest frame time ever seen: the frame last by id is not the
+        // newest after a clock step back (or a v3 file's frames of the future),
+        // so one scan at the start, then the last frames by id keep it up.
+        if newestSeen == nil { newestSeen = try connection.scalar("SELECT max(time) FROM history_frames")?.integer ?? .min }
+        var firstTimes: [(device: Int64, time: Int64)] = [], newest = newestSeen ?? .min
         for device in try connection.rows("SELECT id FROM devices ORDER BY id", [], { $0[0].integer ?? 0 }) {
             let bounds = FrameIDs.bounds(of: device)
             guard let first = try connection.scalar("SELECT time FROM history_frames WHERE id BETWEEN ? AND ? ORDER BY id LIMIT 1",
@@ -65,6 +71,7 @@ final class Compactor {
             firstTimes.append((device, first))
             newest = max(newest, last, first)
         }
+        newestSeen = newest
         for (device, time) in firstTimes.sorted(by: { $0.time < $1.time }) {
             let start = Self.windowStart(time)
             guard start + Self.windowMilliseconds + Self.headMilliseconds <= newest else { return nil }

@@ -20,7 +20,11 @@ struct CompactionKillTests {
             let path = folder.path("killed-\(round).db")
             let child = try RunningChild(["bench", "store", "--db", path, "--devices", "4", "--points", "20",
                                           "--duration", "30", "--compact-every", "0.2", "--progress"])
-            Thread.sleep(forTimeInterval: Double.random(in: 2...5))
+            // Past the first closed window (1,860 simulated seconds), then a random moment:
+            // waiting on progress, not on the clock, so a loaded machine still compacts first.
+            let deadline = Date().addingTimeInterval(90)
+            while lastCycle(in: child.stdout) < 2000 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            Thread.sleep(forTimeInterval: Double.random(in: 0...1.5))
             let output = child.killHard()
             #expect(child.process.terminationReason == .uncaughtSignal, "round \(round): it ended by itself")
             let committed = lastCommitted("samples", in: output)
@@ -41,6 +45,14 @@ struct CompactionKillTests {
             #expect(try scalar(path, "SELECT count(*) FROM history_frames WHERE device_id = 1") == .integer(0), "round \(round)")
         }
         #expect(compactedRounds >= 3)  // most kills came after the compactor had written chunks
+    }
+
+    /// The last committed cycle in `--progress` output (0: none yet).
+    func lastCycle(in output: String) -> Int {
+        output.split(separator: "\n").compactMap { line -> Int? in
+            let words = line.split(separator: " ")
+            return words.count == 6 && words[0] == "committed" ? Int(words[1]) : nil
+        }.last ?? 0
     }
 
     func history(_ store: StationStore, _ point: String) throws -> [String] {
