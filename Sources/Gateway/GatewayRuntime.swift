@@ -32,6 +32,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let pipeline: Pipeline
     private let alarms: AlarmStage
     private let pollers: PollerGroup
+    private let boosts: BoostService
     private let feed: FeedService
     private var runner: (runner: ServiceRunner, done: Completion)?
 
@@ -71,10 +72,11 @@ public final class GatewayRuntime: @unchecked Sendable {
                                                                "devices": String(settings.devices.count),
                                                                "endpoints": String(endpoints), "store": settings.storePath])
                               })
+        boosts = BoostService(settings: settings, pollers: pollers, pipeline: pipeline, log: log)
     }
 
     /// In start order; a runner stops them in reverse (pollers, pipeline, feed).
-    var services: [any Service] { [feed, pipeline, pollers] }
+    var services: [any Service] { [feed, pipeline, pollers, boosts] }
 
     /// The daemon: runs the services until SIGTERM/SIGINT (from `signals`),
     /// calling `reload` on a thread of its own for each SIGHUP; then stops
@@ -130,6 +132,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         }
         alarms.rebuild(newSettings)
         let changed = pollers.apply(newSettings.loaded)
+        boosts.reload(newSettings)
         settings = newSettings
         log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newSettings.devices.count)])
         return true

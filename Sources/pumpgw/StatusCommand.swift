@@ -32,6 +32,10 @@ enum StatusCommand: Command {
         let gateway = try GatewaySection.read(store, now: now)
         Console.print(options.has("json") ? StatusOutput.json(stations, gateway: gateway, now: now)
                                           : StatusOutput.text(stations, gateway: gateway, now: now))
+        if !options.has("json"), let boosts = try? BoostTable(path: store.path).active(at: now), !boosts.isEmpty {
+            Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
+                .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
         return 0
     }
 }
