@@ -34,6 +34,8 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let pollers: PollerGroup
     let boosts: BoostService
     private let feed: FeedService
+    /// Finished once every poller has started ("gateway started").
+    private let started: Completion
     private var runner: (runner: ServiceRunner, done: Completion)?
 
     /// Opens the store (refusing a database another gateway holds) and
@@ -66,8 +68,11 @@ public final class GatewayRuntime: @unchecked Sendable {
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
                             sink: sink, feedStatus: { [sender] in sender.currentStatus }, log: log)
         let queue = pipeline.queue
+        let started = Completion()
+        self.started = started
         pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0) },
                               started: { endpoints in
+                                  defer { started.finish() }
                                   log.info("gateway started", ["gateway": settings.gatewayId,
                                                                "devices": String(settings.devices.count),
                                                                "endpoints": String(endpoints), "store": settings.storePath])
@@ -84,7 +89,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     public func run(signals: SignalQueue, shutdownDeadline: Duration = .seconds(20),
                     reload: @escaping @Sendable () -> Void) async -> ServiceRunner.Outcome {
         let runner = ServiceRunner(services: services, signals: signals, shutdownDeadline: shutdownDeadline, log: log,
-                                   reload: { await onThread("reload") { reload() } })
+                                   ready: started, reload: { await onThread("reload") { reload() } })
         let outcome = await runner.run()
         if outcome != .deadlineExceeded { close() }
         return outcome
