@@ -32,7 +32,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let pipeline: Pipeline
     private let alarms: AlarmStage
     private let pollers: PollerGroup
-    private let boosts: BoostService
+    let boosts: BoostService
     private let feed: FeedService
     /// Finished once every poller has started ("gateway started").
     private let started: Completion
