@@ -32,7 +32,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let pipeline: Pipeline
     private let alarms: AlarmStage
     private let pollers: PollerGroup
-    private let boosts: BoostService
+    let boosts: BoostService
     private let feed: FeedService
     /// Finished once every poller has started ("gateway started").
     private let started: Completion
@@ -54,7 +54,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         feed = FeedService(sender: sender, grace: feedGrace, log: log)
         let restored: [AlarmEvent]
         do {
-            restored = try store.activeAlarms()
+            restored = try store.read { try $0.activeAlarms() }
         } catch {
             store.close()
             throw RuntimeError(message: "cannot read the active alarms from \(settings.storePath): \(error)")

@@ -27,7 +27,7 @@ enum StatusCommand: Command {
         let options = try CommandLineArguments(arguments, options: ["db"], flags: ["json"])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let store = try StationStore.openForReading(path: options.string("db") ?? "var/pumpgw.db")
-        let stations = try store.status()
+        let stations = try store.read { try $0.status() }
         let now = Date()
         let gateway = try GatewaySection.read(store, now: now)
         Console.print(options.has("json") ? StatusOutput.json(stations, gateway: gateway, now: now)
