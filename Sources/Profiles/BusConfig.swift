@@ -159,6 +159,33 @@ extension ConfigChecks {
     }
 }
 
+extension ConfigChecks {
+    /// The load of every bus and RTU-over-TCP endpoint (in file order);
+    /// a bus whose cycle does not fit its interval is refused.
+    mutating func checkBusLoads(_ devices: [ResolvedDevice]) -> [BusLoad] {
+        var loads: [BusLoad] = []
+        for id in busRegistry.order {
+            let onBus = devices.filter { $0.bus?.id == id }
+            guard let bus = busRegistry.buses[id], !onBus.isEmpty else { continue }
+            let load = BusLoad.of(bus: bus, devices: onBus)
+            if load.overloaded { report(busRegistry.declared[id] ?? "buses", "\(id): \(load.refusal)") }
+            loads.append(load)
+        }
+        var endpoints: [String] = []
+        for device in devices where device.bus == nil && device.config.framing == "rtu" {
+            let key = "\(device.config.host ?? ""):\(device.port)"
+            if !endpoints.contains(key) { endpoints.append(key) }
+        }
+        for key in endpoints {
+            let behind = devices.filter { $0.bus == nil && $0.config.framing == "rtu" && "\($0.config.host ?? ""):\($0.port)" == key }
+            loads.append(BusLoad(name: key, settings: nil, devices: behind.count,
+                                 requests: behind.map(\.plan.blocks.count).reduce(0, +), wireTime: nil,
+                                 interval: behind.map(\.interval).min() ?? .seconds(1)))
+        }
+        return loads
+    }
+}
+
 extension DeviceConfig {
     /// True when the TCP-only `key` is set.
     func hasTCPField(_ key: String) -> Bool {

@@ -39,6 +39,8 @@ public struct LoadedConfig: Sendable {
     public var devices: [ResolvedDevice]
     /// Things `check` says that do not stop the gateway (a bus no device uses).
     public var warnings: [ProfileProblem] = []
+    /// The wire time of one cycle of every bus and RTU-over-TCP endpoint (`check` prints them).
+    public var busLoads: [BusLoad] = []
     /// Absolute path of the SQLite store.
     public var storePath: String
     /// The text of the config and of each profile read, by file path, as
@@ -94,6 +96,7 @@ public enum ConfigLoader {
         }
 
         let devices = checks.checkStations(tree, bad: bad, profiles: profiles, folder: folderText)
+        let busLoads = checks.checkBusLoads(devices)
         checks.checkSections(tree, bad: bad)
         let directory = URL(fileURLWithPath: configDirectory)
         for section in sections {
@@ -114,7 +117,7 @@ public enum ConfigLoader {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let storePath = resolve(config.store?.path ?? "var/pumpgw.db", against: base)
         return LoadedConfig(file: path, config: config, profiles: profiles ?? [:], profileFiles: profileFiles,
-                            devices: devices, warnings: checks.warnings, storePath: storePath, texts: texts)
+                            devices: devices, warnings: checks.warnings, busLoads: busLoads, storePath: storePath, texts: texts)
     }
 
     /// True when `data` parses and has a top-level `stations` key (a profile

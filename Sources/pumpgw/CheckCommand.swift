@@ -78,6 +78,7 @@ enum CheckCommand: Command {
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
         Console.print("\(path): ok: gateway \(loaded.config.gateway.id), \(loaded.config.stations.count) stations, \(loaded.devices.count) devices, \(requests) requests per cycle (one per point: \(points))")
+        for load in loaded.busLoads { Console.print("  \(load.line)") }
         let written = loaded.config.profiles ?? ProfileFolder.defaultName
         let profiles = ProfileFolder.resolve(written, relativeTo: (path as NSString).deletingLastPathComponent)
         if profiles.isInstalled {
