@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "Decoding", "Rules"]),
         .target(name: "Feed", dependencies: ["Decoding", "Rules"]),
         .target(name: "Simulator", dependencies: ["Modbus", "Profiles", "Decoding"]),
+        .target(name: "HTTPServer"),
         .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed"]),
         .executableTarget(name: "pumpgw",
                           dependencies: ["Gateway", "Simulator", "Profiles", "Decoding", "Modbus",
@@ -31,6 +32,7 @@ let package = Package(
 
         // Running the pumpgw binary from tests, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Profiles"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding", "Profiles"]),
