@@ -25,10 +25,10 @@ let package = Package(
         .target(name: "Feed", dependencies: ["Decoding", "Rules"]),
         .target(name: "Simulator", dependencies: ["Modbus", "Profiles", "Decoding"]),
         .target(name: "HTTPServer"),
-        .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed"]),
+        .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed", "HTTPServer"]),
         .executableTarget(name: "pumpgw",
                           dependencies: ["Gateway", "Simulator", "Profiles", "Decoding", "Modbus",
-                                         "Rules", "Store", "Feed"]),
+                                         "Rules", "Store", "Feed", "HTTPServer"]),
 
         // Running the pumpgw binary from tests, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

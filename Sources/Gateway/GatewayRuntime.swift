@@ -6,6 +6,7 @@ import Decoding
 import Dispatch
 import Feed
 import Foundation
+import HTTPServer
 import Modbus
 import Profiles
 import Rules
@@ -31,6 +32,10 @@ public final class GatewayRuntime: @unchecked Sendable {
     /// Every poller's decoded point tables: one per profile, shared by its
     /// devices (built once instead of by each of 1,000 pollers as it starts).
     private let pointTables = PointTables()
+    /// What `/metrics` reports of the polling, fed by every poll report.
+    private let metrics = GatewayMetrics()
+    /// The page, metrics and JSON API: only when the config has `http`.
+    private var window: GatewayWindow?
 
     /// One endpoint's devices and the poller that reads them.
     struct EndpointGroup {
@@ -81,10 +86,37 @@ public final class GatewayRuntime: @unchecked Sendable {
         if !restored.isEmpty { log.info("active alarms restored", ["count": String(restored.count)]) }
         let alarms = AlarmStage(config: config, restored: restored, log: log)
         self.alarms = alarms
-        pipeline = Pipeline(store: store, alarms: alarms,
+        let pipeline = Pipeline(store: store, alarms: alarms,
                             settings: Pipeline.Settings(gatewayId: config.config.gateway.id, lines: FeedLines(precision: precision),
                                                         queueCapacity: max(20_000, 10 * config.devices.count)),
                             sink: sink, feedStatus: { await sender.status }, log: log)
+        self.pipeline = pipeline
+        do {
+            window = try Self.openWindow(config, metrics: metrics, pipeline: pipeline, sender: sender)
+        } catch {
+            store.close()
+            throw error
+        }
+    }
+
+    /// The window for `config.http`, listening already; nil without `http`.
+    private static func openWindow(_ config: LoadedConfig, metrics: GatewayMetrics, pipeline: Pipeline,
+                                   sender: FeedSender?) throws(RuntimeError) -> GatewayWindow? {
+        guard let listen = config.config.http?.listen else { return nil }
+        let address: ListenAddress
+        switch ListenAddress.parse(listen) {
+        case .success(let parsed): address = parsed
+        case .failure(let error): throw RuntimeError(message: "\(config.file): http.listen: \(error)")
+        }
+        let sources = GatewayWindow.Sources(
+            metrics: metrics, pipelineStats: { pipeline.stats.withLock { $0 } },
+            feedStatus: { sender.flatMap { sender in waitForAsync(timeout: .milliseconds(500)) { await sender.status } } },
+            storePath: config.storePath)
+        do {
+            return try GatewayWindow(address: address, config: config, sources: sources)
+        } catch {
+            throw RuntimeError(message: "\(config.file): \(error)")
+        }
     }
 
     static func storeOptions(_ config: LoadedConfig) -> StoreOptions {
@@ -113,6 +145,10 @@ public final class GatewayRuntime: @unchecked Sendable {
         pipeline.start()
         if let sender { senderTask = Task.detached { await sender.run() } }
         apply(config)
+        if let window {
+            window.start()
+            log.info("http listening", ["listen": "\(window.server.address.host):\(window.server.port)"])
+        }
         log.info("gateway started", ["gateway": config.config.gateway.id, "devices": String(config.devices.count),
                                      "endpoints": String(endpoints.count), "store": config.storePath])
     }
@@ -122,13 +158,35 @@ public final class GatewayRuntime: @unchecked Sendable {
     public func reload(_ newConfig: LoadedConfig) {
         alarms.rebuild(newConfig)
         let changed = apply(newConfig)
+        moveWindow(to: newConfig)
         config = newConfig
         log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newConfig.devices.count)])
+    }
+
+    /// SIGHUP: keeps, moves, opens or closes the listener as `http` now says.
+    /// A new address that cannot be bound is logged; the old listener stays.
+    private func moveWindow(to newConfig: LoadedConfig) {
+        window?.update(newConfig)
+        guard newConfig.config.http?.listen != config.config.http?.listen else { return }
+        let old = window
+        do {
+            old?.stop()
+            window = try Self.openWindow(newConfig, metrics: metrics, pipeline: pipeline, sender: sender)
+            window?.start()
+            log.info(window == nil ? "http listener closed" : "http listener moved",
+                     ["listen": newConfig.config.http?.listen ?? ""])
+        } catch {
+            log.error("http listener not moved", ["error": "\(error)"])
+            window = try? Self.openWindow(config, metrics: metrics, pipeline: pipeline, sender: sender)
+            window?.start()
+        }
     }
 
     /// Stops polling after the cycles in flight, writes what is queued, gives
     /// the feed up to `feedGrace` to send, and closes the store.
     public func stop(feedGrace: Duration = .seconds(5)) {
+        window?.stop()
+        window = nil
         for group in endpoints.values { group.poller.requestStop() }
         for group in endpoints.values { group.poller.waitUntilStopped() }
         endpoints.removeAll()
@@ -179,6 +237,8 @@ public final class GatewayRuntime: @unchecked Sendable {
             changes += 1
         }
         let queue = pipeline.queue
+        let metrics = self.metrics
+        metrics.keep(only: Set(all.map { GatewayMetrics.DeviceKey(station: $0.station.id, device: $0.config.id) }))
         let log = self.log
         for (key, members) in byEndpoint {
             let fingerprint = members.map { EndpointMember(station: $0.1.station, device: $0.1.config, profile: $0.1.profile) }
@@ -186,7 +246,7 @@ public final class GatewayRuntime: @unchecked Sendable {
             endpoints[key]?.poller.stop()
             let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
             let engine = PollingEngine(devices: members.map(\.1), shares: shares, tables: pointTables,
-                                       deliver: { queue.push($0) },
+                                       deliver: { queue.push($0); metrics.record($0) },
                                        log: { message in log.info(message, ["endpoint": key]) })
             guard let poller = engine.pollers.first else { continue }
             poller.start()

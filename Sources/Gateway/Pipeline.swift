@@ -25,6 +25,10 @@ public struct PipelineStats: Sendable {
     public var alarmEvents = 0
     public var skippedCycles: UInt64 = 0
     public var droppedWhileStoreFailing = 0
+    /// The pipeline loop's last turn (it turns at least every half second), and
+    /// whether the store refused its last write: what `/healthz` reports.
+    public var lastTurn: Date?
+    public var storeFailing = false
     /// Lateness of the most recent cycle starts, milliseconds: a ring of
     /// `latenessCapacity`, so quantiles describe the last few minutes even
     /// after days of running.
@@ -118,6 +122,10 @@ final class Pipeline: Sendable {
                 reports += queue.takeAll(waitingAtMost: .milliseconds(0))
             }
             let now = Date()
+            stats.withLock {
+                $0.lastTurn = now
+                $0.storeFailing = state.storeFailing
+            }
             state.queuedReports = reports.count
             var batch = StoreBatch()
             var outbox: [String: [String]] = [:]
@@ -325,16 +333,8 @@ final class Pipeline: Sendable {
 
     /// The sender's status, read from this (non-async) thread.
     private func blockingFeedStatus() -> FeedStatus {
-        let result = Mutex(FeedStatus())
-        let done = DispatchSemaphore(value: 0)
         let read = feedStatus
-        Task {
-            let status = await read()
-            result.withLock { $0 = status }
-            done.signal()
-        }
-        _ = done.wait(timeout: .now() + .seconds(1))
-        return result.withLock { $0 }
+        return waitForAsync(timeout: .seconds(1)) { await read() } ?? FeedStatus()
     }
 
     private func runRetention() {

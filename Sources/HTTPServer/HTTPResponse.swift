@@ -25,8 +25,9 @@ public struct HTTPResponse: Sendable {
 
     /// A JSON error document `{"error": "message"}`.
     public static func jsonError(_ status: Int, _ message: String) -> HTTPResponse {
-        let document = (try? JSONSerialization.data(withJSONObject: ["error": message], options: [.sortedKeys]))
-            .map { Array($0) } ?? Array("{}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let document = (try? encoder.encode(["error": message])).map { Array($0) } ?? Array("{}".utf8)
         return HTTPResponse(status: status, contentType: "application/json", body: document + [0x0A])
     }
 

@@ -120,12 +120,17 @@ public enum FileShapes {
         Field("username", .string),
     ]
 
+    public static let http: [Field] = [
+        Field("listen", .string, required: true),
+    ]
+
     public static let config: [Field] = [
         Field("$schema", .string),
         Field("gateway", .object(gateway), required: true),
         Field("profiles", .string),
         Field("store", .object(store)),
         Field("feed", .object(feed)),
+        Field("http", .object(http)),
         Field("stations", .list(.object(station)), required: true),
     ]
 }

@@ -3,6 +3,7 @@
 import Decoding
 import Foundation
 import Gateway
+import HTTPServer
 import Profiles
 
 enum CheckCommand: Command {
@@ -80,6 +81,9 @@ enum CheckCommand: Command {
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
         Console.print("\(path): ok: gateway \(loaded.config.gateway.id), \(loaded.config.stations.count) stations, \(loaded.devices.count) devices, \(requests) requests per cycle (one per point: \(points))")
+        if let listen = loaded.config.http?.listen, case .success(let address) = ListenAddress.parse(listen), !address.isLoopback {
+            FileHandle.standardError.write(Data("\(path): warning: http.listen: \(listen) is not a loopback address: the page, the metrics and the API are open to the network (read-only, no authentication)\n".utf8))
+        }
         for device in loaded.devices {
             Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.config.host):\(device.port) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")
         }

@@ -15,11 +15,12 @@ enum DemoCommand: Command {
     static let help = """
         pumpgw demo: simulated pump rooms on 127.0.0.1 and the gateway polling them
 
-        Usage: pumpgw demo [--duration S] [--profiles DIR] [--var DIR]
+        Usage: pumpgw demo [--duration S] [--profiles DIR] [--var DIR] [--http ADDR]
 
           --duration S    stop after S seconds (default: until Ctrl-C)
           --profiles DIR  device profiles (default DeviceProfiles)
           --var DIR       where the store, the feed and the generated config go (default var)
+          --http ADDR     the gateway's page and metrics (default 127.0.0.1:9108; "off": none)
 
         Three stations: FT-0412 runs a normal day; LH-0107 trips its booster set
         after 6 s for 30 s (outlet pressure falls to about 0.12 MPa); NS-0233
@@ -37,7 +38,7 @@ enum DemoCommand: Command {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try CommandLineArguments(arguments, options: ["duration", "profiles", "var"], flags: [])
+        let options = try CommandLineArguments(arguments, options: ["duration", "profiles", "var", "http"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let duration = try options.seconds("duration")
         let profilesFolder = URL(fileURLWithPath: options.string("profiles") ?? "DeviceProfiles").standardizedFileURL.path
@@ -69,15 +70,26 @@ enum DemoCommand: Command {
         let configFile = varFolder.appendingPathComponent("demo-config.json5")
         try demoConfig(stations: stations, ports: ports, profiles: profilesFolder)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        let config: LoadedConfig
+        var config: LoadedConfig
         do {
             config = try ConfigLoader.load(path: configFile.path)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
-        let runtime = try GatewayRuntime(config: config, log: Log(minimum: .warning))
+        let http = options.string("http") ?? "127.0.0.1:9108"
+        if http != "off" { config.config.http = HTTPSection(listen: http) }
+        let runtime: GatewayRuntime
+        do {
+            runtime = try GatewayRuntime(config: config, log: Log(minimum: .warning))
+        } catch where config.config.http != nil {
+            // The page is for show: a port in use must not stop the demo.
+            Console.error("\(error); the demo runs without its page")
+            config.config.http = nil
+            runtime = try GatewayRuntime(config: config, log: Log(minimum: .warning))
+        }
         runtime.start()
+        if let listen = config.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }
         Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(config.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 
         let started = Date()

@@ -2,6 +2,7 @@
 
 import Decoding
 import Foundation
+import Gateway
 import Profiles
 import Store
 
@@ -46,9 +47,5 @@ enum HistoryCommand: Command {
         return 0
     }
 
-    /// Quoted when it holds a comma, a quote or a line break (RFC 4180).
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func csvField(_ text: String) -> String { StatusDocument.csvField(text) }
 }

@@ -4,6 +4,7 @@
 
 import Decoding
 import Foundation
+import Gateway
 import Rules
 import Store
 
@@ -62,14 +63,7 @@ enum StatusOutput {
     }
 
     /// "850ms", "42s", "5m", "3h", "2d".
-    static func age(_ seconds: TimeInterval) -> String {
-        let seconds = max(0, seconds)
-        if seconds < 1 { return "\(Int(seconds * 1000))ms" }
-        if seconds < 120 { return "\(Int(seconds))s" }
-        if seconds < 7200 { return "\(Int(seconds / 60))m" }
-        if seconds < 172_800 { return "\(Int(seconds / 3600))h" }
-        return "\(Int(seconds / 86_400))d"
-    }
+    static func age(_ seconds: TimeInterval) -> String { StatusDocument.age(seconds) }
 
     static func table(header: [String], rows: [[String]]) -> [String] {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
@@ -80,99 +74,10 @@ enum StatusOutput {
         }
     }
 
-    // MARK: JSON
+    // MARK: JSON (the document lives in Gateway: /api/status serves the same one)
 
-    struct Document: Encodable {
-        var time: String
-        var stations: [StationJSON]
-    }
-
-    struct StationJSON: Encodable {
-        var station: String
-        var tags: [String: String]
-        var devices: [DeviceJSON]
-    }
-
-    struct DeviceJSON: Encodable {
-        var device: String
-        var profile: String
-        var connected: Bool?
-        var lastPoll: String?
-        var lastError: String?
-        var points: [PointJSON]
-        var alarms: [AlarmJSON]
-
-        enum CodingKeys: String, CodingKey { case device, profile, connected, lastPoll, lastError, points, alarms }
-
-        /// Absent values are written as null, not left out.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(device, forKey: .device)
-            try container.encode(profile, forKey: .profile)
-            try container.encode(connected, forKey: .connected)
-            try container.encode(lastPoll, forKey: .lastPoll)
-            try container.encode(lastError, forKey: .lastError)
-            try container.encode(points, forKey: .points)
-            try container.encode(alarms, forKey: .alarms)
-        }
-    }
-
-    struct PointJSON: Encodable {
-        var reading: ReadOutput.PointOutput
-        var time: String?
-        var ageSeconds: Double?
-
-        enum CodingKeys: String, CodingKey { case time, ageSeconds }
-
-        func encode(to encoder: any Encoder) throws {
-            try reading.encode(to: encoder)  // name, value (null unless good), unit, quality
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(time, forKey: .time)
-            try container.encode(ageSeconds, forKey: .ageSeconds)
-        }
-    }
-
-    struct AlarmJSON: Encodable {
-        var point, rule, severity, time, message: String
-        var value, limit: Double?
-
-        enum CodingKeys: String, CodingKey { case point, rule, severity, time, message, value, limit }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            for (key, text) in [(CodingKeys.point, point), (.rule, rule), (.severity, severity), (.time, time), (.message, message)] {
-                try container.encode(text, forKey: key)
-            }
-            try container.encode(value, forKey: .value)
-            try container.encode(limit, forKey: .limit)
-        }
-    }
-
-    static func json(_ stations: [StationStatus], now: Date) -> String {
-        let document = Document(time: timestamp(now), stations: stations.map { station in
-            StationJSON(station: station.station, tags: station.tags, devices: station.devices.map { device in
-                DeviceJSON(device: device.device, profile: device.profile, connected: device.health?.connected,
-                           lastPoll: device.health.map { timestamp($0.time) }, lastError: device.health?.lastError,
-                           points: device.points.map { point in
-                               PointJSON(reading: ReadOutput.PointOutput(name: point.name, value: point.value, unit: point.unit,
-                                                                         quality: point.quality.description),
-                                         time: point.time.map(timestamp),
-                                         ageSeconds: point.time.map { (now.timeIntervalSince($0) * 1000).rounded() / 1000 })
-                           },
-                           alarms: device.activeAlarms.map { alarm in
-                               AlarmJSON(point: alarm.point, rule: alarm.rule, severity: alarm.severity.rawValue,
-                                         time: timestamp(alarm.time), message: alarm.message, value: alarm.value, limit: alarm.limit)
-                           })
-            })
-        })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(document) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func json(_ stations: [StationStatus], now: Date) -> String { StatusDocument.json(stations, now: now) }
 
     /// ISO 8601 in UTC with milliseconds.
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    static func timestamp(_ date: Date) -> String { StatusDocument.timestamp(date) }
 }
