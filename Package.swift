@@ -32,7 +32,7 @@ let package = Package(
 
         // Running the pumpgw binary from tests, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Profiles"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding", "Profiles"]),

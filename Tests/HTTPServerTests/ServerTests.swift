@@ -5,6 +5,7 @@
 import Foundation
 import HTTPServer
 import Testing
+import TestSupport
 
 @Suite(.serialized)
 struct ServerTests {

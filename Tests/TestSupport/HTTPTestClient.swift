@@ -6,11 +6,11 @@ import Glibc
 
 // @unchecked Sendable: `fd` never changes; a test sends from one thread and
 // reads (the only path that touches `lastEnd`) from another at most.
-final class TestClient: @unchecked Sendable {
-    let fd: Int32
+public final class TestClient: @unchecked Sendable {
+    public let fd: Int32
 
     /// Connects to 127.0.0.1:`port`; reads give up after `timeout` seconds.
-    init(port: UInt16, timeout: Double = 5) throws {
+    public init(port: UInt16, timeout: Double = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError.failed("socket: errno \(errno)") }
         var sin = sockaddr_in()
@@ -30,9 +30,22 @@ final class TestClient: @unchecked Sendable {
 
     deinit { close(fd) }
 
+    /// One GET (or any request line) on a fresh connection, closed after.
+    public static func get(port: UInt16, _ target: String, method: String = "GET", headers: [String: String] = [:],
+                           timeout: Double = 10) throws -> TestResponse {
+        let client = try TestClient(port: port, timeout: timeout)
+        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        client.send("\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(extra)\r\n")
+        var all = client.readToEnd()
+        guard let response = TestResponse.take(from: &all, isHead: method == "HEAD") else {
+            throw ClientError.failed("no complete response to \(method) \(target): \(String(decoding: all.prefix(200), as: UTF8.self))")
+        }
+        return response
+    }
+
     /// Sends all of `bytes`; false when the peer closed or reset.
     @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
+    public func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let count = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -43,13 +56,13 @@ final class TestClient: @unchecked Sendable {
     }
 
     @discardableResult
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+    public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
-    enum ReadEnd: Equatable { case closed, reset, timedOut }
+    public enum ReadEnd: Equatable { case closed, reset, timedOut }
 
     /// Reads one chunk; nil at end of stream, reset or timeout (see `lastEnd`).
-    private(set) var lastEnd: ReadEnd?
-    func readChunk() -> [UInt8]? {
+    public private(set) var lastEnd: ReadEnd?
+    public func readChunk() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if count > 0 { return Array(buffer[0..<count]) }
@@ -58,14 +71,14 @@ final class TestClient: @unchecked Sendable {
     }
 
     /// Everything until the server closes (or the timeout).
-    func readToEnd() -> [UInt8] {
+    public func readToEnd() -> [UInt8] {
         var all: [UInt8] = []
         while let chunk = readChunk() { all += chunk }
         return all
     }
 
     /// One response: head and Content-Length bytes of body (none for HEAD).
-    func readResponse(head isHead: Bool = false, pending: inout [UInt8]) -> TestResponse? {
+    public func readResponse(head isHead: Bool = false, pending: inout [UInt8]) -> TestResponse? {
         while true {
             if let response = TestResponse.take(from: &pending, isHead: isHead) { return response }
             guard let chunk = readChunk() else { return nil }
@@ -73,22 +86,22 @@ final class TestClient: @unchecked Sendable {
         }
     }
 
-    func readResponse(head isHead: Bool = false) -> TestResponse? {
+    public func readResponse(head isHead: Bool = false) -> TestResponse? {
         var pending: [UInt8] = []
         return readResponse(head: isHead, pending: &pending)
     }
 
-    enum ClientError: Error { case failed(String) }
+    public enum ClientError: Error { case failed(String) }
 }
 
-struct TestResponse {
-    var status: Int
-    var headers: [String: String]
-    var body: [UInt8]
-    var text: String { String(decoding: body, as: UTF8.self) }
+public struct TestResponse {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: [UInt8]
+    public var text: String { String(decoding: body, as: UTF8.self) }
 
     /// Cuts one response off the front of `bytes`, if it is all there.
-    static func take(from bytes: inout [UInt8], isHead: Bool) -> TestResponse? {
+    public static func take(from bytes: inout [UInt8], isHead: Bool) -> TestResponse? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
         let lines = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
@@ -109,7 +122,7 @@ struct TestResponse {
 /// The descriptors this process holds (entries of /proc/self/fd).
 /// Leaves out the descriptor of the listing itself (closed by the time its
 /// link is read, or pointing into /proc).
-func openDescriptors() -> [Int32] {
+public func openDescriptors() -> [Int32] {
     ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { name in
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + name),
               !target.hasPrefix("/proc/") else { return nil }
