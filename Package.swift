@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Rules", "TestSupport"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding", "Rules"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding", "Rules", "Store", "HTTPServer"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Store",
                                                                 "TestSupport"],
                     exclude: ["Fixtures"]),
