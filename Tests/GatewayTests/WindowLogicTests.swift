@@ -7,6 +7,7 @@ import Foundation
 @testable import Gateway
 import HTTPServer
 @testable import Store
+import Rules
 import Testing
 
 struct WindowLogicTests {
@@ -85,5 +86,23 @@ struct WindowLogicTests {
         #expect(html.contains("title=\"error: timed out\">error</td>"))
         #expect(!html.contains("0.47"), "a stale value is never shown as a number")
         #expect(Page.escape("<b onclick=\"x\">&'") == "&lt;b onclick=&quot;x&quot;&gt;&amp;&#39;")
+    }
+
+    @Test func largeGatewaysGetALightPage() {
+        func station(_ index: Int, alarm: Bool = false) -> StationStatus {
+            let event = AlarmEvent(station: "S\(index)", device: "D", point: "p", rule: "low", severity: .major, state: .raised,
+                                   value: nil, limit: nil, time: Date(timeIntervalSince1970: 0), message: "m")
+            return StationStatus(station: "S\(index)", tags: [:], devices: [
+                DeviceStatus(station: "S\(index)", device: "D", profile: "p", health: nil, points: [], activeAlarms: alarm ? [event] : [])])
+        }
+        // 12 stations: all full.
+        #expect(Page.layout((0..<12).map { station($0) }, selected: nil).full.count == 12)
+        // 100 stations, S99 in alarm: 60 compact cards with S99 first, then 40 links (S59...S98).
+        let many = Page.layout((0..<99).map { station($0) } + [station(99, alarm: true)], selected: nil)
+        #expect(many.full.isEmpty)
+        #expect(many.compact.count == 60 && many.compact.first?.station == "S99")
+        #expect(many.others.count == 40 && many.others.first == "S59" && many.others.last == "S98")
+        // ?station=S7: that one in full.
+        #expect(Page.layout((0..<100).map { station($0) }, selected: "S7").full.map(\.station) == ["S7"])
     }
 }

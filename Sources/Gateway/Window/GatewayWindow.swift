@@ -53,7 +53,7 @@ final class GatewayWindow: Sendable {
         case "/healthz":
             return health(now: now)
         case "/":
-            return withStore { store in try page(store, now: now) }
+            return withStore { store in try page(store, selected: request.parameter("station"), now: now) }
         case "/api/status":
             return withStore { store in
                 HTTPResponse(status: 200, contentType: "application/json", text: StatusDocument.json(try store.status(), now: now) + "\n")
@@ -118,11 +118,13 @@ final class GatewayWindow: Sendable {
         return families + [active, lines, oldest, feedSuccess, dead, bytes] + ProcessMetrics.families()
     }
 
-    func page(_ store: StationStore, now: Date) throws -> HTTPResponse {
+    func page(_ store: StationStore, selected: String?, now: Date) throws -> HTTPResponse {
         let current = config.withLock { $0 }
-        let stations = try store.status()
+        let layout = Page.layout(try store.status(), selected: selected)
+        if let selected, layout.full.isEmpty { return HTTPResponse(status: 404, text: "no station \(selected)\n") }
+        // Trends only for the full cards: three short history reads per station.
         var trends: [String: [TrendSeries]] = [:]
-        for station in stations {
+        for station in layout.full {
             for device in station.devices {
                 for name in Page.keyPoints {
                     guard let point = device.points.first(where: { $0.name == name }) else { continue }
@@ -135,7 +137,7 @@ final class GatewayWindow: Sendable {
         }
         let depth = try? store.outboxDepth()
         let oldest = (try? store.outboxPeek(maxLines: 1, maxBytes: 1 << 20))?.first?.created
-        let input = Page.Input(gatewayId: current.config.gateway.id, stations: stations, config: current, trends: trends,
+        let input = Page.Input(gatewayId: current.config.gateway.id, layout: layout, config: current, trends: trends,
                                outboxLines: depth, outboxOldest: oldest, feed: sources.feedStatus(), now: now)
         return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", text: Page.html(input),
                             headers: [("Cache-Control", "no-store")])

@@ -16,10 +16,32 @@ enum Page {
     /// Points drawn in a station's trend, in this order, when its devices have them.
     static let keyPoints = ["outlet_pressure", "inlet_pressure", "flow"]
     static let refreshSeconds = 5
+    /// Up to this many stations, every one gets a full card; beyond it the
+    /// page stays light: compact cards (key points, alarms) for the stations
+    /// in trouble first, up to `compactLimit`, then links; `/?station=ID`
+    /// shows one station in full.
+    static let fullLimit = 12
+    static let compactLimit = 60
+
+    struct Layout {
+        var full: [StationStatus] = []
+        var compact: [StationStatus] = []
+        var others: [String] = []
+    }
+
+    static func layout(_ stations: [StationStatus], selected: String?) -> Layout {
+        if let selected { return Layout(full: stations.filter { $0.station == selected }) }
+        if stations.count <= fullLimit { return Layout(full: stations) }
+        func inTrouble(_ station: StationStatus) -> Bool {
+            station.devices.contains { !$0.activeAlarms.isEmpty || $0.health?.connected == false }
+        }
+        let ordered = stations.filter(inTrouble) + stations.filter { !inTrouble($0) }
+        return Layout(compact: Array(ordered.prefix(compactLimit)), others: ordered.dropFirst(compactLimit).map(\.station))
+    }
 
     struct Input {
         var gatewayId: String
-        var stations: [StationStatus]
+        var layout: Layout
         var config: LoadedConfig
         var trends: [String: [TrendSeries]]
         var outboxLines: Int?
@@ -38,9 +60,18 @@ enum Page {
             <main>
             """
         let names = Dictionary(input.config.config.stations.map { ($0.id, $0.name ?? "") }, uniquingKeysWith: { a, _ in a })
-        if input.stations.isEmpty { out += "<p>No device has been polled yet.</p>" }
-        for station in input.stations {
+        let layout = input.layout
+        if layout.full.isEmpty && layout.compact.isEmpty { out += "<p>No device has been polled yet.</p>" }
+        for station in layout.full {
             out += card(station, name: names[station.station] ?? "", input: input)
+        }
+        for station in layout.compact {
+            out += compactCard(station, name: names[station.station] ?? "", input: input)
+        }
+        if !layout.others.isEmpty {
+            out += "<section class=\"station others\"><h2>\(layout.others.count) more stations</h2><p>"
+            out += layout.others.map { "<a href=\"/?station=\(escape($0))\">\(escape($0))</a>" }.joined(separator: " ")
+            out += "</p></section>"
         }
         out += "</main><footer>pumpgw · reloads every \(refreshSeconds) s · \(StatusDocument.timestamp(input.now))</footer></body></html>\n"
         return out
@@ -49,16 +80,7 @@ enum Page {
     static func card(_ station: StationStatus, name: String, input: Input) -> String {
         var out = "<section class=\"station\" id=\"station-\(escape(station.station))\">"
         out += "<h2>\(escape(station.station)) <small>\(escape(name))</small></h2>"
-        let alarms = station.devices.flatMap(\.activeAlarms).sorted { ($0.severity, $0.time) < ($1.severity, $1.time) }
-        if !alarms.isEmpty {
-            out += "<ul class=\"alarms\">"
-            for alarm in alarms {
-                out += "<li class=\"sev-\(alarm.severity.rawValue)\"><b>\(alarm.severity.rawValue.uppercased())</b> "
-                out += "\(escape(alarm.device))\(alarm.point.isEmpty ? "" : "/" + escape(alarm.point)) \(escape(alarm.message)) "
-                out += "<span class=\"age\">\(age(input.now.timeIntervalSince(alarm.time))) ago</span></li>"
-            }
-            out += "</ul>"
-        }
+        out += alarmList(station, now: input.now)
         let series = input.trends[station.station] ?? []
         for unit in uniqueUnits(series) {
             if let chart = TrendChart.svg(series.filter { $0.unit == unit }, start: input.now.addingTimeInterval(-3600), end: input.now) {
@@ -69,6 +91,31 @@ enum Page {
             out += deviceBlock(device, interval: interval(station.station, device.device, input.config), now: input.now)
         }
         return out + "</section>\n"
+    }
+
+    /// A station in a few lines: alarms, and per device its state and key points.
+    static func compactCard(_ station: StationStatus, name: String, input: Input) -> String {
+        var out = "<section class=\"station\" id=\"station-\(escape(station.station))\">"
+        out += "<h2><a href=\"/?station=\(escape(station.station))\">\(escape(station.station))</a> <small>\(escape(name))</small></h2>"
+        out += alarmList(station, now: input.now)
+        for device in station.devices {
+            var key = device
+            key.points = device.points.filter { keyPoints.contains($0.name) }
+            out += deviceBlock(key, interval: interval(station.station, device.device, input.config), now: input.now)
+        }
+        return out + "</section>\n"
+    }
+
+    static func alarmList(_ station: StationStatus, now: Date) -> String {
+        let alarms = station.devices.flatMap(\.activeAlarms).sorted { ($0.severity, $0.time) < ($1.severity, $1.time) }
+        guard !alarms.isEmpty else { return "" }
+        var out = "<ul class=\"alarms\">"
+        for alarm in alarms {
+            out += "<li class=\"sev-\(alarm.severity.rawValue)\"><b>\(alarm.severity.rawValue.uppercased())</b> "
+            out += "\(escape(alarm.device))\(alarm.point.isEmpty ? "" : "/" + escape(alarm.point)) \(escape(alarm.message)) "
+            out += "<span class=\"age\">\(age(now.timeIntervalSince(alarm.time))) ago</span></li>"
+        }
+        return out + "</ul>"
     }
 
     static func deviceBlock(_ device: DeviceStatus, interval: Double, now: Date) -> String {
