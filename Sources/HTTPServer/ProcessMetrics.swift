@@ -1,13 +1,13 @@
 // The usual `process_*` metrics, read from /proc/self like the Prometheus
 // client libraries do: CPU seconds, resident memory, open descriptors and
-// their limit, start time.
+// their limit, start time. Here, beside the server, because it reads the
+// system directly (the Gateway module does not call C APIs).
 
 import Foundation
 import Glibc
-import HTTPServer
 
-enum ProcessMetrics {
-    static func families() -> [MetricFamily] {
+public enum ProcessMetrics {
+    public static func families() -> [MetricFamily] {
         var families: [MetricFamily] = []
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let page = Double(sysconf(Int32(_SC_PAGESIZE)))
