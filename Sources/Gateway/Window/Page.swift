@@ -131,7 +131,8 @@ enum Page {
         // Stale: older than three intervals (and 10 s): the value no longer describes the room.
         let staleAfter = max(10, 3 * interval)
         // The key points first: they are what a person looks for.
-        let ordered = device.points.filter { keyPoints.contains($0.name) } + device.points.filter { !keyPoints.contains($0.name) }
+        let ordered = keyPoints.compactMap { name in device.points.first { $0.name == name } }
+            + device.points.filter { !keyPoints.contains($0.name) }
         for point in ordered {
             let ageSeconds = point.time.map { now.timeIntervalSince($0) }
             let valueCell: String, qualityCell: String
