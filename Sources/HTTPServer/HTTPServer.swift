@@ -77,6 +77,7 @@ public final class HTTPServer: Sendable {
 
     public func start() {
         let thread = Thread { [self] in
+            Thread.current.name = "http"   // set here: on Linux only the running thread can name itself
             var loop = ServerLoop(server: self)
             loop.run()
             finished.signal()

@@ -89,14 +89,20 @@ struct WindowLogicTests {
     }
 
     @Test func largeGatewaysGetALightPage() {
-        func station(_ index: Int, alarm: Bool = false) -> StationStatus {
+        func station(_ index: Int, alarm: Bool = false, points: Int = 0) -> StationStatus {
             let event = AlarmEvent(station: "S\(index)", device: "D", point: "p", rule: "low", severity: .major, state: .raised,
                                    value: nil, limit: nil, time: Date(timeIntervalSince1970: 0), message: "m")
             return StationStatus(station: "S\(index)", tags: [:], devices: [
-                DeviceStatus(station: "S\(index)", device: "D", profile: "p", health: nil, points: [], activeAlarms: alarm ? [event] : [])])
+                DeviceStatus(station: "S\(index)", device: "D", profile: "p", health: nil,
+                             points: (0..<points).map { PointStatus(name: "p\($0)", unit: nil, value: nil, quality: .good, time: nil) },
+                             activeAlarms: alarm ? [event] : [])])
         }
         // 12 stations: all full.
         #expect(Page.layout((0..<12).map { station($0) }, selected: nil).full.count == 12)
+        // 5 stations of 100 points (500) still full; 101 points more than 500: compact.
+        #expect(Page.layout((0..<5).map { station($0, points: 100) }, selected: nil).full.count == 5)
+        let heavy = Page.layout((0..<4).map { station($0, points: 100) } + [station(4, points: 101)], selected: nil)
+        #expect(heavy.full.isEmpty && heavy.compact.count == 5)
         // 100 stations, S99 in alarm: 60 compact cards with S99 first, then 40 links (S59...S98).
         let many = Page.layout((0..<99).map { station($0) } + [station(99, alarm: true)], selected: nil)
         #expect(many.full.isEmpty)

@@ -16,11 +16,13 @@ enum Page {
     /// Points drawn in a station's trend, in this order, when its devices have them.
     static let keyPoints = ["outlet_pressure", "inlet_pressure", "flow"]
     static let refreshSeconds = 5
-    /// Up to this many stations, every one gets a full card; beyond it the
+    /// Up to this many stations and points, every station gets a full card; beyond it the
     /// page stays light: compact cards (key points, alarms) for the stations
     /// in trouble first, up to `compactLimit`, then links; `/?station=ID`
     /// shows one station in full.
     static let fullLimit = 12
+    /// A full row is ~100 bytes: 500 of them keep the page well under 100 KB.
+    static let fullPointLimit = 500
     static let compactLimit = 60
 
     struct Layout {
@@ -31,7 +33,8 @@ enum Page {
 
     static func layout(_ stations: [StationStatus], selected: String?) -> Layout {
         if let selected { return Layout(full: stations.filter { $0.station == selected }) }
-        if stations.count <= fullLimit { return Layout(full: stations) }
+        let points = stations.reduce(0) { $0 + $1.devices.reduce(0) { $0 + $1.points.count } }
+        if stations.count <= fullLimit && points <= fullPointLimit { return Layout(full: stations) }
         func inTrouble(_ station: StationStatus) -> Bool {
             station.devices.contains { !$0.activeAlarms.isEmpty || $0.health?.connected == false }
         }
@@ -101,6 +104,7 @@ enum Page {
         for device in station.devices {
             var key = device
             key.points = device.points.filter { keyPoints.contains($0.name) }
+            if key.points.isEmpty { key.points = Array(device.points.prefix(4)) }   // a profile without them
             out += deviceBlock(key, interval: interval(station.station, device.device, input.config), now: input.now)
         }
         return out + "</section>\n"
