@@ -23,7 +23,7 @@ swift build -c release --product pumpgw >/dev/null
 bin="$(swift build -c release --show-bin-path)/pumpgw"
 profile="$PWD/Benchmarks/bench-plc-100.json5"
 work="$(mktemp -d /tmp/pumpgw-window.XXXXXX)"
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 base=27000   # farm ports below Linux's ephemeral range (32768-60999)
 port=$((base - 1))
 ticks=$(getconf CLK_TCK)
@@ -44,7 +44,15 @@ farm_pid=$!
 for _ in $(seq 100); do grep -q listening "$work/farm.out" 2>/dev/null && break; sleep 0.1; done
 
 cpu_seconds() { awk -v t="$ticks" '{ print ($14 + $15) / t }' "$1"; }
-http_thread() { grep -l '^http$' /proc/"$1"/task/*/comm | head -1 | sed 's/comm$/stat/'; }
+# The stat file of the gateway's thread named "http".
+# (Threads come and go while the folder is listed: unreadable ones are skipped.)
+http_thread() {
+  local comm name
+  for comm in /proc/"$1"/task/*/comm; do
+    name=$(cat "$comm" 2>/dev/null) || continue
+    [ "$name" = http ] && { echo "${comm%comm}stat"; return; }
+  done
+}
 
 # fetch PATH EVERY LOG: GETs 127.0.0.1:port/PATH every EVERY seconds, logging size and time.
 fetch() {
@@ -62,6 +70,7 @@ run() {
   until grep -q "gateway started" "$work/gw.log" 2>/dev/null; do sleep 0.05; done
   sleep 5   # every device connected and polled once
   local http; http=$(http_thread $pid)
+  [ -n "$http" ] || { echo "no http thread in pumpgw $pid:" >&2; head -5 "$work/gw.log" >&2; exit 1; }
   local cpu0 http0; cpu0=$(cpu_seconds /proc/$pid/stat); http0=$(cpu_seconds "$http")
   local fetchers=()
   if [ "$2" = yes ]; then
