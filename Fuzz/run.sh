@@ -17,6 +17,8 @@ flags="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6"
 
 swiftc $flags -wmo -c -module-name Profiles -emit-module -emit-module-path "$build/Profiles.swiftmodule" \
     Sources/Profiles/*.swift -o "$build/Profiles.o"
+swiftc $flags -wmo -c -module-name Telemetry -emit-module -emit-module-path "$build/Telemetry.swiftmodule" \
+    Sources/Telemetry/*.swift -o "$build/Telemetry.o"
 swiftc $flags -wmo -c -module-name Decoding -I "$build" -emit-module -emit-module-path "$build/Decoding.swiftmodule" \
     Sources/Decoding/*.swift -o "$build/Decoding.o"
 
@@ -27,7 +29,7 @@ for target in $targets; do
         mkdir -p "$build/corpus-loader"
         seeds="DeviceProfiles Tests/IntegrationTests/Fixtures Tests/IntegrationTests/Fixtures/Corpus Fuzz/seeds/loader" ;;
     decoder)
-        swiftc $flags -I "$build" Fuzz/DecoderFuzz.swift "$build/Profiles.o" "$build/Decoding.o" -o "$build/decoder-fuzz"
+        swiftc $flags -I "$build" Fuzz/DecoderFuzz.swift "$build/Profiles.o" "$build/Telemetry.o" "$build/Decoding.o" -o "$build/decoder-fuzz"
         mkdir -p "$build/corpus-decoder"
         seeds="Fuzz/seeds/decoder" ;;
     http)

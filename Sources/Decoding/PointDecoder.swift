@@ -13,6 +13,7 @@
 // `PointDecoder` is the one-off form of the same code.
 
 import Profiles
+import Telemetry
 
 public enum PointDecoder {
     /// Decodes a point from the registers it occupies (`words.count == point.type.registerCount`).

@@ -1,9 +1,8 @@
 // The feed's schema (DESIGN.md "The feed"): which measurement, tags and
 // fields each pipeline record becomes.
 
-import Decoding
 import Foundation
-import Rules
+import Telemetry
 
 /// Gateway-level counters for the gateway's own `pumpgw_health` line.
 public struct GatewayHealth: Sendable, Equatable {

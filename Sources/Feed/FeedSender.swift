@@ -5,6 +5,7 @@
 // bisects a rejected batch to dead-letter just the bad lines.
 
 import Foundation
+import Logging
 
 public actor FeedSender {
     public struct Options: Sendable {
@@ -53,26 +54,26 @@ public actor FeedSender {
     private let options: Options
     private let sleep: Sleep
     private let jitter: @Sendable () -> Double
-    private let log: @Sendable (String) -> Void
+    private let log: Logger
     private let now: @Sendable () -> Date
     private var failures = 0
     public private(set) var status = FeedStatus()
 
     /// `sleep` waits (seconds; throws on cancellation), `jitter` returns a
-    /// factor in 0.5...1 applied to backoff delays, `log` gets logfmt lines:
-    /// all injectable for tests.
+    /// factor in 0.5...1 applied to backoff delays: all injectable for tests.
+    /// Lines are logged with the feed's target as `target=`.
     public init(outbox: any Outbox, sink: any FeedSink, options: Options = Options(),
                 sleep: @escaping Sleep = { seconds in try await Task.sleep(for: .seconds(seconds)) },
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1) },
                 now: @escaping @Sendable () -> Date = { Date() },
-                log: @escaping @Sendable (String) -> Void = FeedSender.standardError) {
+                log: Logger = Logger()) {
         self.outbox = outbox
         self.sink = sink
         self.options = options
         self.sleep = sleep
         self.jitter = jitter
         self.now = now
-        self.log = log
+        self.log = log.with("target", sink.target)
     }
 
     /// Set by `finish()`: `run()` returns after the batch in flight.
@@ -98,7 +99,7 @@ public actor FeedSender {
             do {
                 step = try await self.step()
             } catch {
-                log("level=error msg=\"feed outbox failed\" error=\(Self.quoted("\(error)"))")
+                log.error("feed outbox failed", ["error": "\(error)"])
                 step = .wait(options.initialBackoff)
             }
             inStep = false
@@ -150,7 +151,7 @@ public actor FeedSender {
             try await outbox.deadLetter(ids: [line.id], message: message)
             status.deadLettered += 1
             status.lastError = message
-            log("level=warn msg=\"feed line rejected, dead-lettered\" id=\(line.id) error=\(Self.quoted(message))")
+            log.warning("feed line rejected, dead-lettered", ["id": String(line.id), "error": message])
             return .progressed(sent: sent, deadLettered: deadLettered + 1)
         }
         var sent = sent, deadLettered = deadLettered
@@ -179,7 +180,7 @@ public actor FeedSender {
     private func delivered(_ batch: [OutboxEntry]) async throws {
         try await outbox.delete(ids: batch.map(\.id))
         if status.state != .ok && status.state != .idle {
-            log("level=info msg=\"feed delivering again\" target=\(Self.quoted(sink.target))")
+            log.info("feed delivering again")
         }
         status.state = .ok
         status.sentLines += batch.count
@@ -198,8 +199,8 @@ public actor FeedSender {
             status.state = .failing(message)
             status.lastError = message
             if first {
-                log("level=error msg=\"feed refused by server; check feed.url and credentials; lines keep buffering\" "
-                    + "status=\(code) target=\(Self.quoted(sink.target)) error=\(Self.quoted(message))")
+                log.error("feed refused by server; check feed.url and credentials; lines keep buffering",
+                          ["status": String(code), "error": message])
             }
             return .wait(options.refusedRetry)
         case .retry(let message, let retryAfter):
@@ -211,8 +212,7 @@ public actor FeedSender {
             } else {
                 delay = backoff(failures: failures)
             }
-            log("level=warn msg=\"feed write failed, retrying\" target=\(Self.quoted(sink.target)) "
-                + "error=\(Self.quoted(message)) retry_in_s=\(String(format: "%.3f", delay))")
+            log.warning("feed write failed, retrying", ["error": message, "retry_in_s": String(format: "%.3f", delay)])
             return .wait(delay)
         case .accepted, .rejected:
             return .wait(options.initialBackoff)
@@ -224,15 +224,5 @@ public actor FeedSender {
         let exponent = Double(min(max(failures - 1, 0), 30))
         let base = min(options.maxBackoff, options.initialBackoff * pow(2, exponent))
         return base * min(1, max(0, jitter()))
-    }
-
-    public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    /// A logfmt value in double quotes.
-    static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: " ") + "\""
     }
 }

@@ -1,8 +1,8 @@
 // InfluxDB line protocol, the feed's wire format: escaping, typed field
 // values, tag order and timestamp precision, exactly as the spec says.
 
-import Decoding
 import Foundation
+import Telemetry
 
 /// Timestamp precision of the lines (and of the `precision=` the sinks send).
 public enum Precision: String, Sendable, CaseIterable {

@@ -8,8 +8,8 @@
 // for byte those of `FeedLines.station`, which stays the definition (and the
 // fallback for a point list with a name twice).
 
-import Decoding
 import Foundation
+import Telemetry
 
 /// Writes `FeedLines.station` lines, remembering each device's escaped names.
 /// Not thread-safe: one encoder, one caller (the pipeline's thread).

@@ -5,9 +5,11 @@
 
 import Decoding
 import Foundation
+import Logging
 import Profiles
 import Rules
 import Synchronization
+import Telemetry
 
 final class AlarmStage: Sendable {
     /// One engine per device.
@@ -18,9 +20,9 @@ final class AlarmStage: Sendable {
     }
 
     private let engines = Mutex(Engines())
-    private let log: Log
+    private let log: Logger
 
-    init(config: LoadedConfig, restored: [AlarmEvent], log: Log) {
+    init(config: LoadedConfig, restored: [AlarmEvent], log: Logger) {
         self.log = log
         rebuild(config, seed: restored)
     }

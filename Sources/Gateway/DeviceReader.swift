@@ -19,6 +19,7 @@ import Foundation
 import Modbus
 import Profiles
 import Synchronization
+import Telemetry
 
 /// The outcome of reading one block: the raw data or the error.
 public enum BlockResult: Sendable, Equatable {

@@ -7,9 +7,11 @@
 import Decoding
 import Dispatch
 import Foundation
+import Logging
 import Modbus
 import Profiles
 import Synchronization
+import Telemetry
 
 /// A device as the poller needs it.
 public struct PolledDevice: Sendable {
@@ -90,7 +92,7 @@ public final class EndpointPoller: Sendable {
     public let settings: EndpointSettings
     public let devices: [PolledDevice]
     private let deliver: @Sendable (PollReport) -> Void
-    private let log: @Sendable (String) -> Void
+    private let log: Logger
     /// The devices' point tables, shared with the other pollers of an engine.
     private let tables: PointTables
     private let stopSignal = DispatchSemaphore(value: 0)
@@ -102,17 +104,17 @@ public final class EndpointPoller: Sendable {
     /// it must not block for long.
     public convenience init(settings: EndpointSettings, devices: [PolledDevice],
                             deliver: @escaping @Sendable (PollReport) -> Void,
-                            log: @escaping @Sendable (String) -> Void = { _ in }) {
+                            log: Logger = .discarding) {
         self.init(settings: settings, devices: devices, tables: PointTables(), deliver: deliver, log: log)
     }
 
     init(settings: EndpointSettings, devices: [PolledDevice], tables: PointTables,
-         deliver: @escaping @Sendable (PollReport) -> Void, log: @escaping @Sendable (String) -> Void) {
+         deliver: @escaping @Sendable (PollReport) -> Void, log: Logger) {
         self.settings = settings
         self.devices = devices
         self.tables = tables
         self.deliver = deliver
-        self.log = log
+        self.log = log.with("endpoint", settings.name)
     }
 
     /// Starts the thread; cycles are due from `start` (monotonic ns) plus each device's phase.
@@ -183,13 +185,13 @@ public final class EndpointPoller: Sendable {
                         try client.connect()
                         backoff.reset()
                         if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
-                        log("connected to \(settings.name)")
+                        log.info("connected to \(settings.name)")
                     } catch {
                         connectError = error
                         let delay = backoff.nextDelay()
                         nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
                         if backoff.failures == 1 || backoff.failures % 10 == 0 {
-                            log("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                            log.info("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
                         }
                     }
                 }
@@ -198,7 +200,9 @@ public final class EndpointPoller: Sendable {
                 result = states[index].reader.poll()
                 if let result, !result.splitBlocks.isEmpty {
                     for block in result.splitBlocks {
-                        log("\(states[index].device.identity.station)/\(states[index].device.identity.device): \(block.table.rawValue) \(block.start)+\(block.count) bridged a hole (exception 2); reading its points separately from now on")
+                        let identity = states[index].device.identity
+                        log.info("\(block.table.rawValue) \(block.start)+\(block.count) bridged a hole (exception 2); reading its points separately from now on",
+                                 ["station": identity.station, "device": identity.device])
                     }
                 }
                 if let error = result?.errors.last, error.requiresReconnect {

@@ -7,11 +7,13 @@ import Dispatch
 import Feed
 import Foundation
 import HTTPServer
+import Logging
 import Modbus
 import Profiles
 import Rules
 import Store
 import Synchronization
+import Telemetry
 
 public struct RuntimeError: Error, CustomStringConvertible {
     public var message: String
@@ -22,7 +24,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     // @unchecked Sendable: every mutable property below is touched only by
     // the control thread that calls start/reload/stop, one call at a time.
     public private(set) var config: LoadedConfig
-    private let log: Log
+    private let log: Logger
     private let store: StationStore
     private let pipeline: Pipeline
     private let alarms: AlarmStage
@@ -52,7 +54,7 @@ public final class GatewayRuntime: @unchecked Sendable {
 
     /// Opens the store (refusing a database another gateway holds) and
     /// prepares the feed. Nothing polls until `start`.
-    public init(config: LoadedConfig, log: Log) throws {
+    public init(config: LoadedConfig, log: Logger) throws {
         self.config = config
         self.log = log
         do {
@@ -71,10 +73,8 @@ public final class GatewayRuntime: @unchecked Sendable {
             store.close()
             throw RuntimeError(message: "\(config.file): \(error)")
         }
-        let feedLog = log
         let sender = FeedSender(outbox: StoreOutbox(store: store), sink: sink,
-                                options: FeedSender.Options(maxLines: feedSection.batchSize ?? 5000),
-                                log: { line in feedLog.raw(line) })
+                                options: FeedSender.Options(maxLines: feedSection.batchSize ?? 5000), log: log)
         self.sender = sender
         let restored: [AlarmEvent]
         do {
@@ -247,7 +247,7 @@ public final class GatewayRuntime: @unchecked Sendable {
             let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
             let engine = PollingEngine(devices: members.map(\.1), shares: shares, tables: pointTables,
                                        deliver: { queue.push($0); metrics.record($0) },
-                                       log: { message in log.info(message, ["endpoint": key]) })
+                                       log: log)
             guard let poller = engine.pollers.first else { continue }
             poller.start()
             endpoints[key] = EndpointGroup(fingerprint: fingerprint, poller: poller)

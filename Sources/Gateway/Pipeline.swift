@@ -12,9 +12,11 @@ import Decoding
 import Dispatch
 import Feed
 import Foundation
+import Logging
 import Rules
 import Store
 import Synchronization
+import Telemetry
 
 /// Counters the pipeline keeps for logs, health lines and benchmarks.
 public struct PipelineStats: Sendable {
@@ -80,12 +82,12 @@ final class Pipeline: Sendable {
     private let settings: Settings
     private let sink: (any FeedSink)?
     private let feedStatus: @Sendable () async -> FeedStatus
-    private let log: Log
+    private let log: Logger
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
     init(store: StationStore, alarms: AlarmStage, settings: Settings, sink: (any FeedSink)?,
-         feedStatus: @escaping @Sendable () async -> FeedStatus, log: Log) {
+         feedStatus: @escaping @Sendable () async -> FeedStatus, log: Logger) {
         self.store = store
         self.alarms = alarms
         self.settings = settings

@@ -6,7 +6,9 @@
 
 import Decoding
 import Dispatch
+import Logging
 import Profiles
+import Telemetry
 
 public final class PollingEngine: Sendable {
     public let pollers: [EndpointPoller]
@@ -16,14 +18,14 @@ public final class PollingEngine: Sendable {
     /// interval (default: device i of n at i/n).
     public convenience init(devices: [ResolvedDevice], shares: [Double]? = nil,
                             deliver: @escaping @Sendable (PollReport) -> Void,
-                            log: @escaping @Sendable (String) -> Void = { _ in }) {
+                            log: Logger = .discarding) {
         self.init(devices: devices, shares: shares, tables: PointTables(), deliver: deliver, log: log)
     }
 
     /// As above, with the point tables shared by every poller made from `tables`
     /// (the gateway passes one for all its endpoints: one table per profile).
     init(devices: [ResolvedDevice], shares: [Double]?, tables: PointTables,
-         deliver: @escaping @Sendable (PollReport) -> Void, log: @escaping @Sendable (String) -> Void) {
+         deliver: @escaping @Sendable (PollReport) -> Void, log: Logger) {
         let count = max(1, devices.count)
         var byEndpoint: [EndpointSettings: [PolledDevice]] = [:]
         var order: [EndpointSettings] = []

@@ -62,7 +62,7 @@ public enum ConfigLoader {
         // The profiles folder, named relative to the config as written (for messages) and absolute.
         let folderText = bad.contains(under: "profiles") ? "DeviceProfiles" : tree["profiles"]?.string ?? "DeviceProfiles"
         let configDirectory = (path as NSString).deletingLastPathComponent
-        let folder = folderText.hasPrefix("/") ? folderText : (configDirectory as NSString).appendingPathComponent(folderText)
+        let folder = ProfileFolder.locate(folderText, relativeTo: configDirectory)
         var profileProblems: [ProfileProblem] = []
         var profiles: [String: DeviceProfile]?
         var profileFiles: [String: String] = [:]

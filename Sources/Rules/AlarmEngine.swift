@@ -5,6 +5,7 @@
 
 import Foundation
 import Decoding
+import Telemetry
 
 public final class AlarmEngine {
     public let identity: DeviceIdentity

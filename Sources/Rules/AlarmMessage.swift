@@ -5,6 +5,7 @@
 
 import Foundation
 import Decoding
+import Telemetry
 
 extension AlarmEvent {
     /// The same alarm raised once more at `time` (re-alarm), saying for how long it has been active.

@@ -2,6 +2,7 @@
 // communication-loss rule: what the engine evaluates.
 
 import Foundation
+import Telemetry
 
 /// One rule on one point, ready to evaluate.
 public struct AlarmRule: Sendable, Equatable {

@@ -4,6 +4,7 @@
 
 import Foundation
 import Decoding
+import Telemetry
 
 struct CommLossMonitor {
     static let ruleId = RuleKind.commLoss.rawValue

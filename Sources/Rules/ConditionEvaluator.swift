@@ -4,6 +4,7 @@
 
 import Foundation
 import Decoding
+import Telemetry
 
 /// A reading as a rule saw it, for the event and its message.
 struct Observation: Sendable, Equatable {

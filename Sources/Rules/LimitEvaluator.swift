@@ -4,6 +4,7 @@
 
 import Foundation
 import Decoding
+import Telemetry
 
 struct LimitEvaluator: ConditionEvaluator {
     let condition: LimitCondition

@@ -4,6 +4,7 @@
 
 import Decoding
 import Profiles
+import Telemetry
 
 enum RuleConsistency {
     static func problems(_ parsed: [(draft: RuleDraft, rule: AlarmRule)]) -> [ProfileProblem] {

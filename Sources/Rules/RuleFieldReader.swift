@@ -4,6 +4,7 @@
 import Foundation
 import Decoding
 import Profiles
+import Telemetry
 
 struct RuleFieldReader {
     let draft: RuleDraft

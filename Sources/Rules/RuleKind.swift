@@ -1,6 +1,8 @@
 // The kinds of alarm rule a profile or config may name, with each kind's
 // default severity and the keys its JSON object may carry.
 
+import Telemetry
+
 public enum RuleKind: String, Sendable, CaseIterable {
     case high, highHigh, low, lowLow
     case rateOfChange, instability, state, stale, nightFlow

@@ -5,6 +5,7 @@
 import Foundation
 import Decoding
 import Profiles
+import Telemetry
 
 enum RuleParser {
     static let kindList = RuleKind.allCases.filter { $0 != .commLoss }.map(\.rawValue)

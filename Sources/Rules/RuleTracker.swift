@@ -3,6 +3,7 @@
 
 import Foundation
 import Decoding
+import Telemetry
 
 struct RuleTracker {
     let rule: AlarmRule

@@ -2,6 +2,7 @@
 // condition on a point (`when`, the `state` kind).
 
 import Decoding
+import Telemetry
 
 /// A literal from a rule: true/false, a number, or an enum label.
 public enum RuleValue: Sendable, Equatable, CustomStringConvertible {

@@ -4,6 +4,7 @@
 
 import Foundation
 import Decoding
+import Telemetry
 
 struct StateEvaluator: ConditionEvaluator {
     let condition: PointCondition

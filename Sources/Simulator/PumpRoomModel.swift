@@ -156,8 +156,13 @@ public enum Scenario: Sendable, Equatable {
     /// After `after` seconds the booster set trips for `lasting` seconds:
     /// outlet pressure falls to about 0.12 MPa and every pump stops.
     case pressureDrop(after: Double, lasting: Double)
+    /// After `after` seconds one point of the profile shows `value` (in its
+    /// engineering unit) for `lasting` seconds: a fault contact closing, an
+    /// analyser reading low, a tank running dry. Any profile, any point.
+    case setPoint(point: String, value: Double, after: Double, lasting: Double)
 
-    /// Parses `normal` or `pressure-drop[:AFTER:LASTING]` (seconds; default 10 and 30).
+    /// Parses `normal`, `pressure-drop[:AFTER:LASTING]` (seconds; default 10
+    /// and 30) or `set:POINT=VALUE[:AFTER[:LASTING]]` (default 0 and for ever).
     public init?(_ text: String) {
         let parts = text.split(separator: ":").map(String.init)
         switch parts.first {
@@ -166,8 +171,22 @@ public enum Scenario: Sendable, Equatable {
             let numbers = parts.dropFirst().compactMap(Double.init)
             guard numbers.count == parts.count - 1, numbers.count == 0 || numbers.count == 2 else { return nil }
             self = .pressureDrop(after: numbers.first ?? 10, lasting: numbers.last ?? 30)
+        case "set" where (2...4).contains(parts.count):
+            let assignment = parts[1].split(separator: "=", maxSplits: 1).map(String.init)
+            let numbers = parts.dropFirst(2).compactMap(Double.init)
+            guard assignment.count == 2, !assignment[0].isEmpty, let value = Double(assignment[1]),
+                  numbers.count == parts.count - 2 else { return nil }
+            self = .setPoint(point: assignment[0], value: value, after: numbers.first ?? 0,
+                             lasting: numbers.count == 2 ? numbers[1] : .infinity)
         default: return nil
         }
+    }
+
+    /// The value the scenario forces on `point` at `elapsed` seconds, if any.
+    func forcedValue(of point: String, elapsed: Double) -> Double? {
+        guard case .setPoint(let name, let value, let after, let lasting) = self, name == point,
+              elapsed >= after, elapsed < after + lasting else { return nil }
+        return value
     }
 }
 

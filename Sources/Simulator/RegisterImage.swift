@@ -37,6 +37,9 @@ struct RegisterImage {
     /// The engineering value the point should show now.
     mutating func value(of pointIndex: Int, model: PumpRoomModel) -> Double {
         let point = profile.points[pointIndex]
+        if let forced = model.scenario.forcedValue(of: point.name, elapsed: model.time.timeIntervalSince(model.started)) {
+            return forced
+        }
         guard let hint = point.simulate else { return 0 }
         let gain = hint.gain ?? 1
         if let signal = hint.signal, let value = model.signal(signal, pump: hint.pump) {

@@ -4,8 +4,8 @@
 // otherwise; SQLite's JSON functions read it back with the types the
 // per-point columns had (REAL, INTEGER, TEXT, NULL).
 
-import Decoding
 import Foundation
+import Telemetry
 
 struct FrameText {
     private var bytes: [UInt8] = []

@@ -1,9 +1,8 @@
 // The operations the gateway, the feed sender and the command line call:
 // each as a synchronous `noasync` method and an async overload.
 
-import Decoding
 import Foundation
-import Rules
+import Telemetry
 
 extension StationStore {
     // MARK: the writer

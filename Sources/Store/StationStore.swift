@@ -3,10 +3,8 @@
 // synchronous methods (for the writer thread, `noasync`) wait on the queue;
 // async overloads hop to it with a continuation and suspend meanwhile.
 
-import Decoding
 import Dispatch
 import Foundation
-import Rules
 
 /// The local SQLite store: latest values, history, alarms, device health and
 /// the feed outbox. Open one for writing per database (the writer lock

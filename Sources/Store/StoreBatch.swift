@@ -1,9 +1,8 @@
 // What one write carries: several devices' poll cycles, their health, the
 // alarm events, and the feed lines already encoded, all in one transaction.
 
-import Decoding
 import Foundation
-import Rules
+import Telemetry
 
 /// Feed lines of one device, in the order they must be sent.
 public struct OutboxLines: Sendable, Equatable {

@@ -1,9 +1,8 @@
 // Reads for `pumpgw status` and `pumpgw history`: latest values (never the
 // history frames), device health, active alarms, one point's history.
 
-import Decoding
 import Foundation
-import Rules
+import Telemetry
 
 /// One point's latest value.
 public struct PointStatus: Sendable, Equatable {

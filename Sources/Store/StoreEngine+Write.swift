@@ -2,9 +2,8 @@
 // lines in one transaction. Latest values always; history by exception;
 // both as frames (one row per device poll, see Schema.swift).
 
-import Decoding
 import Foundation
-import Rules
+import Telemetry
 
 extension StoreEngine {
     func write(_ batch: StoreBatch) throws(StoreError) -> WriteReport {

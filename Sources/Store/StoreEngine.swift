@@ -2,8 +2,8 @@
 // Touched only on the store's serial queue (see `StationStore`); the writes,
 // queries, outbox and retention live in extensions, one file each.
 
-import Decoding
 import Foundation
+import Telemetry
 
 /// What the writer remembers about a point between writes: its row id and
 /// the last sample stored in history (for history by exception).

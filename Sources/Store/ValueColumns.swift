@@ -1,7 +1,7 @@
 // How values, qualities and times become columns and come back.
 
-import Decoding
 import Foundation
+import Telemetry
 
 enum ValueColumns {
     /// The `points.kind` of a value: which `Value` case to rebuild.

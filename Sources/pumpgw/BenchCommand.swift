@@ -6,6 +6,7 @@ import Decoding
 import Foundation
 import Rules
 import Store
+import Telemetry
 
 enum BenchCommand: Command {
     static let help = """

@@ -5,6 +5,7 @@ import Foundation
 import Gateway
 import HTTPServer
 import Profiles
+import Telemetry
 
 enum CheckCommand: Command {
     static let help = """
@@ -81,6 +82,11 @@ enum CheckCommand: Command {
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
         Console.print("\(path): ok: gateway \(loaded.config.gateway.id), \(loaded.config.stations.count) stations, \(loaded.devices.count) devices, \(requests) requests per cycle (one per point: \(points))")
+        let written = loaded.config.profiles ?? ProfileFolder.defaultName
+        let profiles = ProfileFolder.resolve(written, relativeTo: (path as NSString).deletingLastPathComponent)
+        if profiles.isInstalled {
+            Console.print("  profiles from \(profiles.path) (installed; \(written) relative to the config does not exist)")
+        }
         if let listen = loaded.config.http?.listen, case .success(let address) = ListenAddress.parse(listen), !address.isLoopback {
             FileHandle.standardError.write(Data("\(path): warning: http.listen: \(listen) is not a loopback address: the page, the metrics and the API are open to the network (read-only, no authentication)\n".utf8))
         }

@@ -5,6 +5,7 @@
 import Decoding
 import Foundation
 import Gateway
+import Logging
 import Profiles
 import Rules
 import Simulator
@@ -18,7 +19,8 @@ enum DemoCommand: Command {
         Usage: pumpgw demo [--duration S] [--profiles DIR] [--var DIR] [--http ADDR]
 
           --duration S    stop after S seconds (default: until Ctrl-C)
-          --profiles DIR  device profiles (default DeviceProfiles)
+          --profiles DIR  device profiles (default: ./DeviceProfiles, else the
+                          installed ../share/pumpgw/DeviceProfiles beside the binary)
           --var DIR       where the store, the feed and the generated config go (default var)
           --http ADDR     the gateway's page and metrics (default 127.0.0.1:9108; "off": none)
 
@@ -41,7 +43,11 @@ enum DemoCommand: Command {
         let options = try CommandLineArguments(arguments, options: ["duration", "profiles", "var", "http"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let duration = try options.seconds("duration")
-        let profilesFolder = URL(fileURLWithPath: options.string("profiles") ?? "DeviceProfiles").standardizedFileURL.path
+        // Without --profiles: ./DeviceProfiles, else the installed profiles beside the binary.
+        let profilesFolder = URL(fileURLWithPath: options.string("profiles")
+            ?? ProfileFolder.locate(ProfileFolder.defaultName, relativeTo: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path
+        Console.print("pumpgw demo: profiles from \(profilesFolder)")
         let varFolder = URL(fileURLWithPath: options.string("var") ?? "var").standardizedFileURL
         let boosterPath = (profilesFolder as NSString).appendingPathComponent("grundfos-hydro-mpc-cim500.json5")
         guard let booster = loadProfile(boosterPath) else { return 1 }
@@ -81,12 +87,12 @@ enum DemoCommand: Command {
         if http != "off" { config.config.http = HTTPSection(listen: http) }
         let runtime: GatewayRuntime
         do {
-            runtime = try GatewayRuntime(config: config, log: Log(minimum: .warning))
+            runtime = try GatewayRuntime(config: config, log: Logger(minimum: .warning))
         } catch where config.config.http != nil {
             // The page is for show: a port in use must not stop the demo.
             Console.error("\(error); the demo runs without its page")
             config.config.http = nil
-            runtime = try GatewayRuntime(config: config, log: Log(minimum: .warning))
+            runtime = try GatewayRuntime(config: config, log: Logger(minimum: .warning))
         }
         runtime.start()
         if let listen = config.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }

@@ -7,6 +7,7 @@ import Foundation
 import Gateway
 import Modbus
 import Profiles
+import Telemetry
 
 enum ReadCommand: Command {
     static let help = """

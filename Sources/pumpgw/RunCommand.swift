@@ -5,6 +5,7 @@
 import Dispatch
 import Foundation
 import Gateway
+import Logging
 import Profiles
 import Synchronization
 
@@ -40,10 +41,10 @@ enum RunCommand: Command {
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let path = try options.required("config")
         let levelName = options.string("log-level") ?? "info"
-        guard let level = Log.Level(name: levelName) else {
+        guard let level = LogLevel(name: levelName) else {
             throw UsageError(message: "--log-level must be debug, info, warn or error, not '\(levelName)'")
         }
-        let log = Log(minimum: level)
+        let log = Logger(minimum: level)
 
         let config: LoadedConfig
         do {

@@ -21,7 +21,11 @@ enum SimulateCommand: Command {
           --seed N          seed of the value noise (default 1)
           --scenario NAME   normal (default), or pressure-drop[:AFTER:LASTING]: after
                             AFTER s (default 10) the booster set trips for LASTING s
-                            (default 30): outlet pressure about 0.12 MPa, pumps stopped
+                            (default 30): outlet pressure about 0.12 MPa, pumps stopped;
+                            or set:POINT=VALUE[:AFTER[:LASTING]]: from AFTER s (default 0)
+                            for LASTING s (default: for ever) the point shows VALUE, in
+                            its unit (an enum or flag by its raw number), e.g.
+                            set:flooding=1 or set:free_chlorine=0.03:5:60
 
         Fault injection:
           --exception CODE         answer reads with this Modbus exception (e.g. 4, 6) ...
@@ -69,7 +73,7 @@ enum SimulateCommand: Command {
         }
         if let text = options.string("scenario") {
             guard let scenario = Scenario(text) else {
-                throw UsageError(message: "--scenario must be normal or pressure-drop[:AFTER:LASTING], not '\(text)'")
+                throw UsageError(message: "--scenario must be normal, pressure-drop[:AFTER:LASTING] or set:POINT=VALUE[:AFTER[:LASTING]], not '\(text)'")
             }
             settings.scenario = scenario
         }
@@ -77,6 +81,9 @@ enum SimulateCommand: Command {
         settings.downAfter = try options.seconds("down-after") ?? 2
 
         guard let profile = loadProfile(profilePath) else { return 1 }
+        if case .setPoint(let name, _, _, _) = settings.scenario, !profile.points.contains(where: { $0.name == name }) {
+            throw UsageError(message: "--scenario set: profile \(profile.profile) has no point named '\(name)'")
+        }
         let signals = StopSignals.install()
         defer { signals.forEach { $0.cancel() } }
 

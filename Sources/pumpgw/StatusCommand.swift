@@ -7,6 +7,7 @@ import Foundation
 import Gateway
 import Rules
 import Store
+import Telemetry
 
 enum StatusCommand: Command {
     static let help = """

@@ -11,6 +11,7 @@
 import Testing
 @testable import Decoding
 import Profiles
+import Telemetry
 
 // MARK: - Helpers
 

@@ -5,6 +5,7 @@ import Testing
 @testable import Feed
 import Decoding
 import Rules
+import Telemetry
 
 @Suite struct FeedLinesTests {
     let identity = DeviceIdentity(station: "FT-0412", device: "ctrl1", profile: "grundfos-hydro-mpc",

@@ -3,11 +3,13 @@
 // nothing lost or reordered, and the dead-letter path on a type conflict.
 
 import Foundation
+import Logging
 import Testing
 @testable import Feed
 import Decoding
 import Profiles
 import Rules
+import Telemetry
 
 /// A poll at 100 ms steps from 2025-11-26 00:00:00 UTC with values worked out from `index`.
 func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {
@@ -45,7 +47,7 @@ func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {
             errors: 3, consecutiveFailures: 0, lastGoodPoll: nil, lastError: "exception 2 (illegal data address)"))))
         let outbox = MemoryOutbox(queued)
         let sink = try FeedSinks.make(writeURL(influx))
-        let feed = FeedSender(outbox: outbox, sink: sink, options: .init(maxLines: 64), log: { _ in })
+        let feed = FeedSender(outbox: outbox, sink: sink, options: .init(maxLines: 64), log: .discarding)
         #expect(try await feed.flush())
         #expect(await feed.status.sentLines == count + 2)
         #expect(await feed.status.sentBatches == 5)
@@ -86,7 +88,7 @@ func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {
         let sink = try FeedSinks.make(writeURL(influx), timeout: 2)
         let feed = FeedSender(outbox: outbox, sink: sink,
                               options: .init(maxLines: 200, initialBackoff: 0.05, maxBackoff: 0.4, idleInterval: 0.02),
-                              log: { _ in })
+                              log: .discarding)
         let runner = Task { await feed.run() }
         defer { runner.cancel() }
 
@@ -124,7 +126,7 @@ func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {
 
         let outbox = MemoryOutbox(["conflict x=1i 1000"])
         let sink = try FeedSinks.make(writeURL(influx))
-        let feed = FeedSender(outbox: outbox, sink: sink, log: { _ in })
+        let feed = FeedSender(outbox: outbox, sink: sink, log: .discarding)
         #expect(try await feed.flush())
         await outbox.append(["conflict x=2i 2000", "conflict x=\"s\" 3000", "conflict x=4i 4000", "conflict x=5i 5000"])
         #expect(try await feed.step() == .progressed(sent: 3, deadLettered: 1))
@@ -142,7 +144,7 @@ func pollSample(_ index: Int, identity: DeviceIdentity) -> DeviceSample {
         try await influx.start()
         let outbox = MemoryOutbox(["m a=1i 1000"])
         let feed = FeedSender(outbox: outbox, sink: try FeedSinks.make(writeURL(influx, db: "nope")),
-                              options: .init(refusedRetry: 5), log: { _ in })
+                              options: .init(refusedRetry: 5), log: .discarding)
         #expect(try await feed.step() == .wait(5))
         #expect(await feed.status.state == .failing("HTTP 404: database not found: \"nope\""))
         #expect(await outbox.depth == 1)

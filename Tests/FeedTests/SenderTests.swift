@@ -3,6 +3,7 @@
 // refusals, bisecting to dead-letter exactly the bad lines.
 
 import Foundation
+import Logging
 import Synchronization
 import Testing
 @testable import Feed
@@ -30,7 +31,7 @@ final class ScriptedSink: FeedSink {
 final class LogLines: Sendable {
     let lines = Mutex<[String]>([])
     var all: [String] { lines.withLock { $0 } }
-    var sink: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
+    var logger: Logger { Logger(minimum: .debug) { line in self.lines.withLock { $0.append(line) } } }
 }
 
 func numbered(_ count: Int, prefix: String = "m") -> [String] {
@@ -39,7 +40,7 @@ func numbered(_ count: Int, prefix: String = "m") -> [String] {
 
 func sender(_ outbox: MemoryOutbox, _ sink: any FeedSink, _ options: FeedSender.Options = .init(),
             log: LogLines = LogLines(), jitter: Double = 1) -> FeedSender {
-    FeedSender(outbox: outbox, sink: sink, options: options, sleep: { _ in }, jitter: { jitter }, log: log.sink)
+    FeedSender(outbox: outbox, sink: sink, options: options, sleep: { _ in }, jitter: { jitter }, log: log.logger)
 }
 
 @Suite struct SenderTests {
@@ -86,7 +87,7 @@ func sender(_ outbox: MemoryOutbox, _ sink: any FeedSink, _ options: FeedSender.
         // The backoff starts again from 1 s after a success.
         await outbox.append(["m n=4i 4"])
         let again = FeedSender(outbox: outbox, sink: ScriptedSink { _, _ in .retry("down", retryAfter: nil) },
-                               sleep: { _ in }, jitter: { 0.5 }, log: { _ in })
+                               sleep: { _ in }, jitter: { 0.5 }, log: .discarding)
         #expect(try await again.step() == .wait(0.5))
     }
 
@@ -159,13 +160,13 @@ func sender(_ outbox: MemoryOutbox, _ sink: any FeedSink, _ options: FeedSender.
                               sleep: { seconds in
                                   let count = sleeps.withLock { $0.append(seconds); return $0.count }
                                   if count >= 2 { throw CancellationError() }
-                              }, log: { _ in })
+                              }, log: .discarding)
         await feed.run()
         #expect(sink.batches.map(\.count) == [3, 3, 1])
         #expect(sleeps.withLock { $0 } == [0.25, 0.25])
 
         let stuck = FeedSender(outbox: MemoryOutbox(numbered(2)), sink: ScriptedSink { _, _ in .retry("x", retryAfter: nil) },
-                               sleep: { _ in }, log: { _ in })
+                               sleep: { _ in }, log: .discarding)
         #expect(try await stuck.flush() == false)
         #expect(try await feed.flush() == true)
     }

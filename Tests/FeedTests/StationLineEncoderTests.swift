@@ -7,6 +7,7 @@ import Foundation
 import Testing
 @testable import Feed
 import Decoding
+import Telemetry
 
 @Suite struct StationLineEncoderTests {
     /// A sample with one point of every kind, named `name` plus a suffix.

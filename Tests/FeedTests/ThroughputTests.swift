@@ -6,6 +6,7 @@ import Foundation
 import Testing
 @testable import Feed
 import Decoding
+import Telemetry
 
 @Suite struct ThroughputTests {
     @Test func stationLinesPerSecond() {

@@ -3,10 +3,12 @@
 // /api/v1/export and compared value by value.
 
 import Foundation
+import Logging
 import Testing
 @testable import Feed
 import Decoding
 import Profiles
+import Telemetry
 
 @Suite(.serialized, .timeLimit(.minutes(2))) struct VictoriaMetricsTests {
     /// Samples from ten minutes ago on, 1 s apart (VictoriaMetrics keeps only recent-enough data).
@@ -61,7 +63,7 @@ import Profiles
         let http = samples(station: "福田区泵房 A,1", count: 120)
         let httpFeed = FeedSender(outbox: MemoryOutbox(http.lines),
                                   sink: try FeedSinks.make(FeedSection(url: victoria.base + "/write")),
-                                  options: .init(maxLines: 50), log: { _ in })
+                                  options: .init(maxLines: 50), log: .discarding)
         #expect(try await httpFeed.flush())
         #expect(await httpFeed.status.sentBatches == 3)
         try await check(victoria, station: "福田区泵房 A,1", count: 120, start: http.start)
@@ -69,7 +71,7 @@ import Profiles
         let tcp = samples(station: "FT-0412", count: 80)
         let tcpFeed = FeedSender(outbox: MemoryOutbox(tcp.lines),
                                  sink: try FeedSinks.make(FeedSection(url: "tcp://127.0.0.1:\(victoria.tcpPort)")),
-                                 options: .init(maxLines: 30), log: { _ in })
+                                 options: .init(maxLines: 30), log: .discarding)
         #expect(try await tcpFeed.flush())
         try await check(victoria, station: "FT-0412", count: 80, start: tcp.start)
     }

@@ -6,6 +6,7 @@ import Decoding
 @testable import Gateway
 import Profiles
 import Testing
+import Telemetry
 
 @Suite("PointTable")
 struct PointTableTests {

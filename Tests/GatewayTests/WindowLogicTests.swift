@@ -8,6 +8,7 @@ import Foundation
 import HTTPServer
 @testable import Store
 import Rules
+import Telemetry
 import Testing
 
 struct WindowLogicTests {

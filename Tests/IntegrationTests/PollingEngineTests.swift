@@ -12,6 +12,7 @@ import Gateway
 import Profiles
 import Synchronization
 import Testing
+import Telemetry
 
 final class ReportLog: Sendable {
     private let reports = Mutex<[PollReport]>([])
@@ -210,7 +211,7 @@ struct PollingEngineTests {
         #expect((2...3).contains(slow.count), "slow group read \(slow.count) times")
         #expect(fast.count >= 8, "fast points read \(fast.count) times")
         #expect(slow.allSatisfy { $0.sample.points.count == 3 })
-        #expect(fast.allSatisfy { $0.sample.points.count == 45 && $0.sample["pump2_run_hours"] == nil })
+        #expect(fast.allSatisfy { $0.sample.points.count == 42 && $0.sample["pump2_run_hours"] == nil })
         #expect(reports.allSatisfy(allGood))
     }
 

@@ -65,13 +65,55 @@ struct ShippedProfilesTests {
         return names.filter { $0.hasSuffix(".json5") }.sorted()
     }()
 
-    @Test("at least five profiles are shipped, each with a header naming its source")
-    func fiveProfiles() throws {
-        #expect(Self.profiles.count >= 5)
+    @Test("nine profiles and the PLC template are shipped, each with a header naming its source")
+    func shippedSet() throws {
+        // The five of round 1, the level and pressure transmitters, the energy meter, the MFE600E/C map.
+        #expect(Self.profiles.filter { !$0.contains("template") }.count >= 9)
         for name in Self.profiles {
             let text = try String(contentsOf: Paths.profiles.appendingPathComponent(name), encoding: .utf8)
             #expect(text.hasPrefix("//"), "\(name) has no header comment")
             #expect(text.contains("Source"), "\(name) does not name its source")
+        }
+        let template = try ProfileLoader.load(path: Paths.profiles.appendingPathComponent("cabinet-plc-template.json5").path)
+        #expect(template.model?.hasPrefix("TEMPLATE") == true && template.description?.hasPrefix("TEMPLATE") == true)
+        #expect(template.points.allSatisfy { $0.description?.hasPrefix("TEMPLATE") == true })
+    }
+
+    @Test("Grundfos: no E-pump registers 00209-00211, no guessed setpoint 00104; 00308 is read and says assumed")
+    func grundfosCorrections() throws {
+        let profile = try ProfileLoader.load(path: Paths.profiles.appendingPathComponent("grundfos-hydro-mpc-cim500.json5").path)
+        #expect(profile.addressBase == 1)
+        #expect(profile.points.filter { [104, 209, 210, 211].contains($0.address) }.map(\.name) == [])
+        let setpoint = try #require(profile.points.first { $0.address == 308 })
+        #expect(setpoint.name == "actual_setpoint" && setpoint.description?.contains("assumed") == true)
+    }
+
+    @Test("read tells the flow meter maps apart: the other variant's profile gets exception 2, its own reads", arguments: [
+        ("electromagnetic-flowmeter-mfe600h.json5", "electromagnetic-flowmeter-mfe600e.json5"),
+        ("electromagnetic-flowmeter-mfe600e.json5", "electromagnetic-flowmeter-mfe600h.json5"),
+    ])
+    func flowMeterVariants(meter: String, other: String) throws {
+        let simulator = try startSimulator(profile: Paths.profiles.appendingPathComponent(meter).path)
+        defer { simulator.stop() }
+        func read(_ profile: String) throws -> Finished {
+            try runToEnd(Paths.pumpgw, ["read", "--profile", Paths.profiles.appendingPathComponent(profile).path,
+                                        "--host", "127.0.0.1", "--port", String(simulator.port), "--raw"])
+        }
+        let wrong = try read(other)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("every request failed: exception 2 (illegal data address)"), "stderr: \(wrong.stderr)")
+        let right = try read(meter)
+        #expect(right.status == 0, "stderr: \(right.stderr)")
+    }
+
+    @Test("points that no public document confirms say assumed", arguments: [
+        "generic-constant-pressure-vfd.json5", "water-quality-panel.json5", "pump-room-environment-io.json5",
+        "level-transmitter-rs485.json5", "pressure-transmitter-rs485.json5", "cabinet-plc-template.json5",
+    ])
+    func assumedLabels(name: String) throws {
+        let profile = try ProfileLoader.load(path: Paths.profiles.appendingPathComponent(name).path)
+        for point in profile.points {
+            #expect(point.description?.contains("assumed") == true, "\(name) \(point.name): \(point.description ?? "no description")")
         }
     }
 

@@ -6,6 +6,7 @@ import Foundation
 import Testing
 import Decoding
 @testable import Rules
+import Telemetry
 
 struct LimitRuleTests {
     @Test func highRaisesAfterTheDelayAndClearsBelowTheDeadband() throws {

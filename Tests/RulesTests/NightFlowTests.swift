@@ -6,6 +6,7 @@ import Foundation
 import Testing
 import Decoding
 @testable import Rules
+import Telemetry
 
 struct NightFlowTests {
     func run(_ rule: String, _ steps: [(String, Double?)], origin: String) throws -> [Got] {

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import Decoding
 @testable import Rules
+import Telemetry
 
 struct RateOfChangeTests {
     @Test func fallingThenRising() throws {

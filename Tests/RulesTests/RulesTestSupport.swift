@@ -7,6 +7,7 @@ import Testing
 import Decoding
 import Profiles
 @testable import Rules
+import Telemetry
 
 let station = DeviceIdentity(station: "FT-0412", device: "ctrl1", profile: "test-booster")
 

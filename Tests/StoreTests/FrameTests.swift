@@ -7,6 +7,7 @@ import Decoding
 import Foundation
 import Testing
 @testable import Store
+import Telemetry
 
 @Suite("history and latest as frames")
 struct FrameTests {

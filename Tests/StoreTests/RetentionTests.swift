@@ -7,6 +7,7 @@ import Rules
 import Synchronization
 import Testing
 @testable import Store
+import Telemetry
 
 @Suite("retention")
 struct RetentionTests {

@@ -6,6 +6,7 @@ import Foundation
 import Rules
 import Synchronization
 @testable import Store
+import Telemetry
 
 /// A fresh folder under the system temp dir, removed when the value goes away.
 final class TempFolder {

@@ -6,6 +6,7 @@ import Foundation
 import Rules
 import Testing
 @testable import Store
+import Telemetry
 
 @Suite("writes and history by exception")
 struct WriteTests {

@@ -6,6 +6,7 @@
 
 import Feed
 import Foundation
+import Telemetry
 import HTTPServer
 import Profiles
 import Rules

@@ -5,6 +5,7 @@
 
 import Decoding
 import Foundation
+import Telemetry
 import HTTPServer
 import Profiles
 import Store

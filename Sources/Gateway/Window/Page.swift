@@ -8,6 +8,7 @@
 import Decoding
 import Feed
 import Foundation
+import Telemetry
 import Profiles
 import Rules
 import Store

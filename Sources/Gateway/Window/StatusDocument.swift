@@ -4,6 +4,7 @@
 
 import Decoding
 import Foundation
+import Telemetry
 import Rules
 import Store
 

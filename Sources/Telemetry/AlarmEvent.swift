@@ -1,7 +1,6 @@
 // An alarm raise or clear, as the store records it and the feed sends it
-// (`pump_alarm` line). The rules engine that produces these lives beside it.
+// (`pump_alarm` line). The rules engine (module Rules) produces these.
 
-import Decoding
 import Foundation
 
 /// Severity grades. Utilities grade emergencies in four levels, published
