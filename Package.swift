@@ -20,19 +20,21 @@ let package = Package(
         .target(name: "Logging"),
         // What every stage passes on: samples, health, alarm events. No dependencies.
         .target(name: "Telemetry"),
+        // Service, ServiceRunner, SignalQueue: one lifecycle for every long-lived part.
+        .target(name: "Lifecycle", dependencies: ["Logging"]),
         .target(name: "Modbus", dependencies: ["CModbus"]),
         .target(name: "Profiles"),
         .target(name: "Decoding", dependencies: ["Profiles", "Telemetry"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding", "Telemetry"]),
-        .target(name: "Store", dependencies: ["CSQLite", "Telemetry"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Profiles", "Telemetry"]),
         .target(name: "Feed", dependencies: ["Profiles", "Telemetry", "Logging"]),
         .target(name: "Simulator", dependencies: ["CModbus", "Modbus", "Profiles", "Decoding"]),
         .target(name: "HTTPServer"),
-        .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed", "Logging", "Telemetry",
+        .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed", "Lifecycle", "Logging", "Telemetry",
                                                 "HTTPServer"]),
         .executableTarget(name: "pumpgw",
                           dependencies: ["Gateway", "Simulator", "Profiles", "Decoding", "Modbus",
-                                         "Rules", "Store", "Feed", "Logging", "Telemetry", "HTTPServer"]),
+                                         "Rules", "Store", "Feed", "Lifecycle", "Logging", "Telemetry", "HTTPServer"]),
 
         // Running the pumpgw binary from tests, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -42,11 +44,12 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding", "Profiles", "Telemetry"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport", "Telemetry"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Profiles", "Rules", "Logging", "TestSupport", "Telemetry"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Logging"]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Profiles", "Decoding", "Rules", "Telemetry", "Store",
                                                          "HTTPServer"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store",
-                                                                "Telemetry", "TestSupport"],
+                                                                "Logging", "Telemetry", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -99,32 +99,11 @@ public enum FeedURL: Sendable, Equatable {
 }
 
 public enum FeedSinks {
-    /// The sink `section` names. Credentials: the secret comes from the
-    /// environment variable `tokenEnv` or the file `tokenFile` (relative to
-    /// `configDirectory`); InfluxDB 1.x and VictoriaMetrics use HTTP basic
-    /// with `username`, InfluxDB 2.x/3.x a token. Errors name the field to fix
-    /// and never contain the secret.
+    /// The sink `section` names (see `FeedOptions`).
     public static func make(_ section: FeedSection, relativeTo configDirectory: URL? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             timeout: Double = 10) throws(FeedConfigError) -> any FeedSink {
-        let precision = try Precision(config: section.precision)
-        let parsed = try FeedURL.parse(section.url, precision: precision, relativeTo: configDirectory)
-        let secret = try readSecret(section, relativeTo: configDirectory, environment: environment)
-        switch parsed {
-        case .stdout: return FileSink.standardOutput()
-        case .file(let path): return FileSink(path: path)
-        case .tcp(let host, let port): return TCPSink(host: host, port: port, timeout: timeout)
-        case .influxV2(let url):
-            guard let secret else { throw FeedConfigError("feed: InfluxDB 2.x/3.x needs a token: set feed.tokenEnv or feed.tokenFile") }
-            return HTTPSink(url: url, credentials: .token(secret), timeout: timeout)
-        case .influxV1(let url), .lineProtocolHTTP(let url):
-            switch (section.username, secret) {
-            case (nil, nil): return HTTPSink(url: url, credentials: .none, timeout: timeout)
-            case (let user?, let password?): return HTTPSink(url: url, credentials: .basic(user: user, password: password), timeout: timeout)
-            case (nil, _?): throw FeedConfigError("feed.username: needed with a password (feed.tokenEnv or feed.tokenFile)")
-            case (_?, nil): throw FeedConfigError("feed: feed.username needs a password: set feed.tokenEnv or feed.tokenFile")
-            }
-        }
+        try FeedOptions(section: section, relativeTo: configDirectory, environment: environment).makeSink(timeout: timeout)
     }
 
     /// The secret, trimmed of surrounding whitespace; nil when none is configured.

@@ -22,15 +22,15 @@ final class AlarmStage: Sendable {
     private let engines = Mutex(Engines())
     private let log: Logger
 
-    init(config: LoadedConfig, restored: [AlarmEvent], log: Logger) {
+    init(settings: GatewaySettings, restored: [AlarmEvent], log: Logger) {
         self.log = log
-        rebuild(config, seed: restored)
+        rebuild(settings, seed: restored)
     }
 
     /// Rebuilds the engines for a (re)loaded config; alarms active in the old
     /// engines carry over to the new ones.
-    func rebuild(_ config: LoadedConfig, seed restored: [AlarmEvent]? = nil) {
-        let timeZone = TimeZone(identifier: config.config.gateway.timeZone ?? "Asia/Shanghai")
+    func rebuild(_ settings: GatewaySettings, seed restored: [AlarmEvent]? = nil) {
+        let config = settings.loaded, timeZone = settings.timeZone
         engines.withLock { state in
             let active = restored ?? state.byDevice.values.flatMap(\.activeAlarms)
             var resolver = DeviceRuleResolver(config: config, timeZone: timeZone)
@@ -52,11 +52,13 @@ final class AlarmStage: Sendable {
         }
     }
 
-    func evaluate(_ report: PollReport) -> [AlarmEvent] {
+    /// The rules on a poll's values and, with `health`, on its connection
+    /// (communication loss): not while the gateway stops.
+    func evaluate(_ report: PollReport, health: Bool = true) -> [AlarmEvent] {
         let key = DeviceIdentityKey(station: report.sample.identity.station, device: report.sample.identity.device)
         return engines.withLock { state in
             guard let engine = state.byDevice[key] else { return [] }
-            return engine.evaluate(report.sample) + engine.evaluate(report.health)
+            return engine.evaluate(report.sample) + (health ? engine.evaluate(report.health) : [])
         }
     }
 

@@ -7,6 +7,7 @@
 import Decoding
 import Dispatch
 import Foundation
+import Lifecycle
 import Logging
 import Modbus
 import Profiles
@@ -52,7 +53,15 @@ public struct EndpointSettings: Sendable, Hashable {
         self.timeout = timeout
     }
 
-    public var name: String { "\(host):\(port)" }
+    public var name: String { Self.key(host: host, port: port) }
+
+    /// "host:port": how the gateway names an endpoint and groups its devices.
+    public static func key(host: String, port: Int) -> String { "\(host):\(port)" }
+}
+
+extension ResolvedDevice {
+    /// The endpoint (connection) the device is read through.
+    public var endpointKey: String { EndpointSettings.key(host: config.host, port: port) }
 }
 
 /// What a poll hands on to the rest of the pipeline.
@@ -97,8 +106,10 @@ public final class EndpointPoller: Sendable {
     private let tables: PointTables
     private let stopSignal = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let finished = Completion()
     private let started = Atomic<Bool>(false)
+    /// Shuts the connection's socket down from another thread (`interrupt()`).
+    private let interrupter = SocketInterrupter()
 
     /// `deliver` is called on the poller's thread after every poll;
     /// it must not block for long.
@@ -122,7 +133,7 @@ public final class EndpointPoller: Sendable {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         let thread = Thread { [self] in
             run(start: start)
-            finished.signal()
+            finished.finish()
         }
         thread.name = "poll \(settings.name)"
         thread.stackSize = 512 * 1024
@@ -134,11 +145,23 @@ public final class EndpointPoller: Sendable {
         if !stopping.exchange(true, ordering: .relaxed) { stopSignal.signal() }
     }
 
+    /// Ends the poll in flight at once (its socket is shut down; the poll is
+    /// not delivered): for a stop that must not wait for a slow device.
+    public func interrupt() {
+        requestStop()
+        interrupter.interrupt()
+    }
+
     /// Waits until the thread has finished (returns at once if never started).
     public func waitUntilStopped() {
         guard started.load(ordering: .relaxed) else { return }
-        finished.wait()
-        finished.signal()
+        finished.waitBlocking()
+    }
+
+    /// Suspends until the thread has finished (returns at once if never started).
+    public func stopped() async {
+        guard started.load(ordering: .relaxed) else { return }
+        await finished.wait()
     }
 
     /// Stops after the poll in flight and waits for it.
@@ -149,7 +172,7 @@ public final class EndpointPoller: Sendable {
 
     private func run(start: UInt64) {
         let client = ModbusTCPClient(host: settings.host, port: settings.port, unit: devices.first?.unit ?? 1,
-                                     timeout: settings.timeout)
+                                     timeout: settings.timeout, interrupter: interrupter)
         defer { client.close() }
         // A device's poll groups share its counters: one slot per identity.
         var slots: [DeviceIdentity: Int] = [:]
@@ -211,6 +234,8 @@ public final class EndpointPoller: Sendable {
                 }
                 if settings.closeAfterPoll { client.close() }
             }
+            // A poll cut short by interrupt() says nothing about the device.
+            if interrupter.isInterrupted { return }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- now) / 1e6
             let report = states[index].record(result: result, connectError: connectError,
                                               connected: client.isConnected || (result?.anyGood ?? false),

@@ -12,6 +12,7 @@ import Decoding
 import Dispatch
 import Feed
 import Foundation
+import Lifecycle
 import Logging
 import Rules
 import Store
@@ -55,7 +56,22 @@ public struct PipelineStats: Sendable {
     }
 }
 
-final class Pipeline: Sendable {
+final class Pipeline: Service {
+    /// Where the pipeline is in its life; only ever moves forward.
+    enum Phase: Int, Comparable {
+        case notStarted
+        case running
+        /// The gateway is stopping: pollers are being stopped, so silence
+        /// means nothing; no more time-based rules (communication loss,
+        /// staleness) and no communication-loss judgement of health.
+        case draining
+        /// Write what is queued, then end the thread.
+        case stopping
+        case stopped
+
+        static func < (lhs: Phase, rhs: Phase) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
     struct Settings: Sendable {
         var gatewayId: String
         var lines: FeedLines
@@ -83,8 +99,8 @@ final class Pipeline: Sendable {
     private let sink: (any FeedSink)?
     private let feedStatus: @Sendable () async -> FeedStatus
     private let log: Logger
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let phase = Mutex(Phase.notStarted)
+    private let finished = Completion()
 
     init(store: StationStore, alarms: AlarmStage, settings: Settings, sink: (any FeedSink)?,
          feedStatus: @escaping @Sendable () async -> FeedStatus, log: Logger) {
@@ -97,26 +113,49 @@ final class Pipeline: Sendable {
         queue = ReportQueue(capacity: settings.queueCapacity)
     }
 
-    func start() {
+    /// Runs the pipeline's thread until `shutdown()`; returns at once when
+    /// `shutdown()` came first.
+    func run() async {
+        let starts = phase.withLock { phase -> Bool in
+            guard phase == .notStarted else { return false }
+            phase = .running
+            return true
+        }
+        guard starts else { return }
         let thread = Thread { [self] in
-            run()
-            finished.signal()
+            loop()
+            phase.withLock { $0 = .stopped }
+            finished.finish()
         }
         thread.name = "pipeline"
         thread.start()
+        await finished.wait()
     }
 
-    /// Processes what is queued, then stops.
-    func stop() {
-        stopping.store(true, ordering: .relaxed)
+    func shutdownWillBegin() {
+        phase.withLock { phase in if phase == .running { phase = .draining } }
+    }
+
+    /// Processes what is queued, then stops (at once when never started).
+    func shutdown() {
+        let neverStarted = phase.withLock { phase -> Bool in
+            if phase == .notStarted {
+                phase = .stopped
+                return true
+            }
+            phase = max(phase, .stopping)
+            return false
+        }
+        if neverStarted { finished.finish() }
         queue.wake()
-        finished.wait()
     }
 
-    private func run() {
+    private func loop() {
         var state = RunState(stationLines: StationLineEncoder(precision: settings.lines.precision))
         while true {
-            let stop = stopping.load(ordering: .relaxed)
+            let current = phase.withLock { $0 }
+            let stop = current >= .stopping
+            state.draining = current >= .draining
             var reports = queue.takeAll(waitingAtMost: stop ? .milliseconds(0) : .milliseconds(500))
             if !reports.isEmpty && !stop {
                 // Gather what arrives in the batch window into the same transaction.
@@ -134,7 +173,7 @@ final class Pipeline: Sendable {
             for report in reports {
                 process(report, now: now, state: &state, batch: &batch, outbox: &outbox)
             }
-            if now.timeIntervalSince(state.lastTick) >= settings.tickInterval {
+            if !state.draining && now.timeIntervalSince(state.lastTick) >= settings.tickInterval {
                 state.lastTick = now
                 for event in alarms.tick(now: now) {
                     add(event, batch: &batch, outbox: &outbox)
@@ -175,6 +214,8 @@ final class Pipeline: Sendable {
         var backlogReports = 0
         var storeFailing = false
         var feedFailing = false
+        /// The gateway is stopping: judge no silence (see Phase.draining).
+        var draining = false
         var reportedDrops = 0
         /// Reports taken in the last batch (how far behind the pipeline is).
         var queuedReports = 0
@@ -218,7 +259,7 @@ final class Pipeline: Sendable {
                 log.info("device back", ["station": identity.station, "device": identity.device])
             }
         }
-        for event in alarms.evaluate(report) {
+        for event in alarms.evaluate(report, health: !state.draining) {
             add(event, batch: &batch, outbox: &outbox)
         }
         let before = device.skipped

@@ -31,7 +31,7 @@ public final class PollingEngine: Sendable {
         var order: [EndpointSettings] = []
         var seen: [String: EndpointSettings] = [:]
         for (index, device) in devices.enumerated() {
-            let endpointKey = "\(device.config.host):\(device.port)"
+            let endpointKey = device.endpointKey
             let settings: EndpointSettings
             if let existing = seen[endpointKey] {
                 // One connection per endpoint: the first device's connection settings win.

@@ -22,7 +22,7 @@ public enum RawPollBaseline {
     public static func run(devices: [ResolvedDevice], duration: Duration) -> RawPollResult {
         let totals = Mutex(RawPollResult())
         var byEndpoint: [String: [ResolvedDevice]] = [:]
-        for device in devices { byEndpoint["\(device.config.host):\(device.port)", default: []].append(device) }
+        for device in devices { byEndpoint[device.endpointKey, default: []].append(device) }
         let start = DispatchTime.now().uptimeNanoseconds
         let end = start + PollSchedule.nanoseconds(duration)
         let cpuBefore = processCPUSeconds()

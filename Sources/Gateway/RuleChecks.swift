@@ -14,7 +14,7 @@ public enum RuleChecks {
 
     /// Problems in the rules of every profile a config uses and in every device's overrides.
     public static func problems(in config: LoadedConfig) -> [ProfileProblem] {
-        let timeZone = TimeZone(identifier: config.config.gateway.timeZone ?? "Asia/Shanghai")
+        let timeZone = TimeZone(identifier: config.config.gateway.timeZone ?? RuleResolver.defaultTimeZoneIdentifier)
         var problems: [ProfileProblem] = []
         var checkedProfiles: Set<String> = []
         for device in config.devices where checkedProfiles.insert(device.profile.profile).inserted {
@@ -32,8 +32,8 @@ public enum RuleChecks {
                                                    profile: profile, profileFile: profileFile, timeZone: timeZone)
             }
         }
-        return ProfileProblems.locating(problems.filter { $0.file == config.file }, in: config.file)
-            + problems.filter { $0.file != config.file }
+        // Lines from the config as it was read (the file may have changed since).
+        return config.locating(problems)
     }
 
     /// A station's overrides: each entry checked against every device profile

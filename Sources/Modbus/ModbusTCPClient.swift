@@ -34,6 +34,9 @@ public final class ModbusTCPClient {
 
     private var context: OpaquePointer?
     private var connected = false
+    /// Shuts this client's socket down from another thread (a stop that
+    /// must not wait for a slow reply).
+    public let interrupter: SocketInterrupter
     private var appliedUnit: UInt8?
 
     /// libmodbus's select() cannot watch descriptors at or above this.
@@ -41,7 +44,9 @@ public final class ModbusTCPClient {
     /// Descriptors kept free below the ceiling for the rest of the process.
     public static let descriptorMargin: Int32 = 8
 
-    public init(host: String, port: Int, unit: UInt8, timeout: Duration) {
+    public init(host: String, port: Int, unit: UInt8, timeout: Duration,
+                interrupter: SocketInterrupter = SocketInterrupter()) {
+        self.interrupter = interrupter
         self.host = host
         self.port = port
         self.unit = unit
@@ -81,6 +86,10 @@ public final class ModbusTCPClient {
             default: throw .transport(.unreachable)
             }
         }
+        guard interrupter.opened(modbus_get_socket(context)) else {
+            modbus_close(context)
+            throw .transport(.unreachable)
+        }
         connected = true
     }
 
@@ -95,6 +104,7 @@ public final class ModbusTCPClient {
 
     /// Closes the connection; the next read connects again.
     public func close() {
+        interrupter.closing()
         if let context {
             if connected { modbus_close(context) }
             modbus_free(context)
@@ -157,6 +167,7 @@ public final class ModbusTCPClient {
 
     /// Closes the socket but keeps the context for the next connect.
     private func disconnect() {
+        interrupter.closing()
         if let context, connected { modbus_close(context) }
         connected = false
     }

@@ -194,9 +194,6 @@ struct ConfigChecks {
                 }
             }
         }
-        if let url = tree["feed"]?["url"]?.string, !Self.isFeedURL(url) {
-            report("feed.url", "'\(url)' is not a feed sink: use http://, https://, tcp://HOST:PORT, file:PATH or stdout")
-        }
         for key in ["batchSize", "outboxMaxLines"] {
             if let value = tree["feed"]?[key]?.integer, value < 1, !bad.contains(under: "feed.\(key)") {
                 report("feed.\(key)", "must be 1 or more, not \(value)")
@@ -217,14 +214,5 @@ struct ConfigChecks {
             return "'\(listen)' is not HOST:PORT with a numeric address, e.g. 127.0.0.1:9108 or [::1]:9108"
         }
         return nil
-    }
-
-    static func isFeedURL(_ url: String) -> Bool {
-        if url == "stdout" { return true }
-        if url.hasPrefix("file:") { return url.count > 5 }
-        for scheme in ["http://", "https://", "tcp://"] where url.hasPrefix(scheme) {
-            return url.count > scheme.count
-        }
-        return false
     }
 }

@@ -30,29 +30,51 @@ public struct ResolvedPollGroup: Sendable, Equatable {
 public struct LoadedConfig: Sendable {
     public var file: String
     public var config: GatewayConfig
-    /// Profiles by id, from the profiles folder.
+    /// The profiles the devices name, by id, from the profiles folder.
     public var profiles: [String: DeviceProfile]
     /// The file each profile was read from, by profile id.
     public var profileFiles: [String: String] = [:]
     public var devices: [ResolvedDevice]
     /// Absolute path of the SQLite store.
     public var storePath: String
+    /// The config's text as it was read: later checks (rules, feed, store)
+    /// find the line of a path here, never by reading the file again.
+    var text: [UInt8] = []
+
+    /// The line of `path` (e.g. "feed.url") in the config as it was read.
+    public func line(of path: String) -> Int? {
+        SourceMap(bytes: text).line(of: path)
+    }
+
+    /// `problems` of this config file with their lines filled in.
+    public func locating(_ problems: [ProfileProblem]) -> [ProfileProblem] {
+        guard problems.contains(where: { $0.file == file && $0.line == nil }) else { return problems }
+        let map = SourceMap(bytes: text)
+        return problems.map { problem in
+            var located = problem
+            if located.file == file && located.line == nil { located.line = map.line(of: problem.path) }
+            return located
+        }
+    }
 }
 
 public enum ConfigLoader {
-    public static func load(path: String) throws(ProfileProblems) -> LoadedConfig {
+    /// Reads and checks the config at `path`; `sections` are the other
+    /// modules' checks of their sections, run in the same pass.
+    public static func load(path: String, sections: [SectionCheck] = []) throws(ProfileProblems) -> LoadedConfig {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw ProfileProblems([ProfileProblem(file: path, path: "", message: "cannot read the file (\(ProfileLoader.reason(error)))")])
         }
-        return try load(data: data, file: path)
+        return try load(data: data, file: path, sections: sections)
     }
 
     /// Reads and validates a config from `data`; `path` names it in problems
     /// and locates the profiles folder (relative to the config's folder).
-    public static func load(data: Data, file path: String) throws(ProfileProblems) -> LoadedConfig {
+    public static func load(data: Data, file path: String, sections: [SectionCheck] = [])
+        throws(ProfileProblems) -> LoadedConfig {
         let document = try JSONDocument.parse(data, file: path)
         var checks = ConfigChecks(document: document)
         checks.problems = document.shapeProblems(FileShapes.config)
@@ -66,14 +88,24 @@ public enum ConfigLoader {
         var profileProblems: [ProfileProblem] = []
         var profiles: [String: DeviceProfile]?
         var profileFiles: [String: String] = [:]
+        let named = Set((tree["stations"]?.array ?? []).flatMap { station in
+            (station["devices"]?.array ?? []).compactMap { $0["profile"]?.string }
+        })
         do {
-            profiles = try loadProfiles(in: folder, problems: &profileProblems, files: &profileFiles)
+            profiles = try loadProfiles(named, in: folder, problems: &profileProblems, files: &profileFiles)
         } catch {
             checks.report("profiles", "cannot read the profiles folder \(folder) (\(ProfileLoader.reason(error)))")
         }
 
         let devices = checks.checkStations(tree, bad: bad, profiles: profiles, folder: folderText)
         checks.checkSections(tree, bad: bad)
+        let directory = URL(fileURLWithPath: configDirectory)
+        for section in sections {
+            guard let value = tree[section.key] else { continue }
+            for (problemPath, message) in section.check(value, directory, !bad.contains(under: section.key)) {
+                checks.report(problemPath, message)
+            }
+        }
 
         let problems = profileProblems + ProfileProblems.ordered(checks.problems)
         guard problems.isEmpty else { throw ProfileProblems(problems) }
@@ -86,7 +118,7 @@ public enum ConfigLoader {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let storePath = resolve(config.store?.path ?? "var/pumpgw.db", against: base)
         return LoadedConfig(file: path, config: config, profiles: profiles ?? [:], profileFiles: profileFiles,
-                            devices: devices, storePath: storePath)
+                            devices: devices, storePath: storePath, text: [UInt8](data))
     }
 
     /// True when `data` parses and has a top-level `stations` key (a profile
@@ -96,13 +128,18 @@ public enum ConfigLoader {
         return document.tree["stations"] != nil
     }
 
-    /// Every `*.json5` profile in `folder`, by profile id.
-    /// Throws when the folder cannot be read.
-    static func loadProfiles(in folder: String, problems: inout [ProfileProblem],
+    /// The profiles `named` by the devices, by id, from the `*.json5` files
+    /// of `folder`; the others are never read (an unused file costs nothing,
+    /// however large). A profile is looked for first in the file named after
+    /// it (`ID.json5`, as shipped), then in the folder's other files, one by
+    /// one, until every named id is found. Throws when the folder cannot be read.
+    static func loadProfiles(_ named: Set<String>, in folder: String, problems: inout [ProfileProblem],
                              files fileOfProfile: inout [String: String]) throws -> [String: DeviceProfile] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json5") }.sorted()
         var profiles: [String: DeviceProfile] = [:]
-        for name in names {
+        var read: Set<String> = []
+        func load(_ name: String) {
+            guard read.insert(name).inserted else { return }
             let file = (folder as NSString).appendingPathComponent(name)
             do {
                 let profile = try ProfileLoader.load(path: file)
@@ -112,9 +149,13 @@ public enum ConfigLoader {
                 profiles[profile.profile] = profile
                 fileOfProfile[profile.profile] = file
             } catch {
+                // A broken file matters when it may hold a named profile:
+                // its own name, or any file while a named id is still missing.
                 problems += error.problems
             }
         }
+        for id in named.sorted() where names.contains(id + ".json5") { load(id + ".json5") }
+        for name in names where !named.isSubset(of: Set(profiles.keys)) { load(name) }
         return profiles
     }
 

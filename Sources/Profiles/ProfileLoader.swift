@@ -8,14 +8,28 @@ public enum ProfileLoader {
     /// Reads and validates the profile at `path`.
     /// Throws `ProfileProblems` listing every problem found.
     public static func load(path: String) throws(ProfileProblems) -> DeviceProfile {
-        let data: Data
+        try load(data: read(path), file: path)
+    }
+
+    /// The largest profile file read, in bytes. The biggest shipped profile
+    /// is about 20 KB; a file of megabytes is not a profile (a log, a dump
+    /// copied into the folder) and would cost the daemon its size many
+    /// times over in memory while it is parsed.
+    public static let maxFileBytes = 1 << 20
+
+    /// The bytes of a profile file, refused when larger than `maxFileBytes`
+    /// (checked before reading).
+    static func read(_ path: String) throws(ProfileProblems) -> Data {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileBytes {
+            throw ProfileProblems([ProfileProblem(file: path, path: "",
+                                                  message: "the file has \(size) bytes; a profile may have at most \(maxFileBytes) (1 MiB): is it really a profile?")])
+        }
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw ProfileProblems([ProfileProblem(file: path, path: "",
                                                   message: "cannot read the file (\(Self.reason(error)))")])
         }
-        return try load(data: data, file: path)
     }
 
     /// Reads and validates a profile from `data`; `file` names it in problems.

@@ -49,7 +49,7 @@ enum BenchCommand: Command {
         guard deadband >= 0 else { throw UsageError(message: "--deadband must be a number >= 0") }
 
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
         let store = try StationStore(path: path, options: StoreOptions(
             synchronous: synchronous, defaultHistoryPolicy: HistoryPolicy(deadband: deadband)))
         var workload = BenchWorkload(devices: devices, points: points, start: Date())

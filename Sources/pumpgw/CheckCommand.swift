@@ -65,18 +65,14 @@ enum CheckCommand: Command {
         return ConfigLoader.isGatewayConfig(data)
     }
 
-    /// Validates a config and every profile it uses; prints the read plan.
+    /// Validates a config and every profile it uses, through the loader
+    /// `run` uses (so `check` refuses what `run` would); prints the read plan.
     static func checkConfig(_ path: String) -> Bool {
         let loaded: LoadedConfig
         do {
-            loaded = try ConfigLoader.load(path: path)
+            loaded = try GatewaySettings.load(path: path).loaded
         } catch {
             printProblems(error)
-            return false
-        }
-        let ruleProblems = RuleChecks.problems(in: loaded)
-        guard ruleProblems.isEmpty else {
-            printProblems(ProfileProblems(ruleProblems))
             return false
         }
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
@@ -91,7 +87,7 @@ enum CheckCommand: Command {
             FileHandle.standardError.write(Data("\(path): warning: http.listen: \(listen) is not a loopback address: the page, the metrics and the API are open to the network (read-only, no authentication)\n".utf8))
         }
         for device in loaded.devices {
-            Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.config.host):\(device.port) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")
+            Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.endpointKey) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")
         }
         return true
     }

@@ -1,6 +1,7 @@
 // The shape every verb has, and the console helpers they share.
 
 import Foundation
+import Lifecycle
 import Profiles
 import Synchronization
 
@@ -26,17 +27,12 @@ enum Console {
 /// Set when SIGINT or SIGTERM arrives; long-running verbs poll it.
 let stopRequested = Atomic<Bool>(false)
 
-/// Routes SIGINT and SIGTERM to `stopRequested` instead of killing the process.
-/// Keep the returned sources alive for as long as the signals should be caught.
+/// Routes SIGINT and SIGTERM to `stopRequested` instead of killing the
+/// process, for the verbs that poll a flag (simulate, farm, demo). Keep the
+/// returned queue alive for as long as the signals should be caught.
 enum StopSignals {
-    static func install() -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stopRequested.store(true, ordering: .relaxed) }
-            source.resume()
-            return source
-        }
+    static func install() -> SignalQueue {
+        SignalQueue(catching: [SIGINT, SIGTERM]) { _ in stopRequested.store(true, ordering: .relaxed) }
     }
 }
 

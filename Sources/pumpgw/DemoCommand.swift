@@ -52,7 +52,7 @@ enum DemoCommand: Command {
         let boosterPath = (profilesFolder as NSString).appendingPathComponent("grundfos-hydro-mpc-cim500.json5")
         guard let booster = loadProfile(boosterPath) else { return 1 }
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
 
         // The pump rooms, each a simulator on a thread of its own.
         var stations = [
@@ -76,27 +76,27 @@ enum DemoCommand: Command {
         let configFile = varFolder.appendingPathComponent("demo-config.json5")
         try demoConfig(stations: stations, ports: ports, profiles: profilesFolder)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        var config: LoadedConfig
+        var settings: GatewaySettings
         do {
-            config = try ConfigLoader.load(path: configFile.path)
+            settings = try GatewaySettings.load(path: configFile.path)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
         let http = options.string("http") ?? "127.0.0.1:9108"
-        if http != "off" { config.config.http = HTTPSection(listen: http) }
+        if http != "off" { settings.loaded.config.http = HTTPSection(listen: http) }
         let runtime: GatewayRuntime
         do {
-            runtime = try GatewayRuntime(config: config, log: Logger(minimum: .warning))
-        } catch where config.config.http != nil {
+            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2))
+        } catch where settings.loaded.config.http != nil {
             // The page is for show: a port in use must not stop the demo.
             Console.error("\(error); the demo runs without its page")
-            config.config.http = nil
-            runtime = try GatewayRuntime(config: config, log: Logger(minimum: .warning))
+            settings.loaded.config.http = nil
+            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2))
         }
+        if let listen = settings.loaded.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }
         runtime.start()
-        if let listen = config.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }
-        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(config.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
+        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(settings.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 
         let started = Date()
         var nextView = started.addingTimeInterval(2)
@@ -105,13 +105,13 @@ enum DemoCommand: Command {
             Thread.sleep(forTimeInterval: 0.1)
             if Date() >= nextView {
                 nextView = nextView.addingTimeInterval(3)
-                Console.print(liveView(storePath: config.storePath, elapsed: Date().timeIntervalSince(started)))
+                Console.print(liveView(storePath: settings.storePath, elapsed: Date().timeIntervalSince(started)))
             }
         }
         stopRequested.store(true, ordering: .relaxed)
-        runtime.stop(feedGrace: .seconds(2))
+        runtime.stop()
         let stats = runtime.stats
-        Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(config.storePath)` shows the last state")
+        Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(settings.storePath)` shows the last state")
         return 0
     }
 

@@ -41,7 +41,7 @@ enum FarmCommand: Command {
 
         guard let profile = loadProfile(profilePath) else { return 1 }
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
         let farm = FarmServer(profile: profile, options: settings)
         try farm.run(shouldStop: { stopRequested.load(ordering: .relaxed) }, onListening: { base, count in
             Console.print("pumpgw farm: listening on 127.0.0.1:\(base)-\(base + count - 1) (\(count) devices, profile \(profile.profile))")

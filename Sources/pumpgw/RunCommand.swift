@@ -5,6 +5,7 @@
 import Dispatch
 import Foundation
 import Gateway
+import Lifecycle
 import Logging
 import Profiles
 import Synchronization
@@ -20,23 +21,20 @@ enum RunCommand: Command {
 
         Polls every configured device, evaluates the alarm rules, keeps the
         station state in SQLite and feeds the central servers. SIGTERM or SIGINT:
-        finish the cycles in flight, write everything, give the feed up to 5 s,
-        exit 0. SIGHUP: reload the config; if it is invalid the problems are
-        logged and the running config stays. Logs: logfmt lines on stderr.
+        finish the polls in flight (a poll still waiting after 0.5 s is cut
+        short and not reported), write everything, give the feed up to 5 s,
+        exit 0; past 20 s in all, exit 1. SIGHUP: reload the config; if it is
+        invalid the problems are logged and the running config stays. Signals
+        that arrive during start-up wait until it is done. Logs: logfmt lines
+        on stderr.
 
         """
 
-    enum Control: Sendable { case stop, reload }
-
-    /// A config with its profiles, rules included, or every problem.
-    static func loadChecked(_ path: String) throws(ProfileProblems) -> LoadedConfig {
-        let config = try ConfigLoader.load(path: path)
-        let problems = RuleChecks.problems(in: config)
-        if !problems.isEmpty { throw ProfileProblems(problems) }
-        return config
-    }
-
     static func run(_ arguments: [String]) throws -> Int32 {
+        // Before anything else: from here on TERM, INT and HUP wait in the
+        // queue until start-up is done (a HUP used to kill the process with
+        // 129, which systemd counts as a clean exit).
+        let signals = SignalQueue(catching: [SIGTERM, SIGINT, SIGHUP])
         let options = try CommandLineArguments(arguments, options: ["config", "log-level"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let path = try options.required("config")
@@ -46,54 +44,33 @@ enum RunCommand: Command {
         }
         let log = Logger(minimum: level)
 
-        let config: LoadedConfig
+        let settings: GatewaySettings
         do {
-            config = try loadChecked(path)
+            settings = try GatewaySettings.load(path: path)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
         let runtime: GatewayRuntime
         do {
-            runtime = try GatewayRuntime(config: config, log: log)
+            runtime = try GatewayRuntime(settings: settings, log: log)
         } catch {
             Console.error("\(error)")
             return 1
         }
-
-        // Signals become control messages for this (main) thread.
-        let controls = Mutex<[Control]>([])
-        let wake = DispatchSemaphore(value: 0)
-        let sources = [(SIGTERM, Control.stop), (SIGINT, .stop), (SIGHUP, .reload)].map { number, control in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                controls.withLock { $0.append(control) }
-                wake.signal()
-            }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
-
-        runtime.start()
-        while true {
-            wake.wait()
-            for control in controls.withLock({ queued -> [Control] in defer { queued.removeAll() }; return queued }) {
-                switch control {
-                case .stop:
-                    log.info("stopping", ["signal": "TERM/INT"])
-                    runtime.stop()
-                    return 0
-                case .reload:
-                    do {
-                        runtime.reload(try loadChecked(path))
-                    } catch {
-                        log.error("config reload refused; the running config stays",
-                                  ["config": path, "problems": error.problems.map(\.description).joined(separator: "; ")])
-                    }
+        let outcome = blockingWait {
+            await runtime.run(signals: signals) {
+                do throws(ProfileProblems) {
+                    runtime.reload(try GatewaySettings.load(path: path))
+                } catch {
+                    log.error("config reload refused; the running config stays",
+                              ["config": path, "problems": error.problems.map(\.description).joined(separator: "; ")])
                 }
             }
+        }
+        switch outcome {
+        case .stopped(let failed): return failed.isEmpty ? 0 : 1
+        case .deadlineExceeded: return 1
         }
     }
 }

@@ -85,7 +85,7 @@ enum SimulateCommand: Command {
             throw UsageError(message: "--scenario set: profile \(profile.profile) has no point named '\(name)'")
         }
         let signals = StopSignals.install()
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
 
         let simulator = ProfileSimulator(profile: profile, options: settings)
         try simulator.run(

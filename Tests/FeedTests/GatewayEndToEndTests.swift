@@ -124,20 +124,9 @@ private final class PumpgwChild {
     deinit { kill() }
 }
 
-/// Known gateway bug: GatewayRuntime.stop() runs the final `sender.flush()`
-/// while the sender's own `run()` loop is still going (it is cancelled only
-/// after the flush), and FeedSender is a reentrant actor, so both can peek
-/// and send the same batch: a batch goes out twice (InfluxDB overwrites the
-/// duplicate, VictoriaMetrics keeps it), and the loop's write still in flight
-/// when it is cancelled is logged as "feed write failed, retrying ...
-/// network error -999". Intermittent: only when SIGTERM lands while a batch
-/// is on the wire.
-private let shutdownRace: Comment = "shutdown flush races the feed sender's loop (GatewayRuntime.stop): a batch sent twice, a cancelled write logged as a retry"
-
-private func isShutdownRaceWarning(_ line: Substring) -> Bool {
-    line.hasPrefix("level=warn msg=\"feed write failed, retrying\"") && line.contains("error=\"network error -999\"")
-}
-
+/// A stop never sends one batch twice: the sender's loop ends after its
+/// batch in flight before the final flush starts (FeedService), so no write
+/// is cancelled on the wire ("network error -999") and no sample is duplicated.
 /// What one gateway run reported.
 private struct GatewayRun {
     var polls: Int
@@ -205,15 +194,10 @@ private func runGateway(feedURL: String, seconds: Double = 4) async throws -> Ga
 
     let logLines = stderr.split(separator: "\n")
     #expect(logLines.contains { $0.contains("msg=\"gateway started\"") }, "stderr:\n\(stderr)")
-    // A healthy run: nothing at warn or error (a feed failure or an unsent outbox would be),
-    // except the known shutdown race below.
-    let complaints = logLines.filter {
-        ($0.hasPrefix("level=warn") || $0.hasPrefix("level=error")) && !isShutdownRaceWarning($0)
-    }
+    // A healthy run: nothing at warn or error (a feed failure, an unsent
+    // outbox or a write cancelled by the stop would be).
+    let complaints = logLines.filter { $0.hasPrefix("level=warn") || $0.hasPrefix("level=error") }
     #expect(complaints.isEmpty, "\(complaints.joined(separator: "\n"))")
-    withKnownIssue(shutdownRace, isIntermittent: true) {
-        #expect(!logLines.contains(where: isShutdownRaceWarning), "\(logLines.filter(isShutdownRaceWarning))")
-    }
     let polls = try #require(stderr.firstMatch(of: /msg="gateway stopped" polls=(\d+)/).flatMap { Int($0.1) },
                              "no `gateway stopped` line with polls=; stderr:\n\(stderr)")
     // Two devices at 500 ms for `seconds` s: about 4 per second.
@@ -338,11 +322,9 @@ extension InfluxDB {
         let total = pressure.map(\.values.count).reduce(0, +)
         #expect(total >= run.polls, "VictoriaMetrics holds \(total) outlet_pressure samples for \(run.polls) polls: lines lost")
         // More than the polls: a batch sent twice at shutdown (VictoriaMetrics keeps duplicates).
-        withKnownIssue(shutdownRace, isIntermittent: true) {
-            #expect(total == run.polls, "VictoriaMetrics holds \(total) outlet_pressure samples for \(run.polls) polls")
-            for series in pressure {
-                #expect(Set(series.timestamps).count == series.timestamps.count, "\(series.metric): duplicate timestamps \(series.timestamps)")
-            }
+        #expect(total == run.polls, "VictoriaMetrics holds \(total) outlet_pressure samples for \(run.polls) polls")
+        for series in pressure {
+            #expect(Set(series.timestamps).count == series.timestamps.count, "\(series.metric): duplicate timestamps \(series.timestamps)")
         }
         let byStation = Dictionary(pressure.map { ($0.metric["station"] ?? "?", $0) }, uniquingKeysWith: { first, _ in first })
         #expect(byStation.keys.sorted() == ["FT-0412", "LH-0107"], "\(pressure.map(\.metric))")
