@@ -202,17 +202,6 @@ struct ConfigChecks {
         if tree["feed"]?["tokenEnv"]?.string != nil && tree["feed"]?["tokenFile"]?.string != nil {
             report("feed.tokenFile", "give tokenEnv or tokenFile, not both")
         }
-        if let listen = tree["http"]?["listen"]?.string, let problem = Self.listenProblem(listen) {
-            report("http.listen", problem)
-        }
     }
 
-    /// Why `listen` is not HOST:PORT (the server checks the address itself at start).
-    static func listenProblem(_ listen: String) -> String? {
-        guard let colon = listen.lastIndex(of: ":"), colon != listen.startIndex,
-              UInt16(listen[listen.index(after: colon)...]) != nil else {
-            return "'\(listen)' is not HOST:PORT with a numeric address, e.g. 127.0.0.1:9108 or [::1]:9108"
-        }
-        return nil
-    }
 }

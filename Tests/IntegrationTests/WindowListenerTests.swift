@@ -62,9 +62,15 @@ struct WindowListenerTests {
         try site.writeConfig(listen: "127.0.0.1:9108")
         let loopback = try runToEnd(Paths.pumpgw, ["check", site.config.path])
         #expect(loopback.status == 0 && !loopback.stderr.contains("warning"))
+        // What run would refuse, check refuses, with the line of the field.
         try site.writeConfig(listen: "localhost")
         let bad = try runToEnd(Paths.pumpgw, ["check", site.config.path])
-        #expect(bad.status == 1 && bad.stderr.contains("http.listen: 'localhost' is not HOST:PORT"), "\(bad.stderr)")
+        #expect(bad.status == 1 && bad.stderr.contains("http.listen: 'localhost' has no port"), "\(bad.stderr)")
+        try site.writeConfig(listen: "localhost:9108")
+        let named = try runToEnd(Paths.pumpgw, ["check", site.config.path])
+        #expect(named.status == 1 && named.stderr.contains("http.listen: 'localhost' in 'localhost:9108' is not a numeric IPv4 or IPv6 address"),
+                "\(named.stderr)")
+        #expect(named.stderr.contains("gateway.json5:6: http.listen"), "\(named.stderr)")
     }
 
     @Test("a real Prometheus scrapes the gateway and finds pumpgw_device_up")
