@@ -5,6 +5,7 @@
 // bisects a rejected batch to dead-letter just the bad lines.
 
 import Foundation
+import Lifecycle
 import Logging
 
 public actor FeedSender {
@@ -221,8 +222,7 @@ public actor FeedSender {
 
     /// initial × 2^(failures-1), capped at maxBackoff, times the jitter factor.
     func backoff(failures: Int) -> Double {
-        let exponent = Double(min(max(failures - 1, 0), 30))
-        let base = min(options.maxBackoff, options.initialBackoff * pow(2, exponent))
-        return base * min(1, max(0, jitter()))
+        Backoff.base(failures: failures, initial: options.initialBackoff, maximum: options.maxBackoff)
+            * min(1, max(0, jitter()))
     }
 }

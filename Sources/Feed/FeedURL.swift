@@ -29,7 +29,7 @@ public enum FeedURL: Sendable, Equatable {
             var path = String(trimmed.dropFirst(5))
             if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
             guard !path.isEmpty else { throw problem(text, "file: needs a path, e.g. file:var/feed.lp") }
-            if !path.hasPrefix("/"), let base { path = base.appendingPathComponent(path).path }
+            if let base { path = ConfigPath.resolve(path, against: base) }
             return .file(path)
         }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased() else {
@@ -119,8 +119,7 @@ public enum FeedSinks {
             return value
         }
         if let file = section.tokenFile {
-            let url = file.hasPrefix("/") || directory == nil
-                ? URL(fileURLWithPath: file) : directory!.appendingPathComponent(file)
+            let url = URL(fileURLWithPath: directory.map { ConfigPath.resolve(file, against: $0) } ?? file)
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw FeedConfigError("feed.tokenFile: cannot read \(url.path)")
             }

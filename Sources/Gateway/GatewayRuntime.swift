@@ -69,13 +69,13 @@ public final class GatewayRuntime: @unchecked Sendable {
                             settings: Pipeline.Settings(gatewayId: settings.gatewayId,
                                                         lines: FeedLines(precision: settings.feed.precision),
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
-                            sink: sink, feedStatus: { await sender.status }, log: log)
+                            sink: sink, feedStatus: { [feed] in feed.currentStatus() }, log: log)
         self.pipeline = pipeline
-        let queue = pipeline.queue, metrics = self.metrics
+        let queue = pipeline.queue, metrics = self.metrics, feed = self.feed
         pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0); metrics.record($0) })
         do {
             window = try WindowService(config: settings.loaded, log: log) { config throws(RuntimeError) in
-                try Self.openWindow(config, storePath: settings.storePath, metrics: metrics, pipeline: pipeline, sender: sender)
+                try Self.openWindow(config, storePath: settings.storePath, metrics: metrics, pipeline: pipeline, feed: feed)
             }
         } catch {
             store.close()
@@ -85,7 +85,7 @@ public final class GatewayRuntime: @unchecked Sendable {
 
     /// The window for `config.http`, listening already; nil without `http`.
     private static func openWindow(_ config: LoadedConfig, storePath: String, metrics: GatewayMetrics, pipeline: Pipeline,
-                                   sender: FeedSender) throws(RuntimeError) -> GatewayWindow? {
+                                   feed: FeedService) throws(RuntimeError) -> GatewayWindow? {
         guard let listen = config.config.http?.listen else { return nil }
         let address: ListenAddress
         switch ListenAddress.parse(listen) {
@@ -94,7 +94,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         }
         let sources = GatewayWindow.Sources(
             metrics: metrics, pipelineStats: { pipeline.stats.withLock { $0 } },
-            feedStatus: { waitForAsync(timeout: .milliseconds(500)) { await sender.status } },
+            feedStatus: { feed.currentStatus() },
             storePath: storePath)
         do {
             return try GatewayWindow(address: address, config: config, sources: sources)

@@ -41,28 +41,3 @@ public struct PollSchedule: Sendable, Equatable {
         return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 }
-
-/// Reconnect delays: exponential from `initial` to `maximum`, with ±20 %
-/// jitter so a whole site coming back does not reconnect in lockstep.
-public struct Backoff: Sendable {
-    public let initial: Duration
-    public let maximum: Duration
-    public private(set) var failures = 0
-
-    public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(60)) {
-        self.initial = initial
-        self.maximum = maximum
-    }
-
-    /// Records a failure and returns how long to wait before the next attempt.
-    /// `random` in 0..<1 (injectable for tests).
-    public mutating func nextDelay(random: Double = Double.random(in: 0..<1)) -> Duration {
-        let exponent = min(failures, 30)
-        failures += 1
-        let base = min(initial.seconds * Double(1 << exponent), maximum.seconds)
-        let jittered = base * (0.8 + 0.4 * random)
-        return .milliseconds(Int64(jittered * 1000))
-    }
-
-    public mutating func reset() { failures = 0 }
-}

@@ -6,7 +6,16 @@ import Dispatch
 import Synchronization
 
 final class ReportQueue: Sendable {
-    private let waiting = Mutex<[PollReport]>([])
+    /// The reports waiting are `items[start...]`: dropping the oldest moves
+    /// `start` (O(1)); the dropped slots are reclaimed once they outnumber
+    /// the capacity, so a push costs O(1) amortised even while overflowing.
+    private struct Waiting {
+        var items: [PollReport] = []
+        var start = 0
+        var count: Int { items.count - start }
+    }
+
+    private let waiting = Mutex(Waiting())
     private let signal = DispatchSemaphore(value: 0)
     /// Reports waiting at most; beyond it (the store cannot keep up) the
     /// oldest are dropped and counted, so memory stays bounded.
@@ -22,11 +31,16 @@ final class ReportQueue: Sendable {
 
     /// Called by pollers; never blocks for long.
     func push(_ report: PollReport) {
-        let overflow = waiting.withLock { reports -> Int in
-            reports.append(report)
-            let excess = reports.count - capacity
-            if excess > 0 { reports.removeFirst(excess) }
-            return max(0, excess)
+        let overflow = waiting.withLock { waiting -> Int in
+            waiting.items.append(report)
+            let excess = waiting.count - capacity
+            guard excess > 0 else { return 0 }
+            waiting.start += excess
+            if waiting.start >= capacity {
+                waiting.items.removeFirst(waiting.start)
+                waiting.start = 0
+            }
+            return excess
         }
         if overflow > 0 { dropped.add(overflow, ordering: .relaxed) }
         signal.signal()
@@ -35,9 +49,10 @@ final class ReportQueue: Sendable {
     /// Waits until reports arrive or `timeout` passes, then takes them all.
     func takeAll(waitingAtMost timeout: DispatchTimeInterval) -> [PollReport] {
         _ = signal.wait(timeout: .now() + timeout)
-        let taken = waiting.withLock { reports -> [PollReport] in
-            let all = reports
-            reports.removeAll(keepingCapacity: true)
+        let taken = waiting.withLock { waiting -> [PollReport] in
+            let all = Array(waiting.items[waiting.start...])
+            waiting.items.removeAll(keepingCapacity: true)
+            waiting.start = 0
             return all
         }
         // Swallow the signals of the reports taken with this one.

@@ -91,11 +91,8 @@ struct ConfigChecks {
         if let interval, let timeout, interval > .zero, timeout <= .zero || timeout >= interval {
             report("\(path).timeout", "\(device.timeout ?? "500ms") must be more than 0 and less than the interval (\(device.interval ?? "1s"))")
         }
-        if let maxRegisters = device.maxRegisters, !(1...ProfileValidator.maxRegistersPerRead).contains(maxRegisters) {
-            report("\(path).maxRegisters", "must be 1-\(ProfileValidator.maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)")
-        }
-        if let maxGap = device.maxGap, !(0...ProfileValidator.maxRegistersPerRead - 2).contains(maxGap) {
-            report("\(path).maxGap", "must be 0-\(ProfileValidator.maxRegistersPerRead - 2) (unused registers a read may bridge), not \(maxGap)")
+        for (field, message) in ProfileValidator.readLimitProblems(maxRegisters: device.maxRegisters, maxGap: device.maxGap) {
+            report("\(path).\(field)", message)
         }
         guard let profiles else { return nil }
         guard let profile = profiles[device.profile] else {

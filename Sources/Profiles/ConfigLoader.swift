@@ -160,6 +160,15 @@ public enum ConfigLoader {
     }
 
     static func resolve(_ path: String, against base: URL) -> String {
+        ConfigPath.resolve(path, against: base)
+    }
+}
+
+/// Paths in a config (store, feed file, token file, profiles) are relative
+/// to the config's folder: one rule for all of them.
+public enum ConfigPath {
+    /// `path` as is when absolute, else under `base`, with `.` and `..` resolved.
+    public static func resolve(_ path: String, against base: URL) -> String {
         if path.hasPrefix("/") { return path }
         return base.appendingPathComponent(path).standardizedFileURL.path
     }

@@ -4,6 +4,19 @@
 public enum ProfileValidator {
     /// Largest register count of one read (Modbus: 125 for FC 3/4).
     public static let maxRegistersPerRead = 125
+
+    /// The read workarounds a profile or a device may set, against the
+    /// Modbus limit of one read: (field, message) for each out of range.
+    static func readLimitProblems(maxRegisters: Int?, maxGap: Int?) -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        if let maxRegisters, !(1...maxRegistersPerRead).contains(maxRegisters) {
+            problems.append(("maxRegisters", "must be 1-\(maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)"))
+        }
+        if let maxGap, !(0...maxRegistersPerRead - 2).contains(maxGap) {
+            problems.append(("maxGap", "must be 0-\(maxRegistersPerRead - 2) (unused registers a read may bridge), not \(maxGap)"))
+        }
+        return problems
+    }
     /// Largest bit count of one read (Modbus: 2000 for FC 1/2).
     public static let maxBitsPerRead = 2000
 
@@ -25,11 +38,8 @@ public enum ProfileValidator {
             report("addressBase", "must be 0 (addresses as on the wire) or 1 (register numbers counted from 1), not \(profile.addressBase)")
         }
         let checkAddresses = partial.addressBaseKnown && (0...1).contains(profile.addressBase)
-        if let maxRegisters = profile.maxRegisters, !(1...maxRegistersPerRead).contains(maxRegisters) {
-            report("maxRegisters", "must be between 1 and \(maxRegistersPerRead) (the Modbus limit of one read), not \(maxRegisters)")
-        }
-        if let maxGap = profile.maxGap, !(0...maxRegistersPerRead - 2).contains(maxGap) {
-            report("maxGap", "must be 0-\(maxRegistersPerRead - 2) (unused registers a read may bridge), not \(maxGap)")
+        for (field, message) in Self.readLimitProblems(maxRegisters: profile.maxRegisters, maxGap: profile.maxGap) {
+            report(field, message)
         }
         if partial.pointsListEmpty {
             report("points", "a profile needs at least one point")

@@ -42,7 +42,7 @@ enum HistoryCommand: Command {
         } else if rows.isEmpty {
             Console.print("no history for \(parts.joined(separator: "/")) in the last \(sinceText)")
         } else {
-            Console.print(StatusOutput.table(header: ["TIME", "VALUE", "QUALITY"], rows: rows).joined(separator: "\n"))
+            Console.print(TextTable.lines(header: ["TIME", "VALUE", "QUALITY"], rows: rows).joined(separator: "\n"))
         }
         return 0
     }

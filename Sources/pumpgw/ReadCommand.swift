@@ -137,7 +137,7 @@ enum RawOutput {
         guard !rows.isEmpty else { return "\n(no 32/64-bit points)" }
         let header = ["POINT", "ADDRESS TYPE", "WORDS"] + ByteOrder.allCases.map(\.rawValue)
         return "\nBYTE ORDERS (32-bit: ABCD CDAB BADC DCBA; 64-bit: ABCDEFGH GHEFCDAB BADCFEHG HGFEDCBA)\n"
-            + ReadOutput.columns([header] + rows)
+            + TextTable.text([header] + rows)
     }
 
     static func hex4(_ word: UInt16) -> String {
@@ -148,22 +148,11 @@ enum RawOutput {
 
 /// Presentation of one poll: a table for people, JSON for scripts.
 enum ReadOutput {
-    /// Rows as left-aligned columns two spaces apart.
-    static func columns(_ rows: [[String]]) -> String {
-        let count = rows.map(\.count).max() ?? 0
-        let widths = (0..<count).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-        return rows.map { cells in
-            cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
-
     static func table(profile: DeviceProfile, readings: [Reading]) -> String {
         let rows = zip(profile.points, readings).map { point, reading in
             [point.name, reading.value?.description ?? "-", point.unit ?? "", reading.quality.description]
         }
-        return columns([["POINT", "VALUE", "UNIT", "QUALITY"]] + rows)
+        return TextTable.text([["POINT", "VALUE", "UNIT", "QUALITY"]] + rows)
     }
 
     typealias PointOutput = PointReadingJSON

@@ -46,7 +46,7 @@ enum StatusOutput {
                     [point.name, point.value?.description ?? "-", point.unit ?? "", point.quality.description,
                      point.time.map { age(now.timeIntervalSince($0)) } ?? "never"]
                 }
-                lines += table(header: ["POINT", "VALUE", "UNIT", "QUALITY", "AGE"], rows: rows).map { "    " + $0 }
+                lines += TextTable.lines(header: ["POINT", "VALUE", "UNIT", "QUALITY", "AGE"], rows: rows).map { "    " + $0 }
                 for alarm in device.activeAlarms {
                     let value = alarm.value.map { " value \(Value.format($0))" } ?? ""
                     lines.append("    ALARM \(alarm.severity.rawValue) \(alarm.point.isEmpty ? "" : alarm.point + " ")\(alarm.rule)\(value), raised \(age(now.timeIntervalSince(alarm.time))) ago: \(alarm.message)")
@@ -65,15 +65,6 @@ enum StatusOutput {
 
     /// "850ms", "42s", "5m", "3h", "2d".
     static func age(_ seconds: TimeInterval) -> String { StatusDocument.age(seconds) }
-
-    static func table(header: [String], rows: [[String]]) -> [String] {
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { cells in
-            cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
-            }.joined(separator: "  ")
-        }
-    }
 
     // MARK: JSON (the document lives in Gateway: /api/status serves the same one)
 

@@ -2,6 +2,7 @@
 // and the split of a block that bridged a hole.
 
 import Foundation
+import Lifecycle
 @testable import Gateway
 import Profiles
 import Testing
