@@ -43,6 +43,7 @@ public final class HTTPServer: Sendable {
     private let listener: Int32
     private let wakeRead: Int32, wakeWrite: Int32
     private let stopping = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let counters = Mutex(Counters())
 
@@ -76,6 +77,7 @@ public final class HTTPServer: Sendable {
     public var snapshot: Counters { counters.withLock { $0 } }
 
     public func start() {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
         let thread = Thread { [self] in
             Thread.current.name = "http"   // set here: on Linux only the running thread can name itself
             var loop = ServerLoop(server: self)
@@ -87,12 +89,15 @@ public final class HTTPServer: Sendable {
         thread.start()
     }
 
-    /// Closes the listener and every connection; returns once the thread has ended.
+    /// Closes the listener and every connection; returns once the thread has
+    /// ended. A server never started just closes its listener.
     public func stop() {
         guard !stopping.exchange(true, ordering: .relaxed) else { return }
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
-        finished.wait()
+        if started.exchange(true, ordering: .relaxed) {
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+            finished.wait()
+        }
         close(listener)
         close(wakeRead)
         close(wakeWrite)

@@ -184,4 +184,14 @@ struct ServerTests {
             #expect(error.message.contains("port \(first.port) is already in use"))
         }
     }
+
+    @Test func stopWithoutStartFreesThePort() throws {
+        let before = Set(openDescriptors())
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in HTTPResponse(status: 200) }
+        let port = server.port
+        server.stop()                      // must not wait for a thread that never ran
+        #expect(Set(openDescriptors()) == before)
+        let again = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: port)) { _ in HTTPResponse(status: 200) }
+        again.stop()
+    }
 }

@@ -23,21 +23,21 @@ struct WindowListenerTests {
         let first = UInt16(try unusedPort())
         try site.writeConfig(listen: "127.0.0.1:\(first)")
         daemon.signal(SIGHUP)
-        #expect(eventually(10) { listeningPorts(pid: pid) == [first] }, "ports: \(listeningPorts(pid: pid))")
+        #expect(eventually(20) { listeningPorts(pid: pid) == [first] }, "ports: \(listeningPorts(pid: pid)); \(daemon.stderr)")
         #expect(try TestClient.get(port: first, "/healthz").status == 200)
 
         // SIGHUP with another port: the old one closes, the new one answers.
         let second = UInt16(try unusedPort())
         try site.writeConfig(listen: "127.0.0.1:\(second)")
         daemon.signal(SIGHUP)
-        #expect(eventually(10) { listeningPorts(pid: pid) == [second] }, "ports: \(listeningPorts(pid: pid))")
+        #expect(eventually(20) { listeningPorts(pid: pid) == [second] }, "ports: \(listeningPorts(pid: pid))")
         #expect(throws: (any Error).self) { _ = try TestClient(port: first) }
         #expect(try TestClient.get(port: second, "/healthz").status == 200)
 
         // SIGHUP without http: no listener again.
         try site.writeConfig(listen: nil)
         daemon.signal(SIGHUP)
-        #expect(eventually(10) { listeningPorts(pid: pid) == [] }, "ports: \(listeningPorts(pid: pid))")
+        #expect(eventually(20) { listeningPorts(pid: pid) == [] }, "ports: \(listeningPorts(pid: pid))")
         #expect(daemon.terminate() == 0)
     }
 

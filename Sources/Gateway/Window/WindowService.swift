@@ -45,7 +45,13 @@ final class WindowService: Service {
         }
     }
 
-    func shutdown() { stopRequested.finish() }
+    /// Before `run()` (a gateway stopped before it started) the listener
+    /// closes at once; while running, `run()` closes it.
+    func shutdown() {
+        stopRequested.finish()
+        let idle = current.withLock { !$0.serving && $0.window != nil }
+        if idle { close() }
+    }
 
     /// Applies a reloaded config. A new address that cannot be bound is
     /// logged and the old listener opened again.
