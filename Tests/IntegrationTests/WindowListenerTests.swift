@@ -113,4 +113,33 @@ struct WindowListenerTests {
         let up = (try? TestClient.get(port: UInt16(prometheusPort), "/api/v1/query?query=up"))?.text ?? ""
         #expect(up.contains("\"value\":[") && up.contains(",\"1\"]"), "\(up)")
     }
+
+    @Test("HTTP descriptors live above 1023 when the limit allows, and stay low but work when it does not",
+          arguments: ["1024:2048", "1024"])
+    func descriptorsLeaveModbusRoom(_ limit: String) throws {
+        let site = try WindowSite()
+        let port = UInt16(try unusedPort())
+        try site.writeConfig(listen: "127.0.0.1:\(port)")
+        let log = site.folder.appendingPathComponent("gateway.log")
+        let gateway = Process()
+        gateway.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        gateway.arguments = ["--nofile=\(limit)", Paths.pumpgw, "run", "--config", site.config.path]
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        gateway.standardError = try FileHandle(forWritingTo: log)
+        gateway.standardOutput = FileHandle.nullDevice
+        try gateway.run()
+        defer {
+            gateway.terminate()
+            gateway.waitUntilExit()
+        }
+        #expect(eventually(20) { (try? TestClient.get(port: port, "/healthz"))?.status == 200 },
+                "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let listener = try #require(listeningSockets(pid: gateway.processIdentifier).first)
+        #expect(listener.port == port)
+        if limit == "1024" {
+            #expect(listener.fd < 1024)          // no room above: kept low, and still serving
+        } else {
+            #expect(listener.fd >= 1024)         // moved out of libmodbus's range
+        }
+    }
 }

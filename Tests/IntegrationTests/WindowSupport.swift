@@ -58,23 +58,29 @@ final class WindowSite {
 /// The TCP ports process `pid` listens on, from its socket inodes and
 /// /proc/PID/net/tcp{,6} (state 0A is LISTEN).
 func listeningPorts(pid: Int32) -> [UInt16] {
+    listeningSockets(pid: pid).map(\.port).sorted()
+}
+
+/// Each listening socket of `pid`: its descriptor number and port.
+func listeningSockets(pid: Int32) -> [(fd: Int32, port: UInt16)] {
     let fdFolder = "/proc/\(pid)/fd"
-    let inodes = Set(((try? FileManager.default.contentsOfDirectory(atPath: fdFolder)) ?? []).compactMap { name -> String? in
+    var inodes: [String: Int32] = [:]
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: fdFolder)) ?? [] {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(fdFolder)/\(name)"),
-              target.hasPrefix("socket:[") else { return nil }
-        return String(target.dropFirst(8).dropLast())
-    })
-    var ports: [UInt16] = []
+              target.hasPrefix("socket:["), let fd = Int32(name) else { continue }
+        inodes[String(target.dropFirst(8).dropLast())] = fd
+    }
+    var sockets: [(fd: Int32, port: UInt16)] = []
     for table in ["tcp", "tcp6"] {
         let text = (try? String(contentsOfFile: "/proc/\(pid)/net/\(table)", encoding: .utf8)) ?? ""
         for line in text.split(separator: "\n").dropFirst() {
             let columns = line.split(separator: " ")
-            guard columns.count > 9, columns[3] == "0A", inodes.contains(String(columns[9])),
+            guard columns.count > 9, columns[3] == "0A", let fd = inodes[String(columns[9])],
                   let portHex = columns[1].split(separator: ":").last, let port = UInt16(portHex, radix: 16) else { continue }
-            ports.append(port)
+            sockets.append((fd, port))
         }
     }
-    return ports.sorted()
+    return sockets
 }
 
 /// The descriptors process `pid` holds.
