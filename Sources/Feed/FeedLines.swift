@@ -1,5 +1,6 @@
-// The feed's schema (DESIGN.md "The feed"): which measurement, tags and
-// fields each pipeline record becomes.
+// The feed's schema (README "The feed"): which measurement, tags and fields
+// each pipeline record becomes. Station lines, the bulk, are written by
+// `StationLineEncoder`; the tests keep a plain reference encoder of them.
 
 import Foundation
 import Telemetry
@@ -32,19 +33,8 @@ public struct FeedLines: Sendable {
         self.precision = precision
     }
 
-    /// `pump_station,station=S,device=D,profile=P[,user tags] point=value,...`:
-    /// good points only; nil when no point is good. The station's own tags
-    /// win over user tags of the same name.
-    /// (`StationLineEncoder` writes the same lines faster, for the pipeline.)
-    public func station(_ sample: DeviceSample) -> String? {
-        let fields = sample.points.compactMap { point -> (String, FieldValue)? in
-            guard point.reading.quality.isGood, let value = point.reading.value else { return nil }
-            return (point.name, FieldValue(value))
-        }
-        return LineProtocol.line(measurement: Self.stationMeasurement, tags: Self.stationTags(sample.identity),
-                                 fields: fields, time: sample.time, precision: precision)
-    }
-
+    /// `pump_station,station=S,device=D,profile=P[,user tags] point=value,...`
+    /// (written by `StationLineEncoder`).
     static let stationMeasurement = "pump_station"
 
     /// A device's tags on its station lines: the station's user tags, then its

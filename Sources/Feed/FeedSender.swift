@@ -1,11 +1,15 @@
 // Drains the outbox into a sink: in id order, in batches capped by lines
 // and bytes; deletes a batch only once the sink acknowledged it; retries
 // passing failures with exponential backoff and jitter (honouring
-// Retry-After); retries refusals (401/403/404) slowly in a failing state;
-// bisects a rejected batch to dead-letter just the bad lines.
+// Retry-After); retries refusals (401/403/404, redirects) slowly in a
+// failing state; splits a rejected batch to dead-letter just the lines
+// proven bad, and holds everything when the server rejects every line.
+// Its status is published in a Mutex: any thread reads it at once.
 
+import Telemetry
 import Foundation
 import Lifecycle
+import Synchronization
 import Logging
 
 public actor FeedSender {
@@ -58,7 +62,15 @@ public actor FeedSender {
     private let log: Logger
     private let now: @Sendable () -> Date
     private var failures = 0
-    public private(set) var status = FeedStatus()
+    /// The sender's state and counters; every change is published to `published`.
+    public private(set) var status = FeedStatus() {
+        didSet { published.withLock { $0 = status } }
+    }
+    private let published = Mutex(FeedStatus())
+
+    /// The latest status, read without waiting for the actor: the pipeline
+    /// thread reads it synchronously (a late read never looks like "idle").
+    public nonisolated var currentStatus: FeedStatus { published.withLock { $0 } }
 
     /// `sleep` waits (seconds; throws on cancellation), `jitter` returns a
     /// factor in 0.5...1 applied to backoff delays: all injectable for tests.
@@ -137,45 +149,99 @@ public actor FeedSender {
             try await delivered(batch)
             return .progressed(sent: batch.count, deadLettered: 0)
         case .rejected(let message):
-            return try await bisect(batch[...], message: message, sent: 0, deadLettered: 0)
+            return try await resolveRejected(batch, message: message)
         case .retry, .refused:
             return failed(result)
         }
     }
 
-    /// Splits a rejected batch in halves until the bad lines stand alone,
-    /// dead-letters those with the server's message and delivers the rest,
-    /// in order. Stops at the first write that fails for another reason.
-    private func bisect(_ lines: ArraySlice<OutboxEntry>, message: String, sent: Int, deadLettered: Int)
-        async throws -> Step {
-        if lines.count == 1, let line = lines.first {
-            try await outbox.deadLetter(ids: [line.id], message: message)
-            status.deadLettered += 1
-            status.lastError = message
-            log.warning("feed line rejected, dead-lettered", ["id": String(line.id), "error": message])
-            return .progressed(sent: sent, deadLettered: deadLettered + 1)
-        }
-        var sent = sent, deadLettered = deadLettered
-        let middle = lines.startIndex + lines.count / 2
-        for half in [lines[..<middle], lines[middle...]] {
-            let result = await sink.write(half.map(\.line))
-            let step: Step
+    /// A rejected batch: splits it in halves, depth first, to find the lines
+    /// the server refuses. A line rejected on its own is dead-lettered only
+    /// once another line of the same batch was accepted (proven poison).
+    /// When nothing is accepted (two lines alone and the batch's last line
+    /// all rejected) the server refuses everything: hold every line, fail, back off.
+    private func resolveRejected(_ batch: [OutboxEntry], message: String) async throws -> Step {
+        guard batch.count > 1 else { return holdRejected(message) }
+        var parts = Self.halves(batch[...])
+        var suspects: [(entry: OutboxEntry, message: String)] = []
+        var proven = false
+        var sent = 0, deadLettered = 0, lastMessage = message
+        while !parts.isEmpty {
+            let part = parts.removeFirst()
+            let result = await sink.write(part.map(\.line))
             switch result {
             case .accepted:
-                try await delivered(Array(half))
-                step = .progressed(sent: half.count, deadLettered: 0)
-            case .rejected(let halfMessage):
-                step = try await bisect(half, message: halfMessage, sent: 0, deadLettered: 0)
+                try await delivered(Array(part))
+                sent += part.count
+                proven = true
+            case .rejected(let partMessage):
+                lastMessage = partMessage
+                if part.count > 1 {
+                    parts.insert(contentsOf: Self.halves(part), at: 0)
+                } else if let entry = part.first {
+                    suspects.append((entry, partMessage))
+                }
             case .retry, .refused:
                 let wait = failed(result)
-                // Keep what this bisection already delivered counted; resume later.
+                // Keep what was already delivered counted; resume later.
                 return sent + deadLettered > 0 ? .progressed(sent: sent, deadLettered: deadLettered) : wait
             }
-            guard case .progressed(let halfSent, let halfDead) = step else { return step }
-            sent += halfSent
-            deadLettered += halfDead
+            if !proven && suspects.count == 2 {
+                // Two lines refused alone and none accepted: try the last unsent line alone.
+                guard let probe = parts.last?.last else { return holdRejected(lastMessage) }
+                let probeResult = await sink.write([probe.line])
+                switch probeResult {
+                case .accepted:
+                    try await delivered([probe])
+                    sent += 1
+                    proven = true
+                    parts[parts.count - 1] = parts[parts.count - 1].dropLast()
+                    if parts[parts.count - 1].isEmpty { parts.removeLast() }
+                case .rejected(let probeMessage): return holdRejected(probeMessage)
+                case .retry, .refused: return failed(probeResult)
+                }
+            }
+            if proven && !suspects.isEmpty {
+                deadLettered += try await deadLetter(suspects)
+                suspects = []
+            }
         }
+        guard suspects.isEmpty else { return holdRejected(lastMessage) }
         return .progressed(sent: sent, deadLettered: deadLettered)
+    }
+
+    static func halves(_ lines: ArraySlice<OutboxEntry>) -> [ArraySlice<OutboxEntry>] {
+        let middle = lines.startIndex + lines.count / 2
+        return [lines[..<middle], lines[middle...]]
+    }
+
+    /// Moves lines proven bad to the dead letters, each with the server's message.
+    private func deadLetter(_ lines: [(entry: OutboxEntry, message: String)]) async throws -> Int {
+        for (entry, message) in lines {
+            try await outbox.deadLetter(ids: [entry.id], message: message)
+            status.deadLettered += 1
+            status.lastError = message
+            log.warning("feed line rejected while others were accepted, dead-lettered",
+                        ["id": String(entry.id), "error": message])
+        }
+        return lines.count
+    }
+
+    /// The server rejects every line: nothing is dead-lettered, the outbox is
+    /// held, the state is failing (the gateway raises its feed-failure
+    /// alarm with the server's message), and the next try backs off.
+    private func holdRejected(_ message: String) -> Step {
+        status.retries += 1
+        failures += 1
+        let first = !status.state.isFailing
+        status.state = .failing(message)
+        status.lastError = message
+        let delay = backoff(failures: failures)
+        if first {
+            log.error("feed rejected by the server: no line accepted, none dead-lettered; lines keep buffering",
+                      ["error": message, "retry_in_s": String(format: "%.3f", delay)])
+        }
+        return .wait(delay)
     }
 
     private func delivered(_ batch: [OutboxEntry]) async throws {

@@ -1,6 +1,8 @@
 // HTTP sinks through URLSession: InfluxDB 1.x `/write`, InfluxDB 2.x/3.x
 // `/api/v2/write` and VictoriaMetrics `/write`. Credentials travel in the
-// Authorization header only, never in the URL or a log line.
+// Authorization header only, never in the URL or a log line, and never to
+// another origin: redirects are not followed (a 3xx is a configuration
+// error), and at most `replyLimit` bytes of a reply body are read.
 
 import Foundation
 #if canImport(FoundationNetworking)
@@ -21,6 +23,10 @@ public final class HTTPSink: FeedSink {
     public let url: URL
     private let credentials: HTTPCredentials
     private let session: URLSession
+    private let reader: BoundedHTTPReader
+
+    /// The most of a reply body read: enough for InfluxDB's error message.
+    public static let replyLimit = 4096
 
     /// `timeout` bounds each request (connect, send and answer), in seconds.
     public init(url: URL, credentials: HTTPCredentials, timeout: Double = 10) {
@@ -31,7 +37,10 @@ public final class HTTPSink: FeedSink {
         configuration.timeoutIntervalForResource = timeout
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
+        configuration.httpCookieStorage = nil
+        configuration.urlCredentialStorage = nil
+        reader = BoundedHTTPReader(bodyLimit: Self.replyLimit)
+        session = URLSession(configuration: configuration, delegate: reader, delegateQueue: nil)
     }
 
     deinit { session.finishTasksAndInvalidate() }
@@ -52,12 +61,13 @@ public final class HTTPSink: FeedSink {
         }
         request.httpBody = Data(lines.lineProtocolBody.utf8)
         do {
-            let (data, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else {
-                return .retry("no HTTP response", retryAfter: nil)
-            }
-            return Self.classify(status: http.statusCode, body: data,
-                                 retryAfter: http.value(forHTTPHeaderField: "Retry-After"))
+            let reply = try await reader.send(request, on: session)
+            let http = reply.response
+            let size = http.expectedContentLength < 0 ? "unknown length" : "\(http.expectedContentLength) bytes"
+            let body = reply.bodyOversized ? Data("(a reply body of \(size), not read)".utf8) : reply.body
+            return Self.classify(status: http.statusCode, body: body,
+                                 retryAfter: http.value(forHTTPHeaderField: "Retry-After"),
+                                 location: http.value(forHTTPHeaderField: "Location"))
         } catch let error as URLError {
             return .retry(Self.describe(error), retryAfter: nil)
         } catch {
@@ -66,10 +76,16 @@ public final class HTTPSink: FeedSink {
     }
 
     /// Maps an HTTP answer to what the sender does with the batch.
-    public static func classify(status: Int, body: Data, retryAfter: String?, now: Date = Date()) -> SinkResult {
+    public static func classify(status: Int, body: Data, retryAfter: String?, location: String? = nil,
+                                now: Date = Date()) -> SinkResult {
         let message = "HTTP \(status): " + serverMessage(body)
         switch status {
         case 200..<300: return .accepted
+        case 300..<400:
+            // Following would send the token to another origin (307) or turn
+            // the write into an empty GET (302) that "succeeds": refuse instead.
+            return .refused(status: status, "HTTP \(status) redirect to \(redirectTarget(location)), not followed: "
+                            + "set feed.url to the write endpoint itself")
         case 400, 413, 422: return .rejected(message)
         case 408, 429, 500...: return .retry(message, retryAfter: retryAfter.flatMap { parseRetryAfter($0, now: now) })
         default: return .refused(status: status, message)
@@ -88,6 +104,17 @@ public final class HTTPSink: FeedSink {
         return text.isEmpty ? "(no message)" : text
     }
 
+    /// A Location header for a log line: without user info or query (they may
+    /// carry secrets), cut to 200 characters (the server chose it).
+    static func redirectTarget(_ location: String?) -> String {
+        guard let location, !location.isEmpty else { return "(no Location)" }
+        guard var parts = URLComponents(string: location) else { return String(location.prefix(200)) }
+        parts.user = nil
+        parts.password = nil
+        parts.query = nil
+        return String((parts.string ?? location).prefix(200))
+    }
+
     /// `Retry-After` as seconds: either delta-seconds or an HTTP date.
     public static func parseRetryAfter(_ text: String, now: Date = Date()) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -100,14 +127,15 @@ public final class HTTPSink: FeedSink {
         return max(0, date.timeIntervalSince(now))
     }
 
+    /// A URLError as words and its code's name, never a bare "-1002".
     static func describe(_ error: URLError) -> String {
         switch error.code {
         case .timedOut: return "timed out"
         case .cannotConnectToHost: return "connection refused"
         case .networkConnectionLost: return "connection lost"
-        case .cannotFindHost: return "host not found"
+        case .cannotFindHost, .dnsLookupFailed: return "cannot resolve the host"
         case .notConnectedToInternet: return "network unreachable"
-        default: return "network error \(error.code.rawValue)"
+        default: return "URLError \(URLErrorNames.name(error.code)) (\(error.code.rawValue))"
         }
     }
 }

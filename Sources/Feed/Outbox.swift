@@ -1,17 +1,8 @@
 // The door between the store's durable outbox and the sender: the gateway
-// adapts the SQLite outbox to this protocol.
+// adapts the SQLite outbox to this protocol. `OutboxEntry` is in Telemetry,
+// with the other data types the stages pass on.
 
-/// One queued line, with the outbox's id (ids grow in the order lines were queued).
-public struct OutboxEntry: Sendable, Equatable {
-    public var id: Int64
-    /// One line-protocol line, without a newline.
-    public var line: String
-
-    public init(id: Int64, line: String) {
-        self.id = id
-        self.line = line
-    }
-}
+import Telemetry
 
 /// What the sender drains. Lines come out oldest first; nothing leaves the
 /// outbox until the sender deletes or dead-letters it.

@@ -4,14 +4,18 @@
 // device's measurement and tags once, and the field keys once per point list
 // (shared by the devices of one model; a device's poll groups each have their
 // own list); a poll then only formats its values, into one byte buffer kept
-// from line to line. The lines are byte
-// for byte those of `FeedLines.station`, which stays the definition (and the
-// fallback for a point list with a name twice).
+// from line to line.
+//
+// A line: `pump_station,<station, device, profile and user tags, sorted>
+// <good points as fields, in the list's order> <time>`; nil when no point is
+// good. The station's own tags win over user tags of the same name; of a
+// name that appears twice, the first good point wins. The tests compare every
+// line byte for byte with a plain reference encoder (ReferenceStationLine.swift).
 
 import Foundation
 import Telemetry
 
-/// Writes `FeedLines.station` lines, remembering each device's escaped names.
+/// Writes `pump_station` lines, remembering each device's escaped names.
 /// Not thread-safe: one encoder, one caller (the pipeline's thread).
 public struct StationLineEncoder {
     public let precision: Precision
@@ -29,21 +33,22 @@ public struct StationLineEncoder {
         self.precision = precision
     }
 
-    /// The station line of `sample`, equal to `FeedLines(precision:).station(sample)`.
+    /// The station line of `sample`; nil when no point is good (or the measurement escapes to nothing).
     public mutating func line(_ sample: DeviceSample) -> String? {
-        guard let (prefix, keys) = knownNames(of: sample) ?? learnNames(of: sample) else {
-            return FeedLines(precision: precision).station(sample)
-        }
+        guard let (prefix, keys) = knownNames(of: sample) ?? learnNames(of: sample) else { return nil }
         let points = sample.points
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: prefix)
         var written = 0
+        /// Only for a list with a name twice: the names already written (the first good one wins).
+        var writtenNames = Set<Int>()
         // By index: `points[index].reading` reads the reading in place, where
         // a loop over the points would copy each sample (name and unit too).
         for index in points.indices {
             let key = keys.keys[index]
             guard !key.isEmpty, points[index].reading.quality.isGood, let value = points[index].reading.value,
                   let text = LineProtocol.format(FieldValue(value)) else { continue }
+            if keys.hasDuplicates && !writtenNames.insert(keys.firstOfName[index]).inserted { continue }
             if written > 0 { buffer.append(UInt8(ascii: ",")) }
             buffer.append(contentsOf: key)
             buffer.append(contentsOf: text.utf8)
@@ -64,7 +69,7 @@ public struct StationLineEncoder {
     }
 
     /// The names of a device or point list seen for the first time; nil
-    /// where the plain path must write the line.
+    /// when the measurement escapes to nothing (no line).
     private mutating func learnNames(of sample: DeviceSample) -> ([UInt8], FieldKeys)? {
         if devices.count >= Self.deviceCapacity || keyLists.count >= Self.deviceCapacity, devices[sample.identity] == nil {
             devices.removeAll()
@@ -73,7 +78,8 @@ public struct StationLineEncoder {
         var device = devices[sample.identity] ?? DeviceNames(sample.identity)
         defer { devices[sample.identity] = device }
         let names = sample.points.map(\.name)
-        guard let prefix = device.prefix, let keys = keyLists[names] ?? FieldKeys(names) else { return nil }
+        guard let prefix = device.prefix else { return nil }
+        let keys = keyLists[names] ?? FieldKeys(names)
         keyLists[names] = keys
         device.remember(keys)
         return (prefix, keys)
@@ -108,11 +114,20 @@ private struct FieldKeys {
     /// Per point: its escaped name and `=`, empty when the name escapes to
     /// nothing; slices of one array (one allocation for the list, not one a key).
     let keys: [ArraySlice<UInt8>]
+    /// True when a name appears twice (rare: a profile mistake the checks let through).
+    let hasDuplicates: Bool
+    /// Per point: the index of the first point of the same name (for `hasDuplicates` lists).
+    let firstOfName: [Int]
 
-    /// Nil when a name appears twice (the plain path keeps the first good one).
-    init?(_ names: [String]) {
-        guard Set(names).count == names.count else { return nil }
+    init(_ names: [String]) {
         self.names = names
+        var first: [String: Int] = [:]
+        firstOfName = names.indices.map { index in
+            if let earlier = first[names[index]] { return earlier }
+            first[names[index]] = index
+            return index
+        }
+        hasDuplicates = first.count != names.count
         var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
         for name in names {

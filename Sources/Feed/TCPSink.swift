@@ -1,7 +1,9 @@
 // Raw TCP line protocol (`tcp://host:port`: VictoriaMetrics, Telegraf's
 // socket listener). Blocking socket calls run on the sink's own serial
 // queue, never on Swift's cooperative pool. TCP has no acknowledgement:
-// a batch counts as delivered once the kernel took every byte.
+// a batch counts as delivered once the kernel took every byte. A listener
+// never answers: what a peer sends back is read and discarded, at most
+// `replyLimit` bytes per connection; past that the connection is dropped.
 
 import Dispatch
 import Foundation
@@ -16,6 +18,11 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
     private let timeout: Double
     private let queue: DispatchQueue
     private var descriptor: Int32 = -1
+    /// Bytes the peer sent back on this connection (read and discarded).
+    private var repliedBytes = 0
+
+    /// The most a peer may send back on one connection (the HTTP sink's bound).
+    public static let replyLimit = HTTPSink.replyLimit
 
     /// `timeout` bounds the connect and each send, in seconds.
     public init(host: String, port: Int, timeout: Double = 10) {
@@ -41,7 +48,15 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
     /// On `queue`: connects when needed and sends every byte; on any failure
     /// closes the socket so the next write starts on a fresh connection.
     private func send(_ bytes: [UInt8]) -> SinkResult {
-        if descriptor >= 0 && peerClosed() { closeSocket() }
+        if descriptor >= 0 {
+            switch checkPeer() {
+            case .quiet: break
+            case .closed: closeSocket()
+            case .talking(let failure):
+                closeSocket()
+                return failure
+            }
+        }
         if descriptor < 0 {
             switch connectSocket() {
             case .success(let opened): descriptor = opened
@@ -64,19 +79,36 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
         return .accepted
     }
 
-    /// True when the peer closed the connection since the last write (the
-    /// socket reads as end of file): bytes sent now would be lost unseen.
-    private func peerClosed() -> Bool {
-        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&waiting, 1, 0) > 0 else { return false }
-        var byte: UInt8 = 0
-        let count = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-        return count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR)
+    private enum Peer {
+        /// Nothing to read: the connection is fine.
+        case quiet
+        /// The peer closed the connection: bytes sent now would be lost unseen, reconnect.
+        case closed
+        /// The peer sent more than `replyLimit` bytes back.
+        case talking(SinkResult)
+    }
+
+    /// Before a write: reads and discards what the peer sent, within `replyLimit`.
+    private func checkPeer() -> Peer {
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while true {
+            var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&waiting, 1, 0) > 0 else { return .quiet }
+            let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count == 0 { return .closed }
+            if count < 0 { return errno == EAGAIN || errno == EINTR ? .quiet : .closed }
+            repliedBytes += count
+            if repliedBytes > Self.replyLimit {
+                return .talking(.refused(status: 0, "\(target) sent more than \(Self.replyLimit) bytes back; "
+                                      + "a line-protocol listener never answers: check feed.url"))
+            }
+        }
     }
 
     private func closeSocket() {
         if descriptor >= 0 { _ = Glibc.close(descriptor) }
         descriptor = -1
+        repliedBytes = 0
     }
 
     private func connectSocket() -> Result<Int32, SocketFailure> {

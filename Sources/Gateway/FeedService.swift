@@ -3,11 +3,9 @@
 // `grace` (never two sends of one batch at the same time). What is not sent
 // stays in the outbox for the next start.
 
-import Dispatch
 import Feed
 import Lifecycle
 import Logging
-import Synchronization
 
 final class FeedService: Service {
     let sender: FeedSender
@@ -38,25 +36,4 @@ final class FeedService: Service {
     func shutdown() {
         stopRequested.finish()
     }
-
-    /// The sender's status, for a thread that is not a task (the pipeline's):
-    /// waits at most 1 s for the actor, nil when it did not answer in time
-    /// (an unknown status must never read as "the server accepts again").
-    @available(*, noasync, message: "blocks the calling thread")
-    func currentStatus() -> FeedStatus? {
-        let sender = self.sender
-        let result = StatusBox()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let status = await sender.status
-            result.value.withLock { $0 = status }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + .seconds(1)) == .success else { return nil }
-        return result.value.withLock { $0 }
-    }
-}
-
-private final class StatusBox: Sendable {
-    let value = Mutex<FeedStatus?>(nil)
 }

@@ -19,6 +19,9 @@ import Store
 import Synchronization
 import Telemetry
 
+/// The status document from a store, as `pumpgw status --json` writes it.
+public typealias StatusJSON = @Sendable (_ store: StationStore, _ now: Date) throws -> String
+
 public struct RuntimeError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
@@ -43,7 +46,10 @@ public final class GatewayRuntime: @unchecked Sendable {
 
     /// Opens the store (refusing a database another gateway holds) and
     /// prepares the feed. Nothing polls until the services run.
-    public init(settings: GatewaySettings, log: Logger, feedGrace: Duration = .seconds(5)) throws {
+    /// `statusJSON` writes `/api/status`: the command line passes the very
+    /// function `pumpgw status --json` prints with (nil: that path is 503).
+    public init(settings: GatewaySettings, log: Logger, feedGrace: Duration = .seconds(5),
+                statusJSON: StatusJSON? = nil) throws {
         self.settings = settings
         self.log = log
         do {
@@ -69,13 +75,19 @@ public final class GatewayRuntime: @unchecked Sendable {
                             settings: Pipeline.Settings(gatewayId: settings.gatewayId,
                                                         lines: FeedLines(precision: settings.feed.precision),
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
-                            sink: sink, feedStatus: { [feed] in feed.currentStatus() }, log: log)
+                            sink: sink, feedStatus: { [sender] in sender.currentStatus }, log: log)
         self.pipeline = pipeline
-        let queue = pipeline.queue, metrics = self.metrics, feed = self.feed
-        pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0); metrics.record($0) })
+        let queue = pipeline.queue, metrics = self.metrics
+        pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0); metrics.record($0) },
+                              started: { endpoints in
+                                  log.info("gateway started", ["gateway": settings.gatewayId,
+                                                               "devices": String(settings.devices.count),
+                                                               "endpoints": String(endpoints), "store": settings.storePath])
+                              })
         do {
             window = try WindowService(config: settings.loaded, log: log) { config throws(RuntimeError) in
-                try Self.openWindow(config, storePath: settings.storePath, metrics: metrics, pipeline: pipeline, feed: feed)
+                try Self.openWindow(config, storePath: settings.storePath, metrics: metrics, pipeline: pipeline, sender: sender,
+                                    statusJSON: statusJSON)
             }
         } catch {
             store.close()
@@ -85,7 +97,7 @@ public final class GatewayRuntime: @unchecked Sendable {
 
     /// The window for `config.http`, listening already; nil without `http`.
     private static func openWindow(_ config: LoadedConfig, storePath: String, metrics: GatewayMetrics, pipeline: Pipeline,
-                                   feed: FeedService) throws(RuntimeError) -> GatewayWindow? {
+                                   sender: FeedSender, statusJSON: StatusJSON?) throws(RuntimeError) -> GatewayWindow? {
         guard let listen = config.config.http?.listen else { return nil }
         let address: ListenAddress
         switch ListenAddress.parse(listen) {
@@ -94,7 +106,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         }
         let sources = GatewayWindow.Sources(
             metrics: metrics, pipelineStats: { pipeline.stats.withLock { $0 } },
-            feedStatus: { feed.currentStatus() },
+            feedStatus: { sender.currentStatus }, statusJSON: statusJSON,
             storePath: storePath)
         do {
             return try GatewayWindow(address: address, config: config, sources: sources)
@@ -113,7 +125,6 @@ public final class GatewayRuntime: @unchecked Sendable {
                     reload: @escaping @Sendable () -> Void) async -> ServiceRunner.Outcome {
         let runner = ServiceRunner(services: services, signals: signals, shutdownDeadline: shutdownDeadline, log: log,
                                    reload: { await onThread("reload") { reload() } })
-        logStarted()
         let outcome = await runner.run()
         if outcome != .deadlineExceeded { close() }
         return outcome
@@ -128,7 +139,6 @@ public final class GatewayRuntime: @unchecked Sendable {
             _ = await runner.run()
             done.finish()
         }
-        logStarted()
     }
 
     /// Stops polling after the polls in flight, writes what is queued, gives
@@ -143,12 +153,6 @@ public final class GatewayRuntime: @unchecked Sendable {
             for service in services { service.shutdown() }
         }
         close()
-    }
-
-    private func logStarted() {
-        log.info("gateway started", ["gateway": settings.gatewayId, "devices": String(settings.devices.count),
-                                     "endpoints": String(Set(settings.devices.map(\.endpointKey)).count),
-                                     "store": settings.storePath])
     }
 
     /// Applies a new, already validated config: pollers whose endpoint's

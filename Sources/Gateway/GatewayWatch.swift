@@ -1,8 +1,9 @@
 // The gateway's view of itself, every `interval`: its health lines (outbox
 // depth, dropped lines, feed state, pipeline counters), a warning when the
-// store cannot keep up with the pollers, and the feed-failure alarm: raised
-// while the server refuses the feed (401, 403, 404: a configuration problem,
-// lines keep buffering), cleared when it accepts again.
+// store cannot keep up with the pollers, the feed-failure alarm (raised while
+// the server refuses the feed or rejects every line: lines keep buffering;
+// cleared once it accepted a write again), the outbox-overflow watch, and
+// the gateway's state row in the store for `pumpgw status`.
 
 import Feed
 import Foundation
@@ -18,22 +19,33 @@ struct GatewayWatch {
     /// The feed sender's status, read without waiting on the sender; nil
     /// when it could not be read (then the feed alarm is left as it is).
     private let feedStatus: @Sendable () -> FeedStatus?
+    /// Where the feed goes, for the state row (never a secret).
+    private let feedTarget: String
     private let log: Logger
-    private var feedFailing = false
+    private var feedFailing: Bool
     private var reportedDrops = 0
+    /// Lines the store dropped from the full outbox: logged and alarmed.
+    private var overflow: OutboxOverflow
 
     init(gatewayId: String, lines: FeedLines, store: StationStore,
-         feedStatus: @escaping @Sendable () -> FeedStatus?, log: Logger) {
+         feedStatus: @escaping @Sendable () -> FeedStatus?, feedTarget: String, log: Logger) {
         self.gatewayId = gatewayId
         self.lines = lines
         self.store = store
         self.feedStatus = feedStatus
+        self.feedTarget = feedTarget
         self.log = log
+        // The gateway's own alarms still raised from before a restart are cleared by the same rules.
+        let restored = Set(((try? store.activeAlarms()) ?? []).filter { $0.device == "gateway" }.map(\.rule))
+        feedFailing = restored.contains("feedFailure")
+        overflow = OutboxOverflow(gatewayId: gatewayId, cap: store.options.outboxMaxLines,
+                                  raised: restored.contains("outboxOverflow"), now: Date())
     }
 
-    /// The health lines, and the feed alarm when its state changed.
-    mutating func check(now: Date, stats: PipelineStats, queue: ReportQueue, queuedReports: Int)
-        -> (lines: [String], alarm: AlarmEvent?) {
+    /// The health lines, and the feed and overflow alarms when their state changed;
+    /// then writes the state row.
+    mutating func check(now: Date, stats: PipelineStats, queue: ReportQueue, queuedReports: Int,
+                        storeFailure: (message: String, time: Date)?) -> (lines: [String], alarms: [AlarmEvent]) {
         let feed = feedStatus()
         let dropped = queue.droppedReports
         if dropped > reportedDrops {
@@ -43,12 +55,24 @@ struct GatewayWatch {
         }
         let health = healthLines(now: now, feed: feed ?? FeedStatus(), stats: stats,
                                  droppedReports: dropped, queuedReports: queuedReports)
-        return (health, feed.flatMap { feedAlarm($0, now: now) })
+        var alarms = [feed.flatMap { feedAlarm($0, now: now) }]
+        if let dropped = try? store.droppedLines() {
+            alarms.append(overflow.check(droppedTotal: dropped, now: now, log: log))
+        }
+        saveState(now: now, storeFailure: storeFailure)
+        return (health, alarms.compactMap { $0 })
     }
 
+    /// The gateway's state row, for `pumpgw status` (which reads only the store).
+    func saveState(now: Date, stopped: Date? = nil, storeFailure: (message: String, time: Date)?) {
+        let feed = feedStatus() ?? FeedStatus()
+        GatewayStateRow.save(feed, to: store, target: feedTarget, storeFailure: storeFailure, now: now, stopped: stopped)
+    }
+
+    /// Cleared only once the server accepted a write again (`ok`): never by an idle or retrying sender.
     private mutating func feedAlarm(_ feed: FeedStatus, now: Date) -> AlarmEvent? {
         let failing = feed.state.isFailing
-        guard failing != feedFailing else { return nil }
+        guard failing != feedFailing, failing || feed.state == .ok else { return nil }
         feedFailing = failing
         let message = failing
             ? "The central server refuses the feed (\(feed.lastError ?? "no message")); lines wait in the outbox"

@@ -126,7 +126,7 @@ final class Pipeline: Service {
             writer: StoreWriter(store: store, gatewayId: settings.gatewayId, lines: settings.lines, sink: sink,
                                 backlogLimit: settings.backlogLimit, log: log),
             watch: GatewayWatch(gatewayId: settings.gatewayId, lines: settings.lines, store: store,
-                                feedStatus: feedStatus, log: log))
+                                feedStatus: feedStatus, feedTarget: sink.target, log: log))
         while true {
             let current = phase.withLock { $0 }
             let stop = current >= .stopping
@@ -154,6 +154,7 @@ final class Pipeline: Service {
             }
             if stop && reports.isEmpty { break }
         }
+        stages.watch.saveState(now: Date(), stopped: Date(), storeFailure: stages.writer.lastFailure)
     }
 
     /// A store batch being put together, with its outbox lines by device.
@@ -194,10 +195,10 @@ final class Pipeline: Service {
         }
         if now.timeIntervalSince(stages.lastGatewayHealth) >= settings.gatewayHealthInterval {
             stages.lastGatewayHealth = now
-            let (lines, alarm) = stages.watch.check(now: now, stats: stats.withLock { $0 }, queue: queue,
-                                                    queuedReports: queuedReports)
+            let (lines, alarms) = stages.watch.check(now: now, stats: stats.withLock { $0 }, queue: queue,
+                                                     queuedReports: queuedReports, storeFailure: stages.writer.lastFailure)
             batch.outbox["gateway", default: []] += lines
-            if let alarm { add(alarm, to: &batch) }
+            for alarm in alarms { add(alarm, to: &batch) }
         }
     }
 

@@ -39,10 +39,13 @@ final class PollerGroup: Service {
     /// devices (built once instead of by each of 1,000 pollers as it starts).
     private let pointTables = PointTables()
     let interruptAfter: Duration
+    /// Called once every poller has been started, with the endpoint count.
+    private let started: @Sendable (Int) -> Void
 
     init(config: LoadedConfig, interruptAfter: Duration = .milliseconds(500), log: Logger,
-         deliver: @escaping @Sendable (PollReport) -> Void) {
+         deliver: @escaping @Sendable (PollReport) -> Void, started: @escaping @Sendable (Int) -> Void = { _ in }) {
         initial = config
+        self.started = started
         self.interruptAfter = interruptAfter
         self.log = log
         self.deliver = deliver
@@ -52,6 +55,7 @@ final class PollerGroup: Service {
 
     func run() async {
         apply(initial)
+        started(endpointCount)
         await stopRequested.wait()
         for endpoint in state.withLock({ Array($0.endpoints.values) }) {
             await endpoint.poller.stopped()

@@ -1,13 +1,14 @@
 // The SQLite outbox as the feed sender sees it (Feed.Outbox).
 
+import Telemetry
 import Feed
 import Store
 
 struct StoreOutbox: Feed.Outbox {
     let store: StationStore
 
-    func peek(maxLines: Int, maxBytes: Int) async throws -> [Feed.OutboxEntry] {
-        try await store.outboxPeek(maxLines: maxLines, maxBytes: maxBytes).map { Feed.OutboxEntry(id: $0.id, line: $0.line) }
+    func peek(maxLines: Int, maxBytes: Int) async throws -> [OutboxEntry] {
+        try await store.outboxPeek(maxLines: maxLines, maxBytes: maxBytes)
     }
 
     func delete(ids: [Int64]) async throws {

@@ -20,6 +20,8 @@ struct StoreWriter {
     }
 
     private var state = State.writing
+    /// The store's last failure (message, since when), for `pumpgw status`.
+    private(set) var lastFailure: (message: String, time: Date)?
 
     /// Whether the store refused the last write (batches wait in memory).
     var isFailing: Bool {
@@ -73,6 +75,7 @@ struct StoreWriter {
 
     private mutating func failed(_ error: any Error, waiting: [StoreBatch], now: Date, stats: borrowing Mutex<PipelineStats>) {
         if case .writing = state {
+            lastFailure = ("\(error)", now)
             log.error("store write failed; polling goes on, batches wait in memory", ["path": store.path, "error": "\(error)"])
             sendDirect(alarm(.raised, "The local store cannot write (\(error)); values wait in memory", now: now))
         }

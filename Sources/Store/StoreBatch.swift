@@ -45,19 +45,3 @@ public struct WriteReport: Sendable, Equatable {
 
     public init() {}
 }
-
-/// One outbox line as the feed sender reads it.
-public struct OutboxEntry: Sendable, Equatable {
-    /// Increasing in insertion order: send in id order.
-    public var id: Int64
-    public var deviceKey: String
-    public var line: String
-    public var created: Date
-
-    public init(id: Int64, deviceKey: String, line: String, created: Date) {
-        self.id = id
-        self.deviceKey = deviceKey
-        self.line = line
-        self.created = created
-    }
-}

@@ -2,6 +2,7 @@
 // deleted by the feed sender, moved to dead letters when the server refuses
 // them, and capped: when full, the OLDEST lines are dropped and counted.
 
+import Telemetry
 import Foundation
 
 extension StoreEngine {

@@ -52,13 +52,7 @@ final class StoreEngine {
     /// Opens for writing: takes the writer lock, configures, migrates.
     init(writingTo path: String, options: StoreOptions) throws(StoreError) {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw .system(call: "mkdir", path: directory, errno: Int32((error as NSError).code))
-            }
-        }
+        if !directory.isEmpty { try Directories.create(directory) }
         lock = try WriterLock(databasePath: path)
         connection = try SQLiteConnection(path: path, readOnly: false)
         self.options = options

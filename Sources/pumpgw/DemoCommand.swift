@@ -87,12 +87,14 @@ enum DemoCommand: Command {
         if http != "off" { settings.loaded.config.http = HTTPSection(listen: http) }
         let runtime: GatewayRuntime
         do {
-            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2))
+            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2),
+                                         statusJSON: StatusOutput.document)
         } catch where settings.loaded.config.http != nil {
             // The page is for show: a port in use must not stop the demo.
             Console.error("\(error); the demo runs without its page")
             settings.loaded.config.http = nil
-            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2))
+            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2),
+                                         statusJSON: StatusOutput.document)
         }
         if let listen = settings.loaded.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }
         runtime.start()

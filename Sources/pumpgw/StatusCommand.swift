@@ -1,6 +1,7 @@
 // `pumpgw status`: per station and device, the latest values with unit,
 // quality and age, the connection state and the active alarms, read from
-// the store (the `latest` table, never history) beside a running gateway.
+// the store (the `latest` table, never history) beside a running gateway;
+// then the gateway itself: feed, outbox, store (StatusGateway.swift).
 
 import Decoding
 import Foundation
@@ -11,7 +12,8 @@ import Telemetry
 
 enum StatusCommand: Command {
     static let help = """
-        pumpgw status: latest values, connection state and active alarms from the store
+        pumpgw status: latest values, connection state and active alarms from the store,
+        and the gateway's feed, outbox and store
 
         Usage: pumpgw status [--db FILE] [--json]
 
@@ -26,17 +28,21 @@ enum StatusCommand: Command {
         let options = try CommandLineArguments(arguments, options: ["db"], flags: ["json"])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let store = try StationStore.openForReading(path: options.string("db") ?? "var/pumpgw.db")
-        let stations = try store.status()
         let now = Date()
-        Console.print(options.has("json") ? StatusOutput.json(stations, now: now) : StatusOutput.text(stations, now: now))
+        Console.print(options.has("json") ? try StatusOutput.document(store, now: now)
+                                          : StatusOutput.text(try store.status(), gateway: try GatewaySection.read(store, now: now), now: now))
         return 0
     }
 }
 
 enum StatusOutput {
-    static func text(_ stations: [StationStatus], now: Date) -> String {
-        guard !stations.isEmpty else { return "no devices in the store yet" }
-        var lines: [String] = []
+    /// The JSON document of `status --json`, which `GET /api/status` serves too.
+    @Sendable static func document(_ store: StationStore, now: Date) throws -> String {
+        json(try store.status(), gateway: try GatewaySection.read(store, now: now), now: now)
+    }
+
+    static func text(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
+        var lines: [String] = stations.isEmpty ? ["no devices in the store yet"] : []
         for station in stations {
             let tags = station.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             lines.append(tags.isEmpty ? station.station : "\(station.station)  (\(tags))")
@@ -53,6 +59,8 @@ enum StatusOutput {
                 }
             }
         }
+        lines.append("")
+        lines += gateway.text(now: now)
         return lines.joined(separator: "\n")
     }
 
@@ -66,10 +74,92 @@ enum StatusOutput {
     /// "850ms", "42s", "5m", "3h", "2d".
     static func age(_ seconds: TimeInterval) -> String { StatusDocument.age(seconds) }
 
-    // MARK: JSON (the document lives in Gateway: /api/status serves the same one)
+    // MARK: JSON
 
-    static func json(_ stations: [StationStatus], now: Date) -> String { StatusDocument.json(stations, now: now) }
+    struct Document: Encodable {
+        var time: String
+        var stations: [StationJSON]
+        var gateway: GatewaySection.JSON
+    }
+
+    struct StationJSON: Encodable {
+        var station: String
+        var tags: [String: String]
+        var devices: [DeviceJSON]
+    }
+
+    struct DeviceJSON: Encodable {
+        var device: String
+        var profile: String
+        var connected: Bool?
+        var lastPoll: String?
+        var lastError: String?
+        var points: [PointJSON]
+        var alarms: [AlarmJSON]
+
+        enum CodingKeys: String, CodingKey { case device, profile, connected, lastPoll, lastError, points, alarms }
+
+        /// Absent values are written as null, not left out.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(device, forKey: .device)
+            try container.encode(profile, forKey: .profile)
+            try container.encode(connected, forKey: .connected)
+            try container.encode(lastPoll, forKey: .lastPoll)
+            try container.encode(lastError, forKey: .lastError)
+            try container.encode(points, forKey: .points)
+            try container.encode(alarms, forKey: .alarms)
+        }
+    }
+
+    struct PointJSON: Encodable {
+        var reading: ReadOutput.PointOutput
+        var time: String?
+        var ageSeconds: Double?
+
+        enum CodingKeys: String, CodingKey { case time, ageSeconds }
+
+        func encode(to encoder: any Encoder) throws {
+            try reading.encode(to: encoder)  // name, value (null unless good), unit, quality
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(time, forKey: .time)
+            try container.encode(ageSeconds, forKey: .ageSeconds)
+        }
+    }
+
+    struct AlarmJSON: Encodable {
+        var point, rule, severity, time, message: String
+        var value, limit: OrNull<Double>
+
+        init(_ alarm: AlarmEvent) {
+            (point, rule, severity, time, message) = (alarm.point, alarm.rule, alarm.severity.rawValue,
+                                                      timestamp(alarm.time), alarm.message)
+            (value, limit) = (OrNull(alarm.value), OrNull(alarm.limit))
+        }
+    }
+
+    static func json(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
+        let document = Document(time: timestamp(now), stations: stations.map { station in
+            StationJSON(station: station.station, tags: station.tags, devices: station.devices.map { device in
+                DeviceJSON(device: device.device, profile: device.profile, connected: device.health?.connected,
+                           lastPoll: device.health.map { timestamp($0.time) }, lastError: device.health?.lastError,
+                           points: device.points.map { point in
+                               PointJSON(reading: ReadOutput.PointOutput(name: point.name, value: point.value, unit: point.unit,
+                                                                         quality: point.quality.description),
+                                         time: point.time.map(timestamp),
+                                         ageSeconds: point.time.map { (now.timeIntervalSince($0) * 1000).rounded() / 1000 })
+                           },
+                           alarms: device.activeAlarms.map(AlarmJSON.init))
+            })
+        }, gateway: gateway.json(now: now))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(document) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
 
     /// ISO 8601 in UTC with milliseconds.
-    static func timestamp(_ date: Date) -> String { StatusDocument.timestamp(date) }
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
 }

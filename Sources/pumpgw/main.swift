@@ -14,6 +14,7 @@ let usage = """
       pumpgw check FILE...
       pumpgw demo [--duration S]
       pumpgw status [--db FILE] [--json]
+      pumpgw deadletters [--db FILE] [--since 1h] [--json] | --requeue [--db FILE] [--since 1h]
       pumpgw history --point STATION/DEVICE/POINT [--db FILE] [--since 1h] [--csv]
       pumpgw bench raw --config FILE [--duration 30]
       pumpgw bench store --db FILE [--devices N] [--points M] [--cycles K | --duration S]
@@ -37,6 +38,7 @@ case "simulate": command = SimulateCommand.self
 case "check": command = CheckCommand.self
 case "demo": command = DemoCommand.self
 case "status": command = StatusCommand.self
+case "deadletters": command = DeadLettersCommand.self
 case "history": command = HistoryCommand.self
 case "bench": command = rest.first == "raw" ? RawBenchCommand.self : BenchCommand.self
 case "farm": command = FarmCommand.self

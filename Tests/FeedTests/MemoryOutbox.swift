@@ -1,6 +1,7 @@
 // An in-memory Outbox for the tests: ids in append order, a dead-letter
 // list, and the same peek caps the SQLite outbox honours.
 
+import Telemetry
 @testable import Feed
 
 actor MemoryOutbox: Outbox {

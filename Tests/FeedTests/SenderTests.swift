@@ -171,3 +171,38 @@ func sender(_ outbox: MemoryOutbox, _ sink: any FeedSink, _ options: FeedSender.
         #expect(try await feed.flush() == true)
     }
 }
+
+/// The status the pipeline's thread reads for the feed-failure alarm (issue 13): published in a
+/// Mutex, so a busy sender or a starved cooperative pool can never make it read as "idle", which
+/// the alarm took for "the server accepts again" when the old task-and-semaphore read timed out.
+@Suite(.timeLimit(.minutes(1))) struct PublishedStatusTests {
+    @Test func aStarvedPoolNeverMakesAFailingFeedReadAsRecovered() async throws {
+        let outbox = MemoryOutbox(numbered(2))
+        let feed = sender(outbox, ScriptedSink { _, _ in .refused(status: 401, "HTTP 401: unauthorized") })
+        _ = try await feed.step()
+        #expect(feed.currentStatus.state == .failing("HTTP 401: unauthorized"))
+        let (state, seconds) = try #require(Self.readWhileThePoolIsStarved(feed))
+        #expect(state == .failing("HTTP 401: unauthorized"))
+        #expect(seconds < 0.5, "the read waited \(seconds) s")
+    }
+
+    /// Blocks every thread of the cooperative pool for 1.5 s (what a blocking call or a burst of
+    /// work does), and meanwhile reads the status from a plain thread, as the pipeline does.
+    static func readWhileThePoolIsStarved(_ feed: FeedSender) -> (FeedState, Double)? {
+        let threads = ProcessInfo.processInfo.activeProcessorCount   // the pool's width
+        let blocked = DispatchGroup()
+        for _ in 0..<threads {
+            blocked.enter()
+            Task.detached {
+                usleep(1_500_000)
+                blocked.leave()
+            }
+        }
+        usleep(200_000)   // the pool is busy by now
+        let started = Date()
+        let state = feed.currentStatus.state
+        let seconds = Date().timeIntervalSince(started)
+        blocked.wait()
+        return (state, seconds)
+    }
+}

@@ -23,58 +23,38 @@ enum Paths {
 /// A long-running child (a simulator, a server) that announces its port on
 /// stdout. Terminated when the value goes away.
 final class Server {
-    let process = Process()
+    private let child: RunningProcess
     let port: Int
-    private let stdinPipe = Pipe()
 
     /// Starts the child and waits for a stdout line matching `announcement`,
     /// whose first capture group is the port.
     init(_ executable: String, _ arguments: [String], announcement: String, timeout: TimeInterval = 20) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError
-        // Kept open: the pymodbus server exits when its stdin closes, so it
+        // stdin kept open: the Python servers exit when it closes, so they
         // cannot outlive a test that dies.
-        process.standardInput = stdinPipe
-        try process.run()
-
+        child = try RunningProcess(executable, arguments, keepStdinOpen: true)
         let pattern = try NSRegularExpression(pattern: announcement)
-        let reader = out.fileHandleForReading
-        var buffer = ""
         let deadline = Date().addingTimeInterval(timeout)
         var found: Int?
-        while found == nil && Date() < deadline && process.isRunning {
-            var descriptor = pollfd(fd: reader.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 100) > 0 else { continue }
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer += String(decoding: chunk, as: UTF8.self)
-            let range = NSRange(buffer.startIndex..., in: buffer)
-            if let match = pattern.firstMatch(in: buffer, range: range),
-               let portRange = Range(match.range(at: 1), in: buffer) {
-                found = Int(buffer[portRange])
+        while found == nil && Date() < deadline && child.process.isRunning {
+            let text = child.stdout
+            if let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+               let portRange = Range(match.range(at: 1), in: text) {
+                found = Int(text[portRange])
+            } else {
+                Thread.sleep(forTimeInterval: 0.01)
             }
         }
         guard let found else {
-            process.terminate()
-            throw ServerError(message: "\(executable) did not announce its port within \(timeout) s; output: \(buffer)")
+            child.terminate(timeout: 5)
+            throw ServerError(message: "\(executable) did not announce its port within \(timeout) s; output: \(child.stdout) \(child.stderr)")
         }
         port = found
-        // Keep draining stdout so the child never blocks on a full pipe.
-        let collected = self.collected
-        collected.text.withLock { $0 = buffer }
-        reader.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            collected.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-        }
     }
 
-    private let collected = OutputBuffer()
+    var process: Process { child.process }
 
     /// Everything the child wrote to stdout so far.
-    var output: String { collected.text.withLock { $0 } }
+    var output: String { child.stdout }
 
     /// Stops a `pumpgw simulate` child and returns the write requests it
     /// counted (nil if it did not say): the gateway must never write.
@@ -92,16 +72,7 @@ final class Server {
 
     /// Closes the child's stdin, sends SIGTERM, and after 5 s SIGKILL.
     func stop() {
-        try? stdinPipe.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        child.terminate(timeout: 5)
     }
 
     deinit { stop() }

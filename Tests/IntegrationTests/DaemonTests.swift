@@ -9,54 +9,22 @@ import TestSupport
 
 /// A `pumpgw run` child whose stderr (logfmt) is collected.
 final class Daemon {
-    let process = Process()
-    private let log = OutputBuffer()
+    private let child: RunningProcess
 
     init(config: String, logLevel: String = "info") throws {
-        process.executableURL = URL(fileURLWithPath: Paths.pumpgw)
-        process.arguments = ["run", "--config", config, "--log-level", logLevel]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let log = self.log
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            log.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-        }
-        try process.run()
+        child = try RunningProcess(Paths.pumpgw, ["run", "--config", config, "--log-level", logLevel])
     }
 
-    var stderr: String { log.text.withLock { $0 } }
+    var process: Process { child.process }
+    var stderr: String { child.stderr }
 
     /// Waits until stderr contains `text`; false on timeout or exit.
-    func waitFor(_ text: String, timeout: TimeInterval = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if stderr.contains(text) { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return stderr.contains(text)
-    }
+    func waitFor(_ text: String, timeout: TimeInterval = 10) -> Bool { child.waitFor(text, timeout: timeout) }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    func signal(_ number: Int32) { child.signal(number) }
 
     /// Sends SIGTERM and waits for the exit status (nil: still running after `timeout`, then killed).
-    func terminate(timeout: TimeInterval = 15) -> Int32? {
-        signal(SIGTERM)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    func terminate(timeout: TimeInterval = 15) -> Int32? { child.terminate(timeout: timeout) }
 }
 
 /// A temporary folder with a gateway config polling one simulated device.
@@ -72,7 +40,7 @@ struct DaemonSite {
     }
 
     func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms", rules: String = "",
-                     stationRules: String = "", feed: String = "file:var/feed.lp") throws {
+                     stationRules: String = "", feed: String = "file:var/feed.lp", feedOptions: String = "") throws {
         // These tests pin the one rule they add: the profile's own outlet
         // rules (which a pressure drop also trips) are off here.
         let profileRulesOff = ["lowLow", "rateOfChange", "instability"]
@@ -83,7 +51,7 @@ struct DaemonSite {
           gateway: { id: "gw-test" },
           profiles: "\(Paths.profiles.path)",
           store: { path: "var/pumpgw.db" },
-          feed: { url: "\(feed)", precision: "ms" },
+          feed: { url: "\(feed)", precision: "ms", \(feedOptions) },
           stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" },
                         rules: [ \(stationRules) ], devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),

@@ -39,6 +39,9 @@ struct WindowTests {
         let printed = try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any]
         #expect(Self.shape(api) == Self.shape(printed))
         #expect(Self.shape(api).contains("LH-0107/booster/outlet_pressure MPa"))
+        // ...and the same gateway section (feed, outbox, store), key for key.
+        let apiGateway = try #require(api?["gateway"] as? [String: Any]), cliGateway = try #require(printed?["gateway"] as? [String: Any])
+        #expect(Set(apiGateway.keys) == Set(cliGateway.keys) && apiGateway["running"] as? Bool == true)
 
         try checkHistory(port)
         try checkMetrics(port)

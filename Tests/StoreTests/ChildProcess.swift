@@ -13,34 +13,15 @@ func runPumpgw(_ arguments: [String], timeout: TimeInterval = 60) throws -> Fini
 
 /// A `pumpgw` child whose stdout is collected as it comes, to be killed.
 final class RunningChild {
-    let process = Process()
-    private let output = CollectedOutput()
-    private let pipe = Pipe()
+    private let child: RunningProcess
 
     init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: TestBinaries.pumpgw)
-        process.arguments = arguments
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            let chunk = handle.availableData
-            output.data.withLock { $0.append(chunk) }
-        }
-        try process.run()
+        child = try RunningProcess(TestBinaries.pumpgw, arguments)
     }
+
+    var process: Process { child.process }
+    var stdout: String { child.stdout }
 
     /// SIGKILL, then everything it printed before it died.
-    func killHard() -> String {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        pipe.fileHandleForReading.readabilityHandler = nil
-        let rest = pipe.fileHandleForReading.readDataToEndOfFile()
-        return output.data.withLock { String(decoding: $0 + rest, as: UTF8.self) }
-    }
-}
-
-/// Output collected from a pipe's handler thread.
-final class CollectedOutput: Sendable {
-    let data = Mutex(Data())
+    func killHard() -> String { child.killHard() }
 }

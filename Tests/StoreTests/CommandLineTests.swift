@@ -61,7 +61,10 @@ struct CommandLineTests {
         #expect(lines[0] == "FT-0412  (district=futian)")
         #expect(lines[1] == "  ctrl1  booster-set-example  DISCONNECTED, never answered: timed out")
         #expect(lines[2].split(separator: " ", omittingEmptySubsequences: true) == ["POINT", "VALUE", "UNIT", "QUALITY", "AGE"])
-        #expect(lines.last?.hasPrefix("    ALARM major outlet_pressure high value 0.62, raised ") == true)
+        #expect(lines[5].hasPrefix("    ALARM major outlet_pressure high value 0.62, raised ") == true, "\(lines)")
+        // Then the gateway section (no gateway ran on this store: no state row).
+        #expect(lines.count == 9, "\(lines)")   // the last: the store line
+        #expect(Array(lines[6...]).prefix(2) == ["gateway (no state recorded yet)", "  outbox  0 lines; 0 dead letters; 0 dropped"])
     }
 
     @Test("status on a missing database: exit 1, one line on stderr")

@@ -18,6 +18,7 @@ final class GatewayWindow: Sendable {
         var metrics: GatewayMetrics
         var pipelineStats: @Sendable () -> PipelineStats
         var feedStatus: @Sendable () -> FeedStatus?
+        var statusJSON: StatusJSON?
         var storePath: String
     }
 
@@ -56,8 +57,9 @@ final class GatewayWindow: Sendable {
         case "/":
             return withStore { store in try page(store, selected: request.parameter("station"), now: now) }
         case "/api/status":
+            guard let statusJSON = sources.statusJSON else { return .jsonError(503, "the status document is not available here") }
             return withStore { store in
-                HTTPResponse(status: 200, contentType: "application/json", text: StatusDocument.json(try store.status(), now: now) + "\n")
+                HTTPResponse(status: 200, contentType: "application/json", text: try statusJSON(store, now) + "\n")
             }
         case "/api/alarms":
             guard request.parameter("active") ?? "1" == "1" else {

@@ -1,6 +1,6 @@
-// The status document: per station and device, the latest values with
-// quality and age, the connection state and the active alarms. One
-// definition for `pumpgw status --json` and `GET /api/status`.
+// The window's JSON and text helpers: the active alarms document, ages,
+// timestamps, CSV fields. (`/api/status` is written by the same function as
+// `pumpgw status --json`, which the command line hands to the runtime.)
 
 import Decoding
 import Foundation
@@ -9,56 +9,6 @@ import Rules
 import Store
 
 public enum StatusDocument {
-    struct Document: Encodable {
-        var time: String
-        var stations: [StationJSON]
-    }
-
-    struct StationJSON: Encodable {
-        var station: String
-        var tags: [String: String]
-        var devices: [DeviceJSON]
-    }
-
-    struct DeviceJSON: Encodable {
-        var device: String
-        var profile: String
-        var connected: Bool?
-        var lastPoll: String?
-        var lastError: String?
-        var points: [PointJSON]
-        var alarms: [AlarmJSON]
-
-        enum CodingKeys: String, CodingKey { case device, profile, connected, lastPoll, lastError, points, alarms }
-
-        /// Absent values are written as null, not left out.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(device, forKey: .device)
-            try container.encode(profile, forKey: .profile)
-            try container.encode(connected, forKey: .connected)
-            try container.encode(lastPoll, forKey: .lastPoll)
-            try container.encode(lastError, forKey: .lastError)
-            try container.encode(points, forKey: .points)
-            try container.encode(alarms, forKey: .alarms)
-        }
-    }
-
-    struct PointJSON: Encodable {
-        var reading: PointReadingJSON
-        var time: String?
-        var ageSeconds: Double?
-
-        enum CodingKeys: String, CodingKey { case time, ageSeconds }
-
-        func encode(to encoder: any Encoder) throws {
-            try reading.encode(to: encoder)  // name, value (null unless good), unit, quality
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(time, forKey: .time)
-            try container.encode(ageSeconds, forKey: .ageSeconds)
-        }
-    }
-
     struct AlarmJSON: Encodable {
         var station, device, point, rule, severity, time, message: String
         var value, limit: Double?
@@ -80,23 +30,6 @@ public enum StatusDocument {
             try container.encode(value, forKey: .value)
             try container.encode(limit, forKey: .limit)
         }
-    }
-
-    public static func json(_ stations: [StationStatus], now: Date) -> String {
-        let document = Document(time: timestamp(now), stations: stations.map { station in
-            StationJSON(station: station.station, tags: station.tags, devices: station.devices.map { device in
-                DeviceJSON(device: device.device, profile: device.profile, connected: device.health?.connected,
-                           lastPoll: device.health.map { timestamp($0.time) }, lastError: device.health?.lastError,
-                           points: device.points.map { point in
-                               PointJSON(reading: PointReadingJSON(name: point.name, value: point.value, unit: point.unit,
-                                                                   quality: point.quality.description),
-                                         time: point.time.map(timestamp),
-                                         ageSeconds: point.time.map { (now.timeIntervalSince($0) * 1000).rounded() / 1000 })
-                           },
-                           alarms: device.activeAlarms.map { alarm($0) })
-            })
-        })
-        return encode(document)
     }
 
     /// `{"time": ..., "alarms": [...]}`: the active alarms, most severe first.
