@@ -112,4 +112,23 @@ struct WindowLogicTests {
         // ?station=S7: that one in full.
         #expect(Page.layout((0..<100).map { station($0) }, selected: "S7").full.map(\.station) == ["S7"])
     }
+
+    @Test func healthSaysWhy() {
+        let now = Date(timeIntervalSince1970: 1000)
+        var stats = PipelineStats()
+        // Never turned: 503.
+        #expect(GatewayWindow.health(stats, now: now).status == 503)
+        // Turned 2 s ago, store fine: 200 "ok".
+        stats.lastTurn = now.addingTimeInterval(-2)
+        let fine = GatewayWindow.health(stats, now: now)
+        #expect(fine.status == 200 && String(decoding: fine.body, as: UTF8.self) == "ok\n")
+        // Store refusing writes: 503 with the reason.
+        stats.storeFailing = true
+        let failing = GatewayWindow.health(stats, now: now)
+        #expect(failing.status == 503 && String(decoding: failing.body, as: UTF8.self) == "the store refuses writes\n")
+        // Stuck for 30 s (the loop turns at least every 0.5 s): 503.
+        stats.storeFailing = false
+        stats.lastTurn = now.addingTimeInterval(-30)
+        #expect(String(decoding: GatewayWindow.health(stats, now: now).body, as: UTF8.self) == "the pipeline has not turned for 30 s\n")
+    }
 }

@@ -53,7 +53,7 @@ final class GatewayWindow: Sendable {
         case "/metrics":
             return HTTPResponse(status: 200, contentType: PrometheusText.contentType, text: PrometheusText.render(metricFamilies(now: now)))
         case "/healthz":
-            return health(now: now)
+            return Self.health(sources.pipelineStats(), now: now)
         case "/":
             return withStore { store in try page(store, selected: request.parameter("station"), now: now) }
         case "/api/status":
@@ -79,8 +79,7 @@ final class GatewayWindow: Sendable {
     }
 
     /// 200 while the pipeline turns and the store accepts writes, else 503 with the reason.
-    func health(now: Date) -> HTTPResponse {
-        let stats = sources.pipelineStats()
+    static func health(_ stats: PipelineStats, now: Date) -> HTTPResponse {
         var problems: [String] = []
         if let turn = stats.lastTurn {
             let idle = now.timeIntervalSince(turn)
