@@ -5,8 +5,8 @@
 # and PyPI. `sudo` is used only when not root.
 
 SWIFT        ?= swift
-APT_PACKAGES := libmodbus-dev libsqlite3-dev pkg-config python3 python3-venv influxdb victoria-metrics prometheus chromium
-PYMODBUS     := pymodbus==3.16.1
+APT_PACKAGES := libmodbus-dev libsqlite3-dev pkg-config python3 python3-venv influxdb victoria-metrics socat prometheus chromium
+PYMODBUS     := pymodbus==3.16.1 pyserial==3.5
 VENV         := .venv
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -33,9 +33,9 @@ deps:
 	fi
 
 # The project's own Python environment for the independent Modbus peer.
-venv: $(VENV)/.pymodbus-installed
+venv: $(VENV)/.pymodbus-pyserial-installed
 
-$(VENV)/.pymodbus-installed:
+$(VENV)/.pymodbus-pyserial-installed:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check $(PYMODBUS)
 	touch $@

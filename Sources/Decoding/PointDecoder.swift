@@ -16,15 +16,10 @@ import Profiles
 import Telemetry
 
 public enum PointDecoder {
-    /// Decodes a point from the registers it occupies (`words.count == point.type.registerCount`).
+    /// Decodes a point from the registers it occupies (`words.count == point.registerCount`).
     public static func decode<Words: Collection<UInt16>>(_ point: Point, words: Words, defaultOrder: ByteOrder) -> Reading {
-        precondition(words.count == point.type.registerCount, "decode needs exactly the point's registers")
+        precondition(words.count == point.registerCount, "decode needs exactly the point's registers")
         return PointDecoding(point, defaultOrder: defaultOrder).decode(words)
-    }
-
-    /// Decodes a coil or discrete input.
-    public static func decode(_ point: Point, bit: Bool) -> Reading {
-        .good(.bool(bit))
     }
 }
 
@@ -34,6 +29,10 @@ public struct PointDecoding: Sendable {
     /// The order the registers are read in (ABCD for one-register types).
     public let order: ByteOrder
     let bit: Int?
+    /// Registers the point spans (a string's length).
+    public let registerCount: Int
+    /// int8/uint8: the register's high byte (else the low one).
+    let highByte: Bool
     /// An enum's labels by raw value (the profile keys them by the value written as a string).
     let labels: [UInt16: String]
     let scale: Double
@@ -48,6 +47,8 @@ public struct PointDecoding: Sendable {
         // A byte order applies to 32/64-bit values only; one register is big-endian.
         order = point.type.isMultiRegister ? point.order ?? defaultOrder : .ABCD
         bit = point.bit
+        registerCount = point.registerCount
+        highByte = point.byte == "high"
         var labels: [UInt16: String] = [:]
         for (key, label) in point.values ?? [:] {
             // Only keys a raw value prints as ("7", not "07" or "+7") can ever match.
@@ -61,16 +62,14 @@ public struct PointDecoding: Sendable {
         notAvailableText = point.invalid.map { "not available (raw value \(Value.format($0)))" } ?? "not available"
     }
 
-    /// Number of registers the point occupies.
-    public var registerCount: Int { type.registerCount }
-
     /// Decodes the point from `words[start..<start + registerCount]`.
     public func decode(_ words: [UInt16], at start: Int) -> Reading {
-        decode(words[start..<(start + type.registerCount)])
+        decode(words[start..<(start + registerCount)])
     }
 
     /// Decodes the point from exactly its registers.
     func decode<Words: Collection<UInt16>>(_ words: Words) -> Reading {
+        if type == .string { return RegisterText.decode(words, order: order) }
         let pattern = bitPattern(words, order: order)
         let first = words.first ?? 0
 
@@ -99,6 +98,22 @@ public struct PointDecoding: Sendable {
             return float(Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern))), pattern: pattern)
         case .float64:
             return float(Double(bitPattern: pattern), pattern: pattern)
+        case .uint8:
+            let byte = highByte ? first >> 8 : first & 0xFF
+            return integer(unsigned: UInt64(byte), signed: nil)
+        case .int8:
+            let byte = UInt8(truncatingIfNeeded: highByte ? first >> 8 : first)
+            return integer(unsigned: UInt64(byte), signed: Int64(Int8(bitPattern: byte)))
+        case .float16:
+            return float(HalfFloat.value(of: first), pattern: pattern)
+        case .bcd16, .bcd32:
+            if isSentinel(typed: Double(pattern), pattern: pattern) { return notAvailable }
+            guard let digits = PackedBCD.value(of: pattern, digits: type == .bcd16 ? 4 : 8) else {
+                return .invalid("raw 0x\(String(pattern, radix: 16, uppercase: true)) is not packed BCD")
+            }
+            return isScaled ? scaled(Double(digits)) : .good(.integer(Int64(digits)))
+        case .string:
+            return RegisterText.decode(words, order: order)
         }
     }
 

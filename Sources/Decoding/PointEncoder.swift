@@ -32,8 +32,22 @@ public enum PointEncoder {
             pattern = UInt64(Float(raw).bitPattern)
         case .float64:
             pattern = raw.bitPattern
+        case .uint8:
+            let byte = clampedUnsigned(raw, max: 255)
+            pattern = point.byte == "high" ? byte << 8 : byte
+        case .int8:
+            let byte = UInt64(UInt8(bitPattern: Int8(clampedSigned(raw, min: -128, max: 127))))
+            pattern = point.byte == "high" ? byte << 8 : byte
+        case .float16:
+            pattern = UInt64(HalfFloat.bits(of: raw))
+        case .bcd16:
+            pattern = PackedBCD.pattern(of: clampedUnsigned(raw, max: 9999), digits: 4)
+        case .bcd32:
+            pattern = PackedBCD.pattern(of: clampedUnsigned(raw, max: 99_999_999), digits: 8)
+        case .string:
+            return [UInt16](repeating: 0x2020, count: point.registerCount)
         }
-        return Decoding.registers(forBitPattern: pattern, count: point.type.registerCount, order: order)
+        return Decoding.registers(forBitPattern: pattern, count: point.registerCount, order: order)
     }
 
     /// `word` with bit `bit` set to `on`.

@@ -69,6 +69,8 @@ public struct FeedLines: Sendable {
             ("consecutive_failures", .integer(Int64(health.consecutiveFailures))),
         ]
         if let error = health.lastError { fields.append(("last_error", .string(error))) }
+        // The interval polled at now: central operators tell denser data (a boost) from a changed process.
+        if let interval = health.interval { fields.append(("interval_ms", .float(interval.seconds * 1000))) }
         return LineProtocol.line(measurement: "pumpgw_health",
                                  tags: ["station": health.identity.station, "device": health.identity.device],
                                  fields: fields, time: health.time, precision: precision)

@@ -2,7 +2,9 @@
 // `/api/v2/write` and VictoriaMetrics `/write`. Credentials travel in the
 // Authorization header only, never in the URL or a log line, and never to
 // another origin: redirects are not followed (a 3xx is a configuration
-// error), and at most `replyLimit` bytes of a reply body are read.
+// error), and at most `replyLimit` bytes of a reply body are read. `http://`
+// goes over a socket of the sink's own (PlainHTTP: hard bounds), `https://`
+// through URLSession (BoundedHTTPReader).
 
 import Foundation
 #if canImport(FoundationNetworking)
@@ -22,8 +24,11 @@ public final class HTTPSink: FeedSink {
     /// The full write URL, with `precision=` set; carries no credentials.
     public let url: URL
     private let credentials: HTTPCredentials
+    private let timeout: Double
     private let session: URLSession
     private let reader: BoundedHTTPReader
+    /// Plain HTTP's blocking socket calls run here, off the cooperative pool.
+    private let queue = DispatchQueue(label: "pumpgw.feed.http")
 
     /// The most of a reply body read: enough for InfluxDB's error message.
     public static let replyLimit = 4096
@@ -32,6 +37,7 @@ public final class HTTPSink: FeedSink {
     public init(url: URL, credentials: HTTPCredentials, timeout: Double = 10) {
         self.url = url
         self.credentials = credentials
+        self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
@@ -48,18 +54,41 @@ public final class HTTPSink: FeedSink {
     public var target: String { url.absoluteString }
 
     public func write(_ lines: [String]) async -> SinkResult {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("text/plain; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        var headers = [("Content-Type", "text/plain; charset=utf-8")]
         switch credentials {
         case .none: break
         case .basic(let user, let password):
-            let pair = Data("\(user):\(password)".utf8).base64EncodedString()
-            request.setValue("Basic \(pair)", forHTTPHeaderField: "Authorization")
+            headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
         case .token(let token):
-            request.setValue("Token \(token)", forHTTPHeaderField: "Authorization")
+            headers.append(("Authorization", "Token \(token)"))
         }
-        request.httpBody = Data(lines.lineProtocolBody.utf8)
+        let body = Array(lines.lineProtocolBody.utf8)
+        return url.scheme == "http" ? await writePlain(headers, body) : await writeThroughURLSession(headers, body)
+    }
+
+    private func writePlain(_ headers: [(String, String)], _ body: [UInt8]) async -> SinkResult {
+        let (url, timeout) = (self.url, self.timeout)
+        let result = await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: PlainHTTP.post(url, headers: headers, body: body, timeout: timeout,
+                                                              bodyLimit: Self.replyLimit))
+            }
+        }
+        switch result {
+        case .success(let reply):
+            let body = reply.unread.map { Data("(\($0), not read)".utf8) } ?? reply.body
+            return Self.classify(status: reply.status, body: body, retryAfter: reply.headers["retry-after"],
+                                 location: reply.headers["location"])
+        case .failure(let failure):
+            return .retry(failure.problem, retryAfter: nil)
+        }
+    }
+
+    private func writeThroughURLSession(_ headers: [(String, String)], _ body: [UInt8]) async -> SinkResult {
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = Data(body)
         do {
             let reply = try await reader.send(request, on: session)
             let http = reply.response

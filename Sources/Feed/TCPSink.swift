@@ -58,23 +58,14 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
             }
         }
         if descriptor < 0 {
-            switch connectSocket() {
+            switch SocketConnect.open(host: host, port: port, timeout: timeout) {
             case .success(let opened): descriptor = opened
             case .failure(let failure): return .retry(failure.reason, retryAfter: nil)
             }
         }
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { rest in
-                Glibc.send(descriptor, rest.baseAddress, rest.count, Int32(MSG_NOSIGNAL))
-            }
-            if sent < 0 {
-                if errno == EINTR { continue }
-                let reason = "send: " + Self.describe(errno)
-                closeSocket()
-                return .retry(reason, retryAfter: nil)
-            }
-            offset += sent
+        if let failure = SocketConnect.sendAll(descriptor, bytes) {
+            closeSocket()
+            return .retry(failure.reason, retryAfter: nil)
         }
         return .accepted
     }
@@ -110,69 +101,4 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
         descriptor = -1
         repliedBytes = 0
     }
-
-    private func connectSocket() -> Result<Int32, SocketFailure> {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            return .failure(SocketFailure("cannot resolve \(host): " + String(cString: gai_strerror(status))))
-        }
-        defer { freeaddrinfo(list) }
-        var lastError = SocketFailure("no address for \(host)")
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let info = entry {
-            entry = info.pointee.ai_next
-            let opened = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue),
-                                info.pointee.ai_protocol)
-            guard opened >= 0 else { lastError = SocketFailure("socket: " + Self.describe(errno)); continue }
-            if let failure = connect(opened, info.pointee.ai_addr, info.pointee.ai_addrlen) {
-                _ = Glibc.close(opened)
-                lastError = failure
-                continue
-            }
-            var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
-            _ = setsockopt(opened, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-            return .success(opened)
-        }
-        return .failure(lastError)
-    }
-
-    /// A connect bounded by `timeout`: non-blocking connect, then poll.
-    private func connect(_ socket: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: socklen_t)
-        -> SocketFailure? {
-        let flags = fcntl(socket, F_GETFL)
-        _ = fcntl(socket, F_SETFL, flags | O_NONBLOCK)
-        defer { _ = fcntl(socket, F_SETFL, flags) }
-        if Glibc.connect(socket, address, length) == 0 { return nil }
-        guard errno == EINPROGRESS else { return SocketFailure("connect: " + Self.describe(errno)) }
-        var waiting = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-        let ready = poll(&waiting, 1, Int32(timeout * 1000))
-        guard ready > 0 else { return SocketFailure("connect: timed out") }
-        var error: Int32 = 0
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        _ = getsockopt(socket, SOL_SOCKET, SO_ERROR, &error, &size)
-        return error == 0 ? nil : SocketFailure("connect: " + Self.describe(error))
-    }
-
-    /// errno as text, without `strerror` (not thread-safe).
-    static func describe(_ code: Int32) -> String {
-        switch code {
-        case ECONNREFUSED: return "connection refused"
-        case ETIMEDOUT, EAGAIN: return "timed out"
-        case ECONNRESET: return "connection reset"
-        case EPIPE: return "connection closed by peer"
-        case EHOSTUNREACH: return "host unreachable"
-        case ENETUNREACH: return "network unreachable"
-        default: return "errno \(code)"
-        }
-    }
 }
-
-struct SocketFailure: Error {
-    var reason: String
-    init(_ reason: String) { self.reason = reason }
-}
-

@@ -62,6 +62,11 @@ final class AlarmStage: Sendable {
         }
     }
 
+    /// The boost of the rule that raised `event`, if it has one.
+    func boost(for event: AlarmEvent) -> RuleBoost? {
+        engines.withLock { $0.byDevice[DeviceIdentityKey(station: event.station, device: event.device)]?.boost(for: event) }
+    }
+
     func tick(now: Date) -> [AlarmEvent] {
         engines.withLock { state in state.byDevice.values.flatMap { $0.tick(now: now) } }
     }

@@ -49,6 +49,13 @@ public struct PollResult: Sendable {
 
     /// True when at least one block was read.
     public var anyGood: Bool { errors.count < blocks.count }
+
+    /// True when no request was sent because the client refused them all
+    /// (a unit id the framing cannot address): the device is not "connected".
+    public var unitRefused: Bool {
+        !blocks.isEmpty && errors.count == blocks.count
+            && errors.allSatisfy { if case .badRequest = $0 { return true } else { return false } }
+    }
 }
 
 /// Per-device workarounds real devices need.
@@ -67,21 +74,21 @@ public final class DeviceReader {
     public let profile: DeviceProfile
     /// The plan of the next poll; refined when a block bridges a hole.
     public private(set) var plan: ReadPlan
-    public let client: ModbusTCPClient
+    public let client: ModbusClient
     /// The unit id this device answers to (the client may be shared).
     public let unit: UInt8
     public var options: PollOptions
     /// The profile's points as a poll needs them, worked out once.
     let points: PointTable
 
-    public convenience init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan? = nil,
+    public convenience init(profile: DeviceProfile, client: ModbusClient, plan: ReadPlan? = nil,
                             unit: UInt8? = nil, options: PollOptions = PollOptions()) {
         self.init(profile: profile, client: client, plan: plan, unit: unit, options: options,
                   points: PointTable(profile: profile))
     }
 
     /// `points` must be the table of `profile`.
-    init(profile: DeviceProfile, client: ModbusTCPClient, plan: ReadPlan?, unit: UInt8?, options: PollOptions,
+    init(profile: DeviceProfile, client: ModbusClient, plan: ReadPlan?, unit: UInt8?, options: PollOptions,
          points: PointTable) {
         self.profile = profile
         self.client = client
@@ -118,7 +125,10 @@ public final class DeviceReader {
                     queue = parts[...] + queue
                     continue
                 }
-                if error.requiresReconnect { abandon = error }
+                // A lost connection or a silent device ends the poll; an RTU reply that
+                // was invalid (bad CRC, another unit's) costs only its own block: the
+                // client let the line fall silent and kept the connection.
+                if error.requiresReconnect, !client.isConnected || Self.isTransport(error) { abandon = error }
             }
             executed.append(block)
             results.append(result)
@@ -130,6 +140,11 @@ public final class DeviceReader {
             points.decode(block, result, into: &samples)
         }
         return PollResult(plan: ReadPlan(blocks: executed), blocks: results, points: samples, splitBlocks: split)
+    }
+
+    static func isTransport(_ error: ModbusError) -> Bool {
+        if case .transport = error { return true }
+        return false
     }
 
     /// Splits a block that failed with exception 2: first into runs of
@@ -182,7 +197,7 @@ public final class DeviceReader {
     }
 
     /// One request for `block` (the benchmark floor sends the same ones).
-    static func read(_ block: ReadBlock, with client: ModbusTCPClient) -> BlockResult {
+    static func read(_ block: ReadBlock, with client: ModbusClient) -> BlockResult {
         do {
             switch block.table {
             case .holding:

@@ -37,10 +37,15 @@ public struct PolledDevice: Sendable {
     }
 }
 
-/// Connection settings shared by the devices of one endpoint.
+/// Connection settings shared by the devices of one endpoint: a TCP
+/// host:port (Modbus TCP or RTU over TCP), or a serial bus.
 public struct EndpointSettings: Sendable, Hashable {
     public var host: String
     public var port: Int
+    /// `.rtu`: RTU over TCP (a transparent serial server).
+    public var framing: ModbusFraming = .tcp
+    /// A serial RTU bus instead of host and port.
+    public var serial: SerialSettings?
     public var timeout: Duration
     public var pauseAfterConnect: Duration = .zero
     public var closeAfterPoll = false
@@ -53,7 +58,19 @@ public struct EndpointSettings: Sendable, Hashable {
         self.timeout = timeout
     }
 
-    public var name: String { Self.key(host: host, port: port) }
+    /// A serial bus.
+    public init(serial: SerialSettings, timeout: Duration) {
+        self.init(host: serial.path, port: 0, timeout: timeout)
+        self.serial = serial
+        framing = .rtu
+    }
+
+    public var endpoint: ModbusEndpoint {
+        if let serial { return .serial(serial) }
+        return .tcp(host: host, port: port, framing: framing)
+    }
+
+    public var name: String { serial?.path ?? Self.key(host: host, port: port) }
 
     /// "host:port": how the gateway names an endpoint and groups its devices.
     public static func key(host: String, port: Int) -> String { "\(host):\(port)" }
@@ -104,7 +121,10 @@ public final class EndpointPoller: Sendable {
     private let log: Logger
     /// The devices' point tables, shared with the other pollers of an engine.
     private let tables: PointTables
-    private let stopSignal = DispatchSemaphore(value: 0)
+    /// Signalled to stop, and to wake the wait when a boost is posted.
+    let wakeSignal = DispatchSemaphore(value: 0)
+    /// Boosted intervals posted by the gateway's boost controller.
+    let inbox = BoostInbox()
     private let stopping = Atomic<Bool>(false)
     private let finished = Completion()
     private let started = Atomic<Bool>(false)
@@ -142,7 +162,7 @@ public final class EndpointPoller: Sendable {
 
     /// Asks the thread to stop after the poll in flight.
     public func requestStop() {
-        if !stopping.exchange(true, ordering: .relaxed) { stopSignal.signal() }
+        if !stopping.exchange(true, ordering: .relaxed) { wakeSignal.signal() }
     }
 
     /// Ends the poll in flight at once (its socket is shut down; the poll is
@@ -171,8 +191,8 @@ public final class EndpointPoller: Sendable {
     }
 
     private func run(start: UInt64) {
-        let client = ModbusTCPClient(host: settings.host, port: settings.port, unit: devices.first?.unit ?? 1,
-                                     timeout: settings.timeout, interrupter: interrupter)
+        let client = ModbusClient(endpoint: settings.endpoint, unit: devices.first?.unit ?? 1, timeout: settings.timeout,
+                                  interrupter: interrupter)
         defer { client.close() }
         // A device's poll groups share its counters: one slot per identity.
         var slots: [DeviceIdentity: Int] = [:]
@@ -189,12 +209,19 @@ public final class EndpointPoller: Sendable {
         var counters = [DeviceCounters](repeating: DeviceCounters(), count: slots.count)
         var backoff = Backoff(initial: settings.backoffInitial, maximum: settings.backoffMaximum)
         var nextConnectAttempt: UInt64 = 0
+        var lossLogged = false
 
+        var boostsSeen: UInt64 = 0
         while !stopping.load(ordering: .relaxed) {
+            if let boosts = inbox.take(since: &boostsSeen) {
+                let now = DispatchTime.now().uptimeNanoseconds
+                for index in states.indices { states[index].applyBoost(boosts, now: now) }
+            }
             guard let index = states.indices.min(by: { states[$0].schedule.nextDue < states[$1].schedule.nextDue }) else { return }
             let due = states[index].schedule.nextDue
             if DispatchTime.now().uptimeNanoseconds < due {
-                if stopSignal.wait(timeout: DispatchTime(uptimeNanoseconds: due)) == .success { return }
+                // Woken early: stop, or a boost was posted (retimed at the loop's top).
+                if wakeSignal.wait(timeout: DispatchTime(uptimeNanoseconds: due)) == .success { continue }
             }
             let now = DispatchTime.now().uptimeNanoseconds
             let (_, lateness) = states[index].schedule.begin(now: now)
@@ -202,20 +229,21 @@ public final class EndpointPoller: Sendable {
 
             var result: PollResult?
             var connectError: ModbusError?
-            if !client.isConnected {
-                if now >= nextConnectAttempt {
-                    do {
-                        try client.connect()
-                        backoff.reset()
-                        if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
-                        log.info("connected to \(settings.name)")
-                    } catch {
-                        connectError = error
-                        let delay = backoff.nextDelay()
-                        nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
-                        if backoff.failures == 1 || backoff.failures % 10 == 0 {
-                            log.info("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
-                        }
+            if !client.isConnected && now >= nextConnectAttempt {
+                do {
+                    try client.connect()
+                    if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
+                    // Only a loss the log told of gets its "connected" line: a device that
+                    // accepts and then fails would otherwise log one every reconnect.
+                    if lossLogged { log.info("connected to \(settings.name)") } else { log.debug("connected to \(settings.name)") }
+                    lossLogged = false
+                } catch {
+                    connectError = error
+                    let delay = backoff.nextDelay()
+                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
+                    if backoff.failures == 1 || backoff.failures % 10 == 0 {
+                        log.info("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                        lossLogged = true
                     }
                 }
             }
@@ -228,9 +256,17 @@ public final class EndpointPoller: Sendable {
                                  ["station": identity.station, "device": identity.device])
                     }
                 }
-                if let error = result?.errors.last, error.requiresReconnect {
-                    // The reader closed the connection; wait before reconnecting.
-                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(backoff.nextDelay())
+                if result?.anyGood == true {
+                    // Only a good poll proves the endpoint well: a connect alone does not.
+                    backoff.reset()
+                } else if let error = result?.errors.last, error.requiresReconnect, !client.isConnected {
+                    // The client closed the connection; wait before reconnecting.
+                    let delay = backoff.nextDelay()
+                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
+                    if backoff.failures == 1 || backoff.failures % 10 == 0 {
+                        log.warning("lost connection to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
+                        lossLogged = true
+                    }
                 }
                 if settings.closeAfterPoll { client.close() }
             }
@@ -238,7 +274,8 @@ public final class EndpointPoller: Sendable {
             if interrupter.isInterrupted { return }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- now) / 1e6
             let report = states[index].record(result: result, connectError: connectError,
-                                              connected: client.isConnected || (result?.anyGood ?? false),
+                                              connected: (client.isConnected && !(result?.unitRefused ?? false))
+                                                  || (result?.anyGood ?? false),
                                               counters: &counters[states[index].counterSlot],
                                               time: time, milliseconds: elapsed, lateness: lateness)
             deliver(report)
@@ -288,7 +325,7 @@ struct DeviceState {
         let health = DeviceHealth(identity: device.identity, time: time, connected: connected,
                                   pollMilliseconds: milliseconds, errors: counters.errors,
                                   consecutiveFailures: counters.consecutiveFailures, lastGoodPoll: counters.lastGoodPoll,
-                                  lastError: counters.lastError)
+                                  lastError: counters.lastError, interval: .nanoseconds(Int64(schedule.interval)))
         return PollReport(sample: sample, health: health, lateness: lateness, skippedCycles: schedule.skipped,
                           splitBlocks: result?.splitBlocks ?? [], requests: RequestCounts(result?.blocks ?? []))
     }

@@ -37,6 +37,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let pipeline: Pipeline
     private let alarms: AlarmStage
     private let pollers: PollerGroup
+    private let boosts: BoostService
     private let feed: FeedService
     /// The page, metrics and JSON API; listening only when the config has `http`.
     private let window: WindowService
@@ -84,6 +85,7 @@ public final class GatewayRuntime: @unchecked Sendable {
                                                                "devices": String(settings.devices.count),
                                                                "endpoints": String(endpoints), "store": settings.storePath])
                               })
+        boosts = BoostService(settings: settings, pollers: pollers, pipeline: pipeline, log: log)
         do {
             window = try WindowService(config: settings.loaded, log: log) { config throws(RuntimeError) in
                 try Self.openWindow(config, storePath: settings.storePath, metrics: metrics, pipeline: pipeline, sender: sender,
@@ -115,8 +117,8 @@ public final class GatewayRuntime: @unchecked Sendable {
         }
     }
 
-    /// In start order; a runner stops them in reverse (window, pollers, pipeline, feed).
-    var services: [any Service] { [feed, pipeline, pollers, window] }
+    /// In start order; a runner stops them in reverse (window, boosts, pollers, pipeline, feed).
+    var services: [any Service] { [feed, pipeline, pollers, boosts, window] }
 
     /// The daemon: runs the services until SIGTERM/SIGINT (from `signals`),
     /// calling `reload` on a thread of its own for each SIGHUP; then stops
@@ -172,6 +174,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         }
         alarms.rebuild(newSettings)
         let changed = pollers.apply(newSettings.loaded)
+        boosts.reload(newSettings)
         metrics.keep(only: Set(newSettings.devices.map { GatewayMetrics.DeviceKey(station: $0.station.id, device: $0.config.id) }))
         window.move(to: newSettings.loaded)
         settings = newSettings

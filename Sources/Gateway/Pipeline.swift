@@ -52,6 +52,8 @@ final class Pipeline: Service {
 
     let queue: ReportQueue
     let stats = Mutex(PipelineStats())
+    /// Boost events' feed lines to send, and raised alarms whose rule asks for a boost (BoostService).
+    let boostHooks = Mutex(BoostHooks())
     private let store: StationStore
     private let alarms: AlarmStage
     private let settings: Settings
@@ -137,10 +139,14 @@ final class Pipeline: Service {
                 reports += queue.takeAll(waitingAtMost: .milliseconds(0))
             }
             let now = Date()
-            var batch = Batch()
+            var batch = Batch(keepEverySample: boostHooks.withLock { $0.keepEverySample })
             for report in reports {
                 process(report, now: now, judgeSilence: current < .draining, stages: &stages, batch: &batch)
             }
+            batch.outbox.merge(boostHooks.withLock { hooks in
+                defer { hooks.lines = [:] }
+                return hooks.lines
+            }) { $0 + $1 }
             timed(now: now, judgeSilence: current < .draining, queuedReports: reports.count, stages: &stages, batch: &batch)
             stages.writer.write(batch.finished(), now: now, stats: stats)
             let failing = stages.writer.isFailing
@@ -159,6 +165,8 @@ final class Pipeline: Service {
 
     /// A store batch being put together, with its outbox lines by device.
     private struct Batch {
+        /// Boosted devices ("STATION/DEVICE") whose every sample history keeps.
+        var keepEverySample: Set<String> = []
         var store = StoreBatch()
         var outbox: [String: [String]] = [:]
 
@@ -171,7 +179,9 @@ final class Pipeline: Service {
 
     /// Rules, then feed lines, then into the batch: one poll report.
     private func process(_ report: PollReport, now: Date, judgeSilence: Bool, stages: inout Stages, batch: inout Batch) {
-        batch.store.samples.append(report.sample)
+        var sample = report.sample
+        sample.keepsEverySample = batch.keepEverySample.contains("\(sample.identity.station)/\(sample.identity.device)")
+        batch.store.samples.append(sample)
         // The store keeps every poll's health (status reads it).
         batch.store.health.append(report.health)
         let (key, lines, newlySkipped) = stages.deviceLines.lines(for: report, now: now)
@@ -204,6 +214,9 @@ final class Pipeline: Service {
 
     private func add(_ event: AlarmEvent, to batch: inout Batch) {
         batch.store.alarms.append(event)
+        if event.state == .raised, let boost = alarms.boost(for: event) {
+            boostHooks.withLock { $0.raised.append((event, boost)) }
+        }
         if let line = settings.lines.alarm(event) {
             batch.outbox["\(event.station)/\(event.device)", default: []].append(line)
         }

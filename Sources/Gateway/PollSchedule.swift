@@ -1,11 +1,12 @@
 // Fixed-rate scheduling: cycle k of a device starts at start + k × interval.
 // A cycle that cannot start on time (the previous poll overran, the machine
-// stalled) is skipped and counted, never bursted to catch up.
+// stalled) is skipped and counted, never bursted to catch up. A boost
+// retimes the schedule: the new interval's grid starts at the switch.
 
 public struct PollSchedule: Sendable, Equatable {
     /// When cycle 0 is due, in monotonic nanoseconds.
-    public let start: UInt64
-    public let interval: UInt64
+    public private(set) var start: UInt64
+    public private(set) var interval: UInt64
     /// The next cycle to run.
     public private(set) var nextCycle: UInt64 = 0
     /// Cycles that could not start on time.
@@ -34,6 +35,15 @@ public struct PollSchedule: Sendable, Equatable {
         nextCycle = cycle + 1
         let due = start &+ cycle &* interval
         return (cycle, now > due ? now - due : 0)
+    }
+
+    /// Switches to `interval` at `now` (a boost starts or ends): the new
+    /// grid starts at the switch, so cycle 0 of it is due at once and the
+    /// old grid's missed cycles are neither run nor counted as skipped.
+    public mutating func retime(to interval: Duration, at now: UInt64) {
+        start = now
+        self.interval = max(1, Self.nanoseconds(interval))
+        nextCycle = 0
     }
 
     static func nanoseconds(_ duration: Duration) -> UInt64 {

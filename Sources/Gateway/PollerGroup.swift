@@ -51,6 +51,11 @@ final class PollerGroup: Service {
         self.deliver = deliver
     }
 
+    /// Hands every poller the boosted intervals (each retimes its own devices).
+    func post(boosts: [String: Duration]) {
+        for endpoint in state.withLock({ Array($0.endpoints.values) }) { endpoint.poller.post(boosts: boosts) }
+    }
+
     var endpointCount: Int { state.withLock { $0.endpoints.count } }
 
     func run() async {
@@ -98,7 +103,7 @@ final class PollerGroup: Service {
                 if state.endpoints[key]?.fingerprint == fingerprint { continue }
                 if let old = state.endpoints[key] { retired.append(old.poller) }
                 let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
-                let engine = PollingEngine(devices: members.map(\.1), shares: shares, tables: pointTables,
+                let engine = EndpointPollers(devices: members.map(\.1), shares: shares, tables: pointTables,
                                            deliver: deliver, log: log)
                 guard let poller = engine.pollers.first else {
                     state.endpoints[key] = nil

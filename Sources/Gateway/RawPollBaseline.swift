@@ -50,7 +50,7 @@ public enum RawPollBaseline {
 
     static func poll(_ devices: [ResolvedDevice], share: Double, start: UInt64, end: UInt64) -> (requests: Int, failures: Int) {
         guard let first = devices.first else { return (0, 0) }
-        let client = ModbusTCPClient(host: first.config.host, port: first.port, unit: first.unit, timeout: first.timeout)
+        let client = ModbusClient(host: first.config.host, port: first.port, unit: first.unit, timeout: first.timeout)
         defer { client.close() }
         var schedules = devices.map {
             PollSchedule(start: start + PollSchedule.nanoseconds($0.interval * share), interval: $0.interval)

@@ -33,7 +33,7 @@ public struct ModbusException: RawRepresentable, Sendable, Hashable, CustomStrin
         case 8: return "memory parity error"
         case 10: return "gateway path unavailable"
         case 11: return "gateway target device failed to respond"
-        default: return "unknown exception"
+        default: return "not an exception code Modbus defines"
         }
     }
 
@@ -48,8 +48,12 @@ public enum TransportFailure: Sendable, Hashable, CustomStringConvertible {
     case timedOut
     /// The peer closed or reset the connection.
     case reset
-    /// No route to the host, or the host name does not resolve.
+    /// No route to the host.
     case unreachable
+    /// The host name does not resolve (the name, and the resolver's words).
+    case unresolved(String)
+    /// A serial port cannot be opened or set up (its path and why).
+    case serialPort(String)
     /// Any other system error, by errno.
     case system(Int32)
 
@@ -66,9 +70,11 @@ public enum TransportFailure: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .refused: return "connection refused"
-        case .timedOut: return "timed out"
+        case .timedOut: return "timeout"
         case .reset: return "connection closed by the device"
         case .unreachable: return "host unreachable"
+        case .unresolved(let detail): return "cannot resolve \(detail)"
+        case .serialPort(let detail): return detail
         case .system(let code): return systemErrorText(code)
         }
     }
@@ -79,10 +85,8 @@ public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
     case exception(ModbusException)
     /// The connection failed, or no answer came.
     case transport(TransportFailure)
-    /// The answer did not match the request (wrong transaction, length or CRC).
+    /// The answer did not match the request (wrong transaction, unit, function, length or CRC).
     case invalidReply(String)
-    /// The process has too many open files for libmodbus (see `ModbusTCPClient`).
-    case descriptorLimit(Int32)
     /// The request itself is wrong (caller error: count out of range, ...).
     case badRequest(String)
 
@@ -91,8 +95,6 @@ public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
         case .exception(let exception): return exception.description
         case .transport(let failure): return failure.description
         case .invalidReply(let detail): return "invalid reply (\(detail))"
-        case .descriptorLimit(let fd):
-            return "refusing the connection: its socket would be descriptor \(fd), and libmodbus cannot wait on descriptors of 1024 or more; split the site over several gateway processes"
         case .badRequest(let detail): return "bad request: \(detail)"
         }
     }
@@ -101,7 +103,7 @@ public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
     /// next request: a late reply would otherwise be read as the answer to it.
     public var requiresReconnect: Bool {
         switch self {
-        case .exception, .badRequest, .descriptorLimit: return false
+        case .exception, .badRequest: return false
         case .transport, .invalidReply: return true
         }
     }

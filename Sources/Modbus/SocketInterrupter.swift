@@ -1,6 +1,6 @@
-// Ends a blocking request from another thread. A libmodbus context belongs
+// Ends a blocking request from another thread. A Modbus client belongs
 // to one thread, but its socket can be shut down (shutdown(2)) from any: the
-// blocked select()/recv() then returns at once and the request fails. The
+// blocked poll()/read() then returns at once and the request fails. The
 // gateway uses it to bound its stop: a poll stuck on a device that dribbles
 // its reply must not hold the shutdown for seconds.
 //

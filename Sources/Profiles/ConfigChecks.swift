@@ -10,6 +10,8 @@ struct ConfigChecks {
     var problems: [ProfileProblem] = []
     /// Read plans made so far: devices that share a profile and its workarounds share a plan.
     private var plans: [PlanKey: ReadPlan] = [:]
+    /// Unit ids on each RTU-over-TCP endpoint ("host:port unit"), with the path of the device that has it.
+    private var rtuUnits: [String: String] = [:]
 
     private struct PlanKey: Hashable {
         var profile: String
@@ -69,6 +71,7 @@ struct ConfigChecks {
                     devices.append(resolved)
                 }
             }
+            checkIntensive(stationValue, path: stationPath)
         }
         return devices
     }
@@ -81,7 +84,7 @@ struct ConfigChecks {
         let port = device.port ?? 502
         if !(1...65535).contains(port) { report("\(path).port", "must be 1-65535, not \(port)") }
         let unit = device.unit ?? 1
-        if !(0...255).contains(unit) { report("\(path).unit", "must be 0-255, not \(unit)") }
+        checkUnit(unit, of: device, port: port, path: path)
 
         let interval = duration(device.interval, "\(path).interval", default: .seconds(1))
         let timeout = duration(device.timeout, "\(path).timeout", default: .milliseconds(500))
@@ -91,6 +94,7 @@ struct ConfigChecks {
         if let interval, let timeout, interval > .zero, timeout <= .zero || timeout >= interval {
             report("\(path).timeout", "\(device.timeout ?? "500ms") must be more than 0 and less than the interval (\(device.interval ?? "1s"))")
         }
+        checkMinInterval(device, profile: profiles?[device.profile], path: path)
         for (field, message) in ProfileValidator.readLimitProblems(maxRegisters: device.maxRegisters, maxGap: device.maxGap) {
             report("\(path).\(field)", message)
         }
@@ -117,6 +121,30 @@ struct ConfigChecks {
                               unit: UInt8(clamping: unit), interval: interval ?? .seconds(1),
                               timeout: timeout ?? .milliseconds(500), pauseAfterConnect: pauseAfterConnect ?? .zero,
                               pauseBetweenRequests: pauseBetweenRequests ?? .zero, plan: plan, pollGroups: groups)
+    }
+
+    /// Unit ids the framing can address: Modbus TCP 0-255, but 248-254 only
+    /// with `allowReservedUnit` (most devices and converters refuse them);
+    /// RTU 1-247 (0 is broadcast, which gets no reply), once per endpoint.
+    mutating func checkUnit(_ unit: Int, of device: DeviceConfig, port: Int, path: String) {
+        if device.framing == "rtu" {
+            if !(1...247).contains(unit) {
+                report("\(path).unit", "must be 1-247 with framing rtu (0 is broadcast, 248-255 are reserved), not \(unit)")
+            }
+            let key = "\(device.host):\(port) unit \(unit)"
+            if let first = rtuUnits[key] {
+                report("\(path).unit", "unit \(unit) on \(device.host):\(port) is already \(first)'s: one RTU line cannot tell two devices with one id apart")
+            } else {
+                rtuUnits[key] = path
+            }
+        } else if !(0...255).contains(unit) {
+            report("\(path).unit", "must be 0-255, not \(unit)")
+        } else if (248...254).contains(unit), device.allowReservedUnit != true {
+            report("\(path).unit", "\(unit) is a reserved unit id (248-254) that most devices refuse; if this device or converter uses it, add allowReservedUnit: true")
+        }
+        if device.allowReservedUnit != nil, device.framing == "rtu" {
+            report("\(path).allowReservedUnit", "applies to Modbus TCP only: RTU cannot address 248-254")
+        }
     }
 
     mutating func plan(for device: DeviceConfig, profile: DeviceProfile) -> ReadPlan {

@@ -23,6 +23,9 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     public var maxRegisters: Int?
     /// One request per point, for devices that refuse block reads (default false).
     public var onePerPoint: Bool?
+    /// The shortest interval a boost may poll this model at, e.g. "500ms"
+    /// (a device may override it).
+    public var minInterval: String?
     /// Addresses the device refuses to read: a block never spans them.
     public var unreadable: [AddressRange]?
     public var points: [Point]
@@ -86,18 +89,27 @@ public enum RegisterTable: String, Codable, Sendable, CaseIterable {
 public enum PointType: String, Codable, Sendable, CaseIterable {
     case bool, int16, uint16, int32, uint32, int64, uint64, float32, float64, bits
     case `enum`
+    /// ASCII text in `length` registers, two characters each.
+    case string
+    /// The high or low byte of one register (`byte`).
+    case int8, uint8
+    /// IEEE 754 half precision in one register.
+    case float16
+    /// Packed BCD: 4 digits in one register, 8 digits in two.
+    case bcd16, bcd32
 
-    /// Number of 16-bit registers the type occupies.
+    /// Number of 16-bit registers the type occupies (a string: at least; its point's `length` says).
     public var registerCount: Int {
         switch self {
-        case .bool, .int16, .uint16, .bits, .enum: return 1
-        case .int32, .uint32, .float32: return 2
+        case .bool, .int16, .uint16, .bits, .enum, .string, .int8, .uint8, .float16, .bcd16: return 1
+        case .int32, .uint32, .float32, .bcd32: return 2
         case .int64, .uint64, .float64: return 4
         }
     }
 
-    /// True for types that span more than one register and so have a byte order.
-    public var isMultiRegister: Bool { registerCount > 1 }
+    /// True for types whose byte order matters: the multi-register types,
+    /// and strings (BADC and DCBA swap the two characters of each register).
+    public var isMultiRegister: Bool { registerCount > 1 || self == .string }
 }
 
 /// Byte order of a multi-register value. The letters name bytes, A the most
@@ -126,6 +138,10 @@ public struct Point: Codable, Sendable, Equatable {
     public var order: ByteOrder?
     /// Bit number 0-15 (0 = least significant) for `type: "bits"`.
     public var bit: Int?
+    /// Registers of a `string` (two ASCII characters each).
+    public var length: Int?
+    /// `high` or `low` (default): the byte of an `int8`/`uint8`.
+    public var byte: String?
     /// Labels of an `enum`, keyed by the raw integer written as a string.
     public var values: [String: String]?
     /// value = raw × scale + offset.
@@ -144,7 +160,9 @@ public struct Point: Codable, Sendable, Equatable {
                 order: ByteOrder? = nil, bit: Int? = nil, values: [String: String]? = nil,
                 scale: Double? = nil, offset: Double? = nil, unit: String? = nil,
                 invalid: Double? = nil, description: String? = nil, rules: [JSONValue]? = nil,
-                simulate: SimulationHint? = nil) {
+                simulate: SimulationHint? = nil, length: Int? = nil, byte: String? = nil) {
+        self.length = length
+        self.byte = byte
         self.name = name
         self.register = register
         self.address = address
@@ -164,8 +182,11 @@ public struct Point: Codable, Sendable, Equatable {
     /// True when the value is reported as a scaled number rather than the raw integer.
     public var isScaled: Bool { scale != nil || offset != nil }
 
+    /// Registers the point occupies (a string's `length`).
+    public var registerCount: Int { type == .string ? max(1, length ?? 1) : type.registerCount }
+
     /// Number of table entries (registers or bits) the point reads.
-    public var width: Int { register.holdsBits ? 1 : type.registerCount }
+    public var width: Int { register.holdsBits ? 1 : registerCount }
 }
 
 /// What the simulator serves for a point: a named signal of its pump-room

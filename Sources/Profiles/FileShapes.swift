@@ -28,6 +28,8 @@ public enum FileShapes {
         Field("type", types, required: true),
         Field("order", orders),
         Field("bit", .integer),
+        Field("length", .integer),
+        Field("byte", .choice(["high", "low"])),
         Field("values", .map(.string)),
         Field("scale", .number),
         Field("offset", .number),
@@ -49,6 +51,7 @@ public enum FileShapes {
         Field("maxGap", .integer),
         Field("maxRegisters", .integer),
         Field("onePerPoint", .bool),
+        Field("minInterval", .string),
         Field("unreadable", .list(.object(addressRange))),
         Field("points", .list(.object(point)), required: true),
     ]
@@ -59,6 +62,8 @@ public enum FileShapes {
         Field("host", .string, required: true),
         Field("port", .integer),
         Field("unit", .integer),
+        Field("framing", .choice(["tcp", "rtu"])),
+        Field("allowReservedUnit", .bool),
         Field("interval", .string),
         Field("timeout", .string),
         Field("maxGap", .integer),
@@ -67,6 +72,7 @@ public enum FileShapes {
         Field("pauseAfterConnect", .string),
         Field("pauseBetweenRequests", .string),
         Field("closeAfterPoll", .bool),
+        Field("minInterval", .string),
         Field("pollGroups", .list(.object(pollGroup))),
         Field("rules", .list(.opaqueObject)),
     ]
@@ -82,6 +88,16 @@ public enum FileShapes {
         Field("tags", .map(.string)),
         Field("rules", .list(.opaqueObject)),
         Field("devices", .list(.object(device)), required: true),
+        Field("intensive", .list(.object(intensiveWindow))),
+    ]
+
+    /// `stations[].intensive`: a weekly window of denser polling.
+    public static let intensiveWindow: [Field] = [
+        Field("days", .list(.choice(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])), required: true),
+        Field("from", .string, required: true),
+        Field("to", .string, required: true),
+        Field("interval", .string, required: true),
+        Field("devices", .list(.string)),
     ]
 
     public static let gateway: [Field] = [

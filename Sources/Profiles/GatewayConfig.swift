@@ -128,6 +128,8 @@ public struct Station: Codable, Sendable, Equatable {
     /// point named (read by the rules stage); a device's own overrides win.
     public var rules: [JSONValue]?
     public var devices: [DeviceConfig]
+    /// Weekly windows of denser polling (intensive monitoring).
+    public var intensive: [IntensiveWindowConfig]?
 
     public init(id: String, name: String? = nil, tags: [String: String]? = nil, rules: [JSONValue]? = nil,
                 devices: [DeviceConfig]) {
@@ -161,6 +163,10 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
     public var port: Int?
     /// Modbus unit id, default 1.
     public var unit: Int?
+    /// "tcp" (Modbus TCP, default) or "rtu" (RTU over TCP: a transparent serial server).
+    public var framing: String?
+    /// Lets a Modbus TCP device use a reserved unit id (248-254), as some converters do.
+    public var allowReservedUnit: Bool?
     /// Poll interval, default "1s".
     public var interval: String?
     /// Connect and response timeout, default "500ms" (must be below the interval).
@@ -182,6 +188,8 @@ public struct DeviceConfig: Codable, Sendable, Equatable {
     public var pollGroups: [PollGroupConfig]?
     /// Rule overrides for this device (read by the rules stage).
     public var rules: [JSONValue]?
+    /// The shortest interval a boost may poll it at (overrides the profile's).
+    public var minInterval: String?
 
     public init(id: String, profile: String, host: String, port: Int? = nil, unit: Int? = nil,
                 interval: String? = nil, timeout: String? = nil, maxGap: Int? = nil, maxRegisters: Int? = nil,

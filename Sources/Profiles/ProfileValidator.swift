@@ -92,7 +92,17 @@ public enum ProfileValidator {
             field("type", "a \(point.register.rawValue) holds one bit: its type must be bool, not \(point.type.rawValue)")
         }
         if point.order != nil && !point.type.isMultiRegister {
-            field("order", "order applies only to 32/64-bit types; \(point.type.rawValue) is one register")
+            field("order", "order applies only to 32/64-bit types and strings; \(point.type.rawValue) is one register")
+        }
+        switch (point.type, point.length) {
+        case (.string, nil): field("length", "a string needs length: the registers it spans (two characters each)")
+        case (.string, let length?) where !(1...maxRegistersPerRead).contains(length):
+            field("length", "must be 1-\(maxRegistersPerRead) registers, not \(length)")
+        case (.string, _), (_, nil): break
+        case (_, .some): field("length", "length applies only to type string, not \(point.type.rawValue)")
+        }
+        if point.byte != nil && ![.int8, .uint8].contains(point.type) {
+            field("byte", "byte applies only to types int8 and uint8, not \(point.type.rawValue)")
         }
         switch (point.type, point.bit) {
         case (.bits, nil):
@@ -120,13 +130,13 @@ public enum ProfileValidator {
             field("values", "values apply only to type enum, not \(point.type.rawValue)")
         }
         if let maxRegisters = profile.maxRegisters, (1...maxRegistersPerRead).contains(maxRegisters),
-           !point.register.holdsBits, point.type.registerCount > maxRegisters {
-            field("type", "a \(point.type.rawValue) spans \(point.type.registerCount) registers, more than one read may hold (maxRegisters \(maxRegisters))")
+           !point.register.holdsBits, point.registerCount > maxRegisters {
+            field("type", "a \(point.type.rawValue) spans \(point.registerCount) registers, more than one read may hold (maxRegisters \(maxRegisters))")
         }
         if point.scale == 0 {
             field("scale", "must not be 0 (every value would read 0)")
         }
-        if (point.scale != nil || point.offset != nil) && [.bool, .bits, .enum].contains(point.type) {
+        if (point.scale != nil || point.offset != nil) && [.bool, .bits, .enum, .string].contains(point.type) {
             field(point.scale != nil ? "scale" : "offset", "scale and offset apply only to numeric types, not \(point.type.rawValue)")
         }
         if let sentinel = point.invalid, let range = rawRange(of: point.type), !range.contains(sentinel) {
@@ -137,7 +147,8 @@ public enum ProfileValidator {
     /// Raw values (typed or as the unsigned bit pattern) an integer type can carry.
     static func rawRange(of type: PointType) -> ClosedRange<Double>? {
         switch type {
-        case .bool, .bits, .enum, .int16, .uint16: return -32_768...65_535
+        case .bool, .bits, .enum, .int16, .uint16, .bcd16: return -32_768...65_535
+        case .int8, .uint8: return -128...255
         case .int32, .uint32: return -2_147_483_648...4_294_967_295
         default: return nil
         }
@@ -165,7 +176,7 @@ public enum ProfileValidator {
     }
 
     /// Two points may not read the same register, except `bits` points that
-    /// share a word. Reported on the later point of the file.
+    /// share a word and `int8`/`uint8` points on its two bytes. Reported on the later point of the file.
     static func overlapProblems(in partial: PartialProfile, file: String, map: SourceMap) -> [ProfileProblem] {
         let profile = partial.profile
         var problems: [ProfileProblem] = []
@@ -180,6 +191,9 @@ public enum ProfileValidator {
                     let other = profile.points[second]
                     if profile.pduAddress(of: other) >= end { break }
                     if point.type == .bits && other.type == .bits { continue }
+                    let byteTypes: Set<PointType> = [.int8, .uint8]
+                    if byteTypes.contains(point.type), byteTypes.contains(other.type),
+                       (point.byte ?? "low") != (other.byte ?? "low") { continue }
                     let (earlier, later) = partial.pointIndexes[first] < partial.pointIndexes[second]
                         ? (first, second) : (second, first)
                     let path = "points[\(partial.pointIndexes[later])].address"

@@ -45,6 +45,11 @@ public final class AlarmEngine {
         trackers.compactMap(\.activeEvent) + (commLoss?.activeEvent.map { [$0] } ?? []) + orphans
     }
 
+    /// The boost of the rule that raised `event`, if it has one.
+    public func boost(for event: AlarmEvent) -> RuleBoost? {
+        trackers.first { $0.rule.point == event.point && $0.rule.id == event.rule }?.rule.boost
+    }
+
     /// Evaluates one poll of the device.
     public func evaluate(_ sample: DeviceSample) -> [AlarmEvent] {
         var events = clearOrphans(at: sample.time)

@@ -23,6 +23,8 @@ public struct AlarmRule: Sendable, Equatable {
     public var offDelay: Duration
     /// Repeat "raised" this often while the alarm stays active.
     public var realarm: Duration?
+    /// Denser polling for a while when the alarm is raised.
+    public var boost: RuleBoost?
 
     public init(id: String, point: String, unit: String? = nil, condition: RuleCondition, severity: Severity,
                 message: String? = nil, when: PointCondition? = nil, delay: Duration = .zero,

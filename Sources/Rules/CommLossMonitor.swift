@@ -1,6 +1,9 @@
 // The device-level commLoss rule: raised when no good poll came for
 // `intervals` poll intervals (from the health records, or from the clock
 // when no health arrives at all), cleared by the next good poll.
+// It counts time, not polls: each failed poll stands for the interval it
+// was polled at, so a boost to 200 ms needs 15 failed polls where 1 s
+// polling needs 3, and comm loss trips after the same 3 s either way.
 
 import Foundation
 import Decoding
@@ -15,6 +18,10 @@ struct CommLossMonitor {
     /// The last good poll, else the first time the monitor heard of the device.
     private var lastGood: Date?
     private var lastError: String?
+    /// The failed polls of the current streak counted so far, and the
+    /// polling time they stand for.
+    private var countedFailures = 0
+    private var failedTime: Duration = .zero
     private(set) var activeEvent: AlarmEvent?
 
     init(rule: CommLossRule, identity: DeviceIdentity, interval: Duration) {
@@ -36,14 +43,28 @@ struct CommLossMonitor {
         lastError = health.lastError ?? lastError
         if health.consecutiveFailures == 0 { return goodPoll(at: health.time) }
         if lastGood == nil { lastGood = health.time }
-        let observation = Observation(value: nil, limit: nil, shown: .text("\(health.consecutiveFailures) polls in a row failed"))
-        let failing = health.consecutiveFailures >= rule.intervals
+        let polledAt = health.interval ?? interval
+        countFailures(health.consecutiveFailures, polledAt: polledAt)
+        var detail = "\(health.consecutiveFailures) polls in a row failed"
+        if polledAt != interval { detail += " (\(AlarmMessage.duration(failedTime)) at \(AlarmMessage.duration(polledAt)) polling)" }
+        let observation = Observation(value: nil, limit: nil, shown: .text(detail))
+        let failing = failedTime >= allowedSilence
         return apply(failing ? .alarm(observation) : .deadband(observation), at: health.time)
+    }
+
+    /// Adds the failed polls not yet counted, each worth `polledAt`; a
+    /// count that did not grow is a new streak.
+    private mutating func countFailures(_ failures: Int, polledAt: Duration) {
+        if failures <= countedFailures { failedTime = .zero; countedFailures = 0 }
+        failedTime += polledAt * (failures - countedFailures)
+        countedFailures = failures
     }
 
     /// A poll with at least one good point.
     mutating func goodPoll(at time: Date) -> [AlarmEvent] {
         lastGood = time
+        countedFailures = 0
+        failedTime = .zero
         return apply(.normal(Observation(value: nil, limit: nil, shown: .text(""))), at: time)
     }
 

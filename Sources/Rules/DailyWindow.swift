@@ -2,6 +2,7 @@
 // crossing midnight, and the occurrence of it that contains an instant.
 
 import Foundation
+import Profiles
 
 /// A local time of day, minutes since midnight.
 public struct LocalTime: Sendable, Equatable, CustomStringConvertible {
@@ -15,10 +16,7 @@ public struct LocalTime: Sendable, Equatable, CustomStringConvertible {
 
     /// "02:00" or "2:00"; nil unless HH:MM with 0-23 and 0-59.
     public init?(parsing text: String) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[1].count == 2, (1...2).contains(parts[0].count),
-              let hour = Int(parts[0]), let minute = Int(parts[1]),
-              (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+        guard let (hour, minute) = LocalTimeText.parse(text) else { return nil }
         self.init(hour: hour, minute: minute)
     }
 

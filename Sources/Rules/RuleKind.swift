@@ -25,7 +25,7 @@ public enum RuleKind: String, Sendable, CaseIterable {
     }
 
     /// Keys every point rule may carry.
-    static let commonKeys: Set<String> = ["kind", "id", "severity", "message", "when", "realarm", "enabled"]
+    static let commonKeys: Set<String> = ["kind", "id", "severity", "message", "when", "realarm", "enabled", "boost"]
 
     /// Keys this kind adds to the common ones.
     var ownKeys: Set<String> {

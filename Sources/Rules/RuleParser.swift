@@ -29,10 +29,12 @@ enum RuleParser {
         let delay = reader.duration("delay", positive: false) ?? .zero
         let offDelay = reader.duration("offDelay", positive: false) ?? .zero
         let condition = parseCondition(kind, &reader, point: point, defaultTimeZone: defaultTimeZone)
+        let boost = RuleBoost.parse(&reader)
 
         guard let condition, reader.problems.problems.isEmpty else { return (nil, reader.problems.problems) }
-        let rule = AlarmRule(id: id, point: point.name, unit: point.unit, condition: condition, severity: severity,
+        var rule = AlarmRule(id: id, point: point.name, unit: point.unit, condition: condition, severity: severity,
                              message: message, when: when, delay: delay, offDelay: offDelay, realarm: realarm)
+        rule.boost = boost
         return (rule, [])
     }
 

@@ -10,6 +10,7 @@
 
 import CModbus
 import Foundation
+import Modbus
 import Profiles
 #if canImport(Glibc)
 import Glibc
@@ -39,6 +40,18 @@ public struct SimulatorOptions: Sendable {
     /// every connection for `downFor` seconds, then come back.
     public var downFor: Double?
     public var downAfter: Double = 2
+    /// RTU: serve Modbus RTU frames (on the TCP port, or on `serial`) instead of Modbus TCP.
+    public var rtu = false
+    /// RTU on this serial port instead of a TCP port.
+    public var serial: SerialSettings?
+    /// RTU: the unit ids served (silence for the others, as on a real bus); empty: `unit` alone.
+    public var units: Set<UInt8> = []
+    /// RTU fault: every Nth reply with a wrong CRC.
+    public var badCRCEvery: Int?
+    /// RTU fault: every Nth reply sent with another unit's id.
+    public var foreignUnitEvery: Int?
+    /// RTU: hold each reply for the wire time of request and reply at `paceBaud` (benchmarks).
+    public var paceBaud: Int?
 
     public init() {}
 }
@@ -72,11 +85,11 @@ public final class ProfileSimulator {
     public let options: SimulatorOptions
     /// Write requests received (function codes 5, 6, 15, 16, 22, 23).
     public private(set) var writeRequests = 0
-    public private(set) var requestsServed = 0
-    private var requestsReceived = 0
+    public internal(set) var requestsServed = 0
+    var requestsReceived = 0
 
     private var model: PumpRoomModel
-    private var image: RegisterImage
+    private(set) var image: RegisterImage
 
     public init(profile: DeviceProfile, options: SimulatorOptions) {
         self.profile = profile
@@ -173,7 +186,7 @@ public final class ProfileSimulator {
         }
     }
 
-    private func render(mapping: UnsafeMutablePointer<modbus_mapping_t>, at now: Date) {
+    func render(mapping: UnsafeMutablePointer<modbus_mapping_t>, at now: Date) {
         model.advance(to: now)
         let tables = mapping.pointee
         image.render(
@@ -207,28 +220,41 @@ public final class ProfileSimulator {
         if options.unit != 0 && unit != options.unit {
             return refuse(11)
         }
+        switch judge(unit: unit, pdu: query[header..<length]) {
+        case .exception(let code): refuse(code)
+        case .read: _ = query.withUnsafeBufferPointer { modbus_reply(context, $0.baseAddress, Int32(length), mapping) }
+        }
+    }
+
+    /// What a request gets: data, or an exception (injected faults included). Counts writes.
+    enum Answer: Equatable {
+        case read(table: RegisterTable, start: Int, count: Int)
+        case exception(UInt8)
+    }
+
+    func judge(unit: UInt8, pdu: ArraySlice<UInt8>) -> Answer {
         let table: RegisterTable, start: Int, count: Int
-        switch RequestPDU(query[header..<length]) {
+        switch RequestPDU(pdu) {
         case .read(let readTable, let readStart, let readCount):
             (table, start, count) = (readTable, readStart, readCount)
         case .write:
             writeRequests += 1
-            return refuse(1)
+            return .exception(1)
         case .unsupported:
-            return refuse(1)
+            return .exception(1)
         case .badCount:
-            return refuse(3)
+            return .exception(3)
         }
         if let code = options.exception, options.exceptionUnit.map({ $0 == unit }) ?? true {
             if let range = options.exceptionRange {
                 let first = start + profile.addressBase  // the request in the profile's numbering
-                if range.overlaps(table, first, first + count - 1) { return refuse(code) }
+                if range.overlaps(table, first, first + count - 1) { return .exception(code) }
             } else {
-                return refuse(code)
+                return .exception(code)
             }
         }
-        guard image.isDefined(table, start: start, count: count) else { return refuse(2) }
-        _ = query.withUnsafeBufferPointer { modbus_reply(context, $0.baseAddress, Int32(length), mapping) }
+        guard image.isDefined(table, start: start, count: count) else { return .exception(2) }
+        return .read(table: table, start: start, count: count)
     }
 
     /// Listens again on `port` (after an injected outage). The listening

@@ -88,6 +88,10 @@ public struct PumpRoomModel: Sendable {
                 for pump in 0..<Self.pumpCount { frequencies[pump] = 0 }
             }
         }
+        if scenario.wavers(elapsed: time.timeIntervalSince(started), localHour: localHour) {
+            // A sharp PID or a slow changeover: the outlet swings ±15 kPa every 4 s.
+            outletPressure += Scenario.waveringAmplitude * sin(2 * .pi * time.timeIntervalSince(started) / Scenario.waveringPeriod)
+        }
         inletPressure = min(max(0.22 - 0.04 * flow / 90 + random.normal(sigma: 0.003), 0.15), 0.25)
         total += flow * elapsedHours
     }
@@ -160,13 +164,30 @@ public enum Scenario: Sendable, Equatable {
     /// engineering unit) for `lasting` seconds: a fault contact closing, an
     /// analyser reading low, a tank running dry. Any profile, any point.
     case setPoint(point: String, value: Double, after: Double, lasting: Double)
+    /// Outlet pressure wavers ±15 kPa with a 4 s period: at the peak hours
+    /// (07:00-10:00 and 18:00-21:00 local) when `after` is nil, else from
+    /// `after` seconds for `lasting` seconds.
+    case wavering(after: Double?, lasting: Double)
+
+    static let waveringAmplitude = 0.015  // MPa
+    static let waveringPeriod = 4.0       // seconds
+
+    func wavers(elapsed: Double, localHour: Double) -> Bool {
+        guard case .wavering(let after, let lasting) = self else { return false }
+        guard let after else { return (7..<10).contains(localHour) || (18..<21).contains(localHour) }
+        return elapsed >= after && elapsed < after + lasting
+    }
 
     /// Parses `normal`, `pressure-drop[:AFTER:LASTING]` (seconds; default 10
-    /// and 30) or `set:POINT=VALUE[:AFTER[:LASTING]]` (default 0 and for ever).
+    /// and 30), `wavering[:AFTER:LASTING]` (default: at peak hours) or `set:POINT=VALUE[:AFTER[:LASTING]]` (default 0 and for ever).
     public init?(_ text: String) {
         let parts = text.split(separator: ":").map(String.init)
         switch parts.first {
         case "normal" where parts.count == 1: self = .normal
+        case "wavering":
+            let numbers = parts.dropFirst().compactMap(Double.init)
+            guard numbers.count == parts.count - 1, numbers.count == 0 || numbers.count == 2 else { return nil }
+            self = .wavering(after: numbers.first, lasting: numbers.last ?? 0)
         case "pressure-drop":
             let numbers = parts.dropFirst().compactMap(Double.init)
             guard numbers.count == parts.count - 1, numbers.count == 0 || numbers.count == 2 else { return nil }

@@ -37,7 +37,7 @@ extension StoreEngine {
             }
             let quality = ValueColumns.column(point.reading.quality)
             let entry = latest.append(pointID: states[index].id, value: point.reading.value, quality: quality)
-            if historyDue(states[index], value: point.reading.value, quality: quality, time: time) {
+            if sample.keepsEverySample || historyDue(states[index], value: point.reading.value, quality: quality, time: time) {
                 history.appendCopy(of: entry, from: latest)
                 states[index].historyValue = point.reading.value
                 states[index].historyQuality = quality

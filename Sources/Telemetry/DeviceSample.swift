@@ -44,6 +44,9 @@ public struct DeviceSample: Sendable, Equatable {
     /// The points read in this poll, in profile order: every point of the
     /// profile, or those of one poll group.
     public var points: [PointSample]
+    /// The store keeps this poll's every point in history, not by exception
+    /// (set during a boost: its point is the full record).
+    public var keepsEverySample = false
 
     public init(identity: DeviceIdentity, time: Date, points: [PointSample]) {
         self.identity = identity
@@ -73,9 +76,12 @@ public struct DeviceHealth: Sendable, Equatable {
     public var lastGoodPoll: Date?
     /// The last error, as a person reads it ("timed out", "exception 2 (...)").
     public var lastError: String?
+    /// The interval the device is polled at now (a boost makes it shorter
+    /// than the configured one); nil when the reporter does not say.
+    public var interval: Duration?
 
     public init(identity: DeviceIdentity, time: Date, connected: Bool, pollMilliseconds: Double, errors: Int,
-                consecutiveFailures: Int, lastGoodPoll: Date?, lastError: String?) {
+                consecutiveFailures: Int, lastGoodPoll: Date?, lastError: String?, interval: Duration? = nil) {
         self.identity = identity
         self.time = time
         self.connected = connected
@@ -84,5 +90,6 @@ public struct DeviceHealth: Sendable, Equatable {
         self.consecutiveFailures = consecutiveFailures
         self.lastGoodPoll = lastGoodPoll
         self.lastError = lastError
+        self.interval = interval
     }
 }

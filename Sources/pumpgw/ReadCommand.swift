@@ -13,16 +13,17 @@ enum ReadCommand: Command {
     static let help = """
         pumpgw read: poll one device once and print its points in engineering units
 
-        Usage: pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json | --raw]
+        Usage: pumpgw read --profile FILE (--host HOST [--port 502] [--framing tcp|rtu]
+                                           | --serial TTY [--baud 9600] [--parity none] [--data-bits 8] [--stop-bits 1])
+                           [--unit 1] [--timeout 1s] [--json | --raw]
 
           --profile FILE   device profile (JSON5) describing the register map
-          --host HOST      device address (IP or name)
-          --port N         Modbus TCP port (default 502)
-          --unit N         Modbus unit id 0-255 (default 1)
+        \(TransportOptions.help)
+          --unit N         Modbus unit id 0-255 (default 1; RTU: 1-247)
           --timeout T      connect and response timeout, e.g. 500ms, 2s (default 1s)
           --json           print one JSON object instead of a table
           --raw            after the table, print each block's raw words in hex and every
-                           32/64-bit point decoded in all four byte orders (* = the profile's)
+                           32/64-bit point and string decoded in all four byte orders (* = the profile's)
 
         Exit status: 0 when every block was read; 1 when the device could not be
         reached or any block failed (the points read are still printed).
@@ -30,12 +31,12 @@ enum ReadCommand: Command {
         """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try CommandLineArguments(arguments, options: ["profile", "host", "port", "unit", "timeout"], flags: ["json", "raw"])
+        let options = try CommandLineArguments(arguments, options: TransportOptions.names.union(["profile", "unit", "timeout"]),
+                                               flags: ["json", "raw"])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         if options.has("json") && options.has("raw") { throw UsageError(message: "--raw prints text: leave out --json") }
         let profilePath = try options.required("profile")
-        let host = try options.required("host")
-        let port = try options.integer("port", default: 502, range: 1...65535)
+        let transport = try TransportOptions.endpoint(options)
         let unit = try options.integer("unit", default: 1, range: 0...255)
         let timeoutText = options.string("timeout") ?? "1s"
         guard let timeout = DurationText.parse(timeoutText), timeout > .zero else {
@@ -43,8 +44,8 @@ enum ReadCommand: Command {
         }
 
         guard let profile = loadProfile(profilePath) else { return 1 }
-        let client = ModbusTCPClient(host: host, port: port, unit: UInt8(unit), timeout: timeout)
-        let endpoint = "\(host):\(port) unit \(unit)"
+        let client = ModbusClient(endpoint: transport, unit: UInt8(unit), timeout: timeout)
+        let endpoint = "\(transport) unit \(unit)"
         do {
             try client.connect()
         } catch {
@@ -60,7 +61,7 @@ enum ReadCommand: Command {
             Console.error("\(endpoint): every request failed: \(errors[0])")
             return 1
         }
-        let device = DeviceSummary(profile: profile.profile, host: host, port: port, unit: unit)
+        let device = DeviceSummary(profile: profile.profile, endpoint: transport, unit: unit)
         if options.has("json") {
             Console.print(ReadOutput.json(device: device, profile: profile, readings: result.readings))
         } else {
@@ -80,9 +81,25 @@ enum ReadCommand: Command {
 
 struct DeviceSummary: Encodable {
     var profile: String
-    var host: String
-    var port: Int
+    var host: String?
+    var port: Int?
+    /// "rtu" for RTU over TCP and serial (absent for Modbus TCP).
+    var framing: String?
+    var serial: String?
     var unit: Int
+
+    init(profile: String, endpoint: ModbusEndpoint, unit: Int) {
+        self.profile = profile
+        self.unit = unit
+        switch endpoint {
+        case .tcp(let host, let port, let framing):
+            (self.host, self.port) = (host, port)
+            self.framing = framing == .rtu ? "rtu" : nil
+        case .serial(let settings):
+            serial = "\(settings.path) \(settings.lineText)"
+            framing = "rtu"
+        }
+    }
 }
 
 /// The raw view of one poll, for finding a device's byte order and address base.
@@ -121,8 +138,8 @@ enum RawOutput {
             for index in block.pointIndexes where profile.points[index].type.isMultiRegister {
                 var point = profile.points[index]
                 let offset = profile.pduAddress(of: point) - block.start
-                guard offset >= 0, offset + point.type.registerCount <= words.count else { continue }
-                let slice = words[offset..<(offset + point.type.registerCount)]
+                guard offset >= 0, offset + point.registerCount <= words.count else { continue }
+                let slice = words[offset..<(offset + point.registerCount)]
                 let chosen = profile.effectiveOrder(of: point)
                 var row = [point.name, "\(point.address) \(point.type.rawValue)", slice.map(hex4).joined(separator: " ")]
                 for order in ByteOrder.allCases {

@@ -29,8 +29,15 @@ enum StatusCommand: Command {
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let store = try StationStore.openForReading(path: options.string("db") ?? "var/pumpgw.db")
         let now = Date()
-        Console.print(options.has("json") ? try StatusOutput.document(store, now: now)
-                                          : StatusOutput.text(try store.status(), gateway: try GatewaySection.read(store, now: now), now: now))
+        guard !options.has("json") else {
+            Console.print(try StatusOutput.document(store, now: now))
+            return 0
+        }
+        Console.print(StatusOutput.text(try store.status(), gateway: try GatewaySection.read(store, now: now), now: now))
+        if let boosts = try? BoostTable(path: store.path).active(at: now), !boosts.isEmpty {
+            Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
+                .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
         return 0
     }
 }

@@ -9,12 +9,17 @@ let usage = """
 
     Usage:
       pumpgw run --config FILE [--log-level info]
-      pumpgw read --profile FILE --host HOST [--port 502] [--unit 1] [--timeout 1s] [--json | --raw]
-      pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--duration S] [--scenario NAME] [faults...]
+      pumpgw read --profile FILE (--host HOST [--port 502] [--framing tcp|rtu] | --serial TTY [--baud 9600])
+                  [--unit 1] [--timeout 1s] [--json | --raw]
+      pumpgw scan (--host HOST [--port 502] [--framing tcp|rtu] | --serial TTY [--baud 9600]) [--units 1-247] [--json]
+      pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--framing rtu | --serial TTY] [--duration S] [--scenario NAME] [faults...]
       pumpgw check FILE...
       pumpgw demo [--duration S]
       pumpgw status [--db FILE] [--json]
+      pumpgw boost (--config FILE | --db FILE) --station ID [--device ID] --interval D --for D [--reason TEXT]
+      pumpgw boost (--config FILE | --db FILE) --list [--json] | --cancel --station ID [--device ID]
       pumpgw deadletters [--db FILE] [--since 1h] [--json] | --requeue [--db FILE] [--since 1h]
+      pumpgw report pressure (--config FILE | --db FILE) --station ID [--device ID] [--point P] [--since 7d] [--json]
       pumpgw history --point STATION/DEVICE/POINT [--db FILE] [--since 1h] [--csv]
       pumpgw bench raw --config FILE [--duration 30]
       pumpgw bench store --db FILE [--devices N] [--points M] [--cycles K | --duration S]
@@ -35,11 +40,14 @@ switch verb {
 case "run": command = RunCommand.self
 case "read": command = ReadCommand.self
 case "simulate": command = SimulateCommand.self
+case "scan": command = ScanCommand.self
 case "check": command = CheckCommand.self
 case "demo": command = DemoCommand.self
 case "status": command = StatusCommand.self
 case "deadletters": command = DeadLettersCommand.self
 case "history": command = HistoryCommand.self
+case "boost": command = BoostCommand.self
+case "report": command = ReportCommand.self
 case "bench": command = rest.first == "raw" ? RawBenchCommand.self : BenchCommand.self
 case "farm": command = FarmCommand.self
 case "--help", "-h", "help":

@@ -332,12 +332,6 @@ struct DiscreteValueTests {
     func boolOnRegister(raw: UInt16, expected: Bool) {
         #expect(PointDecoder.decode(point(.bool), words: [raw], defaultOrder: .ABCD) == .good(.bool(expected)))
     }
-
-    @Test func coilsAndDiscreteInputs() {
-        #expect(PointDecoder.decode(point(.bool, register: .coil), bit: true) == .good(.bool(true)))
-        #expect(PointDecoder.decode(point(.bool, register: .coil), bit: false) == .good(.bool(false)))
-        #expect(PointDecoder.decode(point(.bool, register: .discrete), bit: true) == .good(.bool(true)))
-    }
 }
 
 // MARK: - Decoding inside a block (what a poller does every poll)

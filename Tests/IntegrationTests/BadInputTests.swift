@@ -28,13 +28,13 @@ struct BadInputTests {
         expectOneLineFailure(result, containing: "connection refused")
     }
 
-    @Test("a device that accepts but never answers: timed out")
+    @Test("a device that accepts but never answers: timeout")
     func silent() throws {
         let listener = try SilentListener()
         defer { listener.close() }
         let started = Date()
         let result = try read(port: listener.port, ["--timeout", "300ms"])
-        expectOneLineFailure(result, containing: "timed out")
+        expectOneLineFailure(result, containing: "timeout")
         // One timed-out request, then the connection is closed and every
         // further request fails fast or times out: far below the 20 s limit.
         #expect(Date().timeIntervalSince(started) < 15)

@@ -133,8 +133,10 @@ final class SilentListener {
 struct ReadDocument: Decodable {
     struct Device: Decodable {
         var profile: String
-        var host: String
-        var port: Int
+        /// Absent for a serial device (then `serial` says the port and line).
+        var host: String?
+        var port: Int?
+        var serial: String?
         var unit: Int
     }
     struct PointReading: Decodable {

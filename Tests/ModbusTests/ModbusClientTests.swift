@@ -1,17 +1,17 @@
-// The libmodbus wrapper against real sockets on 127.0.0.1: transport
-// failures come out typed, and apart from Modbus exceptions.
+// The Modbus client against real sockets on 127.0.0.1: transport failures
+// come out typed, and apart from Modbus exceptions.
 
 import CSQLite
 import Foundation
 @testable import Modbus
 import Testing
 
-@Suite("ModbusTCPClient")
+@Suite("ModbusClient")
 struct ModbusClientTests {
     @Test("a refused connection is .transport(.refused)")
     func refused() throws {
         let port = try freePort()
-        let client = ModbusTCPClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(500))
+        let client = ModbusClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(500))
         #expect(throws: ModbusError.transport(.refused)) { try client.connect() }
         #expect(!client.isConnected)
         // A read connects first, and fails the same way.
@@ -24,20 +24,20 @@ struct ModbusClientTests {
     func silentDeviceTimesOut() throws {
         let (listener, port) = try listenSilently()
         defer { close(listener) }
-        let client = ModbusTCPClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(200))
+        let client = ModbusClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(200))
         try client.connect()
         #expect(client.isConnected)
         #expect(throws: ModbusError.transport(.timedOut)) {
             _ = try client.readRegisters(.holdingRegisters, address: 0, count: 2)
         }
-        // Known trap: a late reply would be read as the next answer; so the
-        // wrapper has dropped the connection.
+        // A late reply would be read as the next answer; so the client has
+        // dropped the connection.
         #expect(!client.isConnected)
     }
 
     @Test("requests outside the Modbus limits are refused before they are sent")
     func badRequests() {
-        let client = ModbusTCPClient(host: "127.0.0.1", port: 1, unit: 1, timeout: .milliseconds(100))
+        let client = ModbusClient(host: "127.0.0.1", port: 1, unit: 1, timeout: .milliseconds(100))
         #expect(throws: ModbusError.badRequest("cannot read 126 registers at 0")) {
             _ = try client.readRegisters(.holdingRegisters, address: 0, count: 126)
         }
@@ -49,25 +49,28 @@ struct ModbusClientTests {
         }
     }
 
-    @Test("libmodbus errno values map to exceptions and reply errors",
-          arguments: [(1, "exception 1 (illegal function)"), (2, "exception 2 (illegal data address)"),
-                      (4, "exception 4 (server device failure)"), (6, "exception 6 (server device busy)"),
-                      (11, "exception 11 (gateway target device failed to respond)")])
-    func errnoMapping(code: Int32, text: String) {
-        let error = ModbusTCPClient.error(errno: 112_345_678 + code)
-        #expect(error == .exception(ModbusException(rawValue: UInt8(code))))
-        #expect(error.description == text)
-        #expect(!error.requiresReconnect)
+    @Test("a host name that does not resolve says so, not \"connection refused\"")
+    func unresolvedHost() {
+        // .invalid is reserved (RFC 6761): no resolver answers it.
+        let client = ModbusClient(host: "no-such-device.invalid", port: 502, unit: 1, timeout: .seconds(2))
+        #expect {
+            try client.connect()
+        } throws: { error in
+            guard case ModbusError.transport(.unresolved(let detail)) = error else { return false }
+            return (error as? ModbusError)?.description.hasPrefix("cannot resolve no-such-device.invalid") == true
+                && detail.hasPrefix("no-such-device.invalid")
+        }
     }
 
-    @Test("a mismatched reply (EMBBADDATA) and a timeout both require a reconnect")
-    func reconnectRules() {
-        let badData = ModbusTCPClient.error(errno: 112_345_678 + 11 + 2)
-        #expect(badData == .invalidReply("reply does not match the request"))
-        #expect(badData.requiresReconnect)
-        #expect(ModbusTCPClient.error(errno: ETIMEDOUT) == .transport(.timedOut))
-        #expect(ModbusTCPClient.error(errno: ETIMEDOUT).requiresReconnect)
-        #expect(ModbusTCPClient.error(errno: ECONNRESET) == .transport(.reset))
+    @Test("RTU refuses unit ids it cannot address (0 is broadcast, 248-255 reserved) before sending")
+    func rtuUnitRange() {
+        for unit: UInt8 in [0, 248, 255] {
+            let client = ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: 1, framing: .rtu), unit: unit,
+                                      timeout: .milliseconds(100))
+            #expect(throws: ModbusError.badRequest("unit id \(unit) cannot be addressed on Modbus RTU (1-247)")) {
+                _ = try client.readRegisters(.holdingRegisters, address: 0, count: 1)
+            }
+        }
     }
 
     @Test("the SQLite system library links (the store stage builds on it)")

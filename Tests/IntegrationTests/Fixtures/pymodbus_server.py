@@ -7,6 +7,11 @@ the project's venv (.venv, `pip install pymodbus==3.16.1`).
 
 Usage:
     python pymodbus_server.py --values FILE.json [--port 0] [--unit N]
+                              [--framer rtu] [--serial PATH [--baud 9600]]
+
+--framer rtu serves RTU over TCP (RTU frames with CRC, no MBAP);
+--serial PATH serves Modbus RTU on a serial port (a socat pty in tests;
+needs pyserial) and announces `LISTENING SERIAL 0`.
 
 FILE.json maps 0-based PDU addresses (decimal strings) to values; any table
 may be missing:
@@ -39,7 +44,8 @@ import threading
 
 from pymodbus.constants import ExcCodes
 from pymodbus.exceptions import NoSuchIdException
-from pymodbus.server import ModbusTcpServer
+from pymodbus import FramerType
+from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 from pymodbus.simulator.simcore import SimCore
 
@@ -161,9 +167,16 @@ def watch_stdin(loop, stop):
 async def serve(args):
     tables = load_values(args.values)
     device = build_device(tables, args.unit)
-    server = ModbusTcpServer(
-        device, address=(HOST, args.port), ignore_missing_devices=True
-    )
+    if args.serial:
+        server = ModbusSerialServer(
+            device, port=args.serial, framer=FramerType.RTU, baudrate=args.baud,
+            ignore_missing_devices=True,
+        )
+    else:
+        framer = FramerType.RTU if args.framer == "rtu" else FramerType.SOCKET
+        server = ModbusTcpServer(
+            device, address=(HOST, args.port), framer=framer, ignore_missing_devices=True
+        )
     # The server builds a plain SimCore from the SimDevice; use ours instead.
     server.context = core = GatewayCore(device, tables, args.unit)
 
@@ -174,8 +187,11 @@ async def serve(args):
     threading.Thread(target=watch_stdin, args=(loop, stop), daemon=True).start()
 
     await server.serve_forever(background=True)  # returns once listening
-    port = server.transport.sockets[0].getsockname()[1]
-    say(f"LISTENING {HOST} {port}")
+    if args.serial:
+        say("LISTENING SERIAL 0")
+    else:
+        port = server.transport.sockets[0].getsockname()[1]
+        say(f"LISTENING {HOST} {port}")
     await stop.wait()
     await server.shutdown()
     say(f"WRITES {core.writes}")
@@ -186,6 +202,9 @@ def main():
     parser.add_argument("--values", required=True, help="JSON file of values")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--unit", type=int, help="only answer this unit id")
+    parser.add_argument("--framer", choices=["socket", "rtu"], default="socket")
+    parser.add_argument("--serial", help="serve RTU on this serial port instead of TCP")
+    parser.add_argument("--baud", type=int, default=9600)
     asyncio.run(serve(parser.parse_args()))
 
 

@@ -1,4 +1,5 @@
-// All the pollers of a gateway: devices grouped by endpoint (host:port, one
+// The pollers made from a list of devices (a factory, not a running thing:
+// PollerGroup runs them): devices grouped by endpoint (host:port, one
 // connection each, shared by the unit ids behind it), first cycles staggered
 // across the first interval so that a thousand devices do not fire in the
 // same millisecond. A device with poll groups becomes one schedule per group,
@@ -7,10 +8,11 @@
 import Decoding
 import Dispatch
 import Logging
+import Modbus
 import Profiles
 import Telemetry
 
-public final class PollingEngine: Sendable {
+public final class EndpointPollers: Sendable {
     public let pollers: [EndpointPoller]
 
     /// `deliver` receives every poll's report on the poller's thread.
@@ -40,6 +42,7 @@ public final class PollingEngine: Sendable {
                 var fresh = EndpointSettings(host: device.config.host, port: device.port, timeout: device.timeout)
                 fresh.pauseAfterConnect = device.pauseAfterConnect
                 fresh.closeAfterPoll = device.config.closeAfterPoll ?? false
+                fresh.framing = device.config.framing == "rtu" ? .rtu : .tcp
                 settings = fresh
                 seen[endpointKey] = fresh
                 order.append(fresh)

@@ -1,0 +1,198 @@
+// The daemon's side of intensive monitoring, on a thread of its own (it
+// reads SQLite): once a second it gathers the boost requests in force
+// (the boosts table, where `pumpgw boost` and raised rules put theirs, and
+// the configured intensive windows), lets the arbiter pick each device's
+// interval, posts the result to the pollers (which retime at once), and
+// turns every start and end into an event in the store and the feed.
+
+import Dispatch
+import Feed
+import Foundation
+import Lifecycle
+import Logging
+import Profiles
+import Rules
+import Store
+import Synchronization
+import Telemetry
+
+/// What the pipeline hands the boost service, and back.
+struct BoostHooks: Sendable {
+    /// Boost event lines for the feed, by outbox key.
+    var lines: [String: [String]] = [:]
+    /// Boosted devices ("STATION/DEVICE") whose boost keeps every sample in history.
+    var keepEverySample: Set<String> = []
+    /// Raised alarms whose rule carries a boost.
+    var raised: [(event: AlarmEvent, boost: RuleBoost)] = []
+}
+
+final class BoostService: Service {
+    /// The devices and windows of the config in force.
+    struct Plan: Sendable {
+        var devices: [(device: BoostedDevice, timeout: Duration)]
+        var windows: [IntensiveWindow]
+
+        init(_ settings: GatewaySettings) {
+            devices = settings.devices.map { resolved in
+                (BoostedDevice(station: resolved.station.id, device: resolved.config.id, configured: resolved.interval,
+                               minInterval: resolved.minInterval), resolved.timeout)
+            }
+            windows = settings.loaded.config.stations.flatMap { station in
+                (station.intensive ?? []).compactMap { IntensiveWindow(station: station.id, config: $0, timeZone: settings.timeZone) }
+            }
+        }
+    }
+
+    private let plan: Mutex<Plan>
+    private let storePath: String
+    private let pollers: PollerGroup
+    private let pipeline: Pipeline
+    private let precision: Precision
+    private let log: Logger
+    /// The boosted devices now, by "STATION/DEVICE" (for status pages).
+    let current = Mutex<[String: PollingDecision]>([:])
+    private let wake = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    private let finished = Completion()
+
+    init(settings: GatewaySettings, pollers: PollerGroup, pipeline: Pipeline, log: Logger) {
+        plan = Mutex(Plan(settings))
+        storePath = settings.storePath
+        self.pollers = pollers
+        self.pipeline = pipeline
+        precision = settings.feed.precision
+        self.log = log
+    }
+
+    func reload(_ settings: GatewaySettings) { plan.withLock { $0 = Plan(settings) } }
+
+    func run() async {
+        let thread = Thread { [self] in
+            loop()
+            finished.finish()
+        }
+        thread.name = "boosts"
+        thread.start()
+        await finished.wait()
+    }
+
+    func shutdown() {
+        if !stopping.exchange(true, ordering: .relaxed) { wake.signal() }
+    }
+
+    private func loop() {
+        var table: BoostTable?
+        var refusals = Set<String>()
+        while !stopping.load(ordering: .relaxed) {
+            do {
+                if table == nil { table = try BoostTable(path: storePath) }
+                if let table { try tick(table, now: Date(), refusals: &refusals) }
+            } catch {
+                log.error("boosts: cannot read or write the boosts table", ["path": storePath, "error": "\(error)"])
+            }
+            _ = wake.wait(timeout: .now() + 1)
+        }
+    }
+
+    private func tick(_ table: BoostTable, now: Date, refusals: inout Set<String>) throws {
+        let raised = pipeline.boostHooks.withLock { hooks -> [(event: AlarmEvent, boost: RuleBoost)] in
+            let taken = hooks.raised
+            hooks.raised = []
+            return taken
+        }
+        for entry in raised { _ = try table.add(Self.record(entry.boost, raisedBy: entry.event, at: now)) }
+        let plan = plan.withLock { $0 }
+        let requests = try table.active(at: now).compactMap(BoostRequest.init(record:))
+            + plan.windows.flatMap { $0.requests(at: now) }
+        var decisions: [String: PollingDecision] = [:]
+        for (device, timeout) in plan.devices {
+            var decision = BoostArbiter.decide(for: device, requests: requests, at: now)
+            let key = "\(device.station)/\(device.device)"
+            if let boost = decision.boost {
+                switch BoostGuard.check(name: key, requested: decision.interval, minInterval: device.minInterval, timeout: timeout) {
+                case .success: decisions[key] = decision
+                case .failure(let refusal):
+                    if refusals.insert("\(key) \(boost.source) \(boost.interval)").inserted {
+                        log.warning("boost refused", ["reason": refusal.message, "source": boost.source.description])
+                    }
+                    decision = PollingDecision(interval: device.configured, boost: nil)
+                }
+            }
+        }
+        pollers.post(boosts: decisions.mapValues(\.interval))
+        let keepEvery = Set(decisions.filter { $0.value.boost?.history == .every }.keys)
+        pipeline.boostHooks.withLock { $0.keepEverySample = keepEvery }
+        let previous = current.withLock { current in defer { current = decisions }; return current }
+        let events = Self.events(from: previous, to: decisions, configured: plan.devices, at: now)
+        guard !events.isEmpty else { return }
+        try table.record(events)
+        let lines = events.compactMap { Self.line($0, precision: precision) }
+        pipeline.boostHooks.withLock { hooks in
+            for (event, line) in zip(events, lines) { hooks.lines["\(event.station)/\(event.device)", default: []].append(line) }
+        }
+        for event in events {
+            log.info("boost \(event.state)", ["station": event.station, "device": event.device,
+                                              "interval_ms": String(event.intervalMilliseconds), "source": event.source,
+                                              "reason": event.reason])
+        }
+    }
+
+    /// The boosts-table row of a rule's boost, raised by `event`.
+    static func record(_ boost: RuleBoost, raisedBy event: AlarmEvent, at now: Date) -> BoostRecord {
+        let source = BoostSource.rule("\(event.station)/\(event.device)/\(event.point)/\(event.rule)")
+        return BoostRecord(station: event.station, device: boost.wholeStation ? nil : event.device,
+                           intervalMilliseconds: Int64(boost.interval.seconds * 1000), created: now,
+                           until: now.addingTimeInterval(boost.duration.seconds), reason: event.message,
+                           source: source.description, history: boost.keepsEverySample ? "every" : "exception")
+    }
+
+    /// A device whose boost began or changed: "started"; one back at its configured interval: "ended".
+    static func events(from previous: [String: PollingDecision], to next: [String: PollingDecision],
+                       configured: [(device: BoostedDevice, timeout: Duration)], at now: Date) -> [BoostEventRecord] {
+        var events: [BoostEventRecord] = []
+        for (device, _) in configured {
+            let key = "\(device.station)/\(device.device)"
+            let before = previous[key], after = next[key]
+            if let after, let boost = after.boost, before != after {
+                events.append(BoostEventRecord(time: now, state: "started", station: device.station, device: device.device,
+                                               intervalMilliseconds: Int64(after.interval.seconds * 1000), until: boost.until,
+                                               reason: boost.reason, source: boost.source.description))
+            } else if after == nil, let boost = before?.boost {
+                events.append(BoostEventRecord(time: now, state: "ended", station: device.station, device: device.device,
+                                               intervalMilliseconds: Int64(device.configured.seconds * 1000), until: boost.until,
+                                               reason: boost.reason, source: boost.source.description))
+            }
+        }
+        return events
+    }
+
+    /// `pump_boost,device=D,source=S,station=ST state="started",interval_ms=200,until=...i,reason="..." T`
+    static func line(_ event: BoostEventRecord, precision: Precision) -> String? {
+        LineProtocol.line(measurement: "pump_boost",
+                          tags: ["station": event.station, "device": event.device, "source": event.source],
+                          fields: [("state", .string(event.state)), ("interval_ms", .float(Double(event.intervalMilliseconds))),
+                                   ("until", .integer(Int64(event.until.timeIntervalSince1970 * 1000))),
+                                   ("reason", .string(event.reason))],
+                          time: event.time, precision: precision)
+    }
+}
+
+extension BoostRequest {
+    init?(record: BoostRecord) {
+        guard let source = BoostSource(text: record.source) else { return nil }
+        self.init(station: record.station, device: record.device, interval: .milliseconds(record.intervalMilliseconds),
+                  from: record.created, until: record.until, reason: record.reason, source: source,
+                  history: BoostHistory(rawValue: record.history) ?? .every)
+    }
+}
+
+extension IntensiveWindow {
+    /// A configured window (already checked by the loader; nil if not).
+    init?(station: String, config: IntensiveWindowConfig, timeZone: TimeZone) {
+        guard let from = LocalTime(parsing: config.from), let to = LocalTime(parsing: config.to),
+              let interval = DurationText.parse(config.interval) else { return nil }
+        self.init(station: station, devices: config.devices,
+                  weekdays: Set(config.days.compactMap { Self.dayNames[$0] }),
+                  daily: DailyWindow(from: from, to: to, timeZone: timeZone), interval: interval)
+    }
+}

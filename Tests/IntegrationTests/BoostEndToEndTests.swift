@@ -1,0 +1,204 @@
+// Intensive monitoring end to end: `pumpgw run` polling a `pumpgw simulate`
+// child, boosted by `pumpgw boost` (and by a configured window), read back
+// from the feed file's pump_station timestamps.
+
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("boosts end to end", .serialized)
+struct BoostEndToEndTests {
+    static let grundfos = DaemonTests.grundfos
+
+    /// Writes a config polling one device at 1 s with a 100 ms timeout.
+    static func config(_ site: DaemonSite, port: Int, extraDevice: String = "", station: String = "") throws {
+        try """
+        {
+          gateway: { id: "gw-test", timeZone: "UTC" },
+          profiles: "\(Paths.profiles.path)",
+          store: { path: "var/pumpgw.db" },
+          feed: { url: "file:var/feed.lp", precision: "ms" },
+          stations: [ { id: "FT-0412", \(station) devices: [
+            { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
+              interval: "1s", timeout: "100ms" \(extraDevice) } ] } ],
+        }
+        """.write(to: site.config, atomically: true, encoding: .utf8)
+    }
+
+    /// The feed's pump_station timestamps (ms), in order.
+    static func stamps(_ site: DaemonSite) throws -> [Double] {
+        try site.stationLines().compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+    }
+
+    /// Polls in [from, to) (ms since 1970).
+    static func count(_ stamps: [Double], from: Double, to: Double) -> Int { stamps.filter { $0 >= from && $0 < to }.count }
+
+    static func boost(_ site: DaemonSite, _ arguments: [String]) throws -> Finished {
+        try runToEnd(Paths.pumpgw, ["boost", "--config", site.config.path] + arguments)
+    }
+
+    static var nowMs: Double { Date().timeIntervalSince1970 * 1000 }
+
+    @Test("a CLI boost raises the sample rate within 1 s, the densest of two wins, and the rate returns after")
+    func cliBoost() throws {
+        let simulator = try startSimulator(profile: Self.grundfos)
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try Self.config(site, port: simulator.port)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 2)
+
+        let asked = Self.nowMs
+        let station = try Self.boost(site, ["--station", "FT-0412", "--interval", "500ms", "--for", "6s", "--reason", "complaint 17"])
+        #expect(station.status == 0, "\(station.stderr)")
+        let device = try Self.boost(site, ["--station", "FT-0412", "--device", "booster", "--interval", "200ms", "--for", "2s"])
+        #expect(device.status == 0, "\(device.stderr)")
+        let listed = try Self.boost(site, ["--list", "--json"])
+        #expect(listed.stdout.contains("\"interval_ms\":500") && listed.stdout.contains("\"interval_ms\":200"), "\(listed.stdout)")
+        let status = try runToEnd(Paths.pumpgw, ["status", "--db", site.database])
+        #expect(status.stdout.contains("active boosts") && status.stdout.contains("FT-0412/booster  200ms"), "\(status.stdout)")
+        Thread.sleep(forTimeInterval: 10)
+        #expect(daemon.terminate() == 0, "stderr: \(daemon.stderr)")
+        #expect(simulator.stopAndCountWrites() == 0)
+
+        let stamps = try Self.stamps(site)
+        // Before: 1 s polling, at most 2 polls in the 2 s before the boost (2 at a boundary).
+        #expect(Self.count(stamps, from: asked - 2000, to: asked) <= 3)
+        // Taken up within 1 s: from 1 s to 2 s after the request the densest
+        // (200 ms) runs: 5 polls (4 allowing for the edges).
+        let offsets = stamps.map { Int($0 - asked) }
+        #expect(Self.count(stamps, from: asked + 1000, to: asked + 2000) >= 4, "\(offsets)")
+        // The device's 2 s boost ends (seen within 1 s, by 3.2 s): the station's
+        // 500 ms remains until 6 s: 4 polls in 3.5-5.5 s (3-5 at the edges).
+        #expect((3...5).contains(Self.count(stamps, from: asked + 3500, to: asked + 5500)), "\(offsets)")
+        // Both ended (6 s, seen by 7.2 s): back to 1 s, 2-3 polls in 7.5-10 s.
+        #expect((2...3).contains(Self.count(stamps, from: asked + 7500, to: asked + 10_000)), "\(offsets)")
+
+        let feed = try String(contentsOf: site.feed, encoding: .utf8)
+        let events = feed.split(separator: "\n").filter { $0.hasPrefix("pump_boost,") }
+        #expect(events.first?.hasPrefix("pump_boost,device=booster,source=cli,station=FT-0412 state=\"started\",interval_ms=") == true, "\(events)")
+        #expect(events.contains { $0.contains("state=\"started\",interval_ms=200") })
+        #expect(events.last?.contains("state=\"ended\",interval_ms=1000") == true, "\(events)")
+        #expect(daemon.stderr.contains("msg=\"boost started\""))
+    }
+
+    @Test("a boost survives a restart of the daemon")
+    func survivesRestart() throws {
+        let simulator = try startSimulator(profile: Self.grundfos)
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try Self.config(site, port: simulator.port)
+        let first = try Daemon(config: site.config.path)
+        #expect(first.waitFor("gateway started"), "stderr: \(first.stderr)")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try Self.boost(site, ["--station", "FT-0412", "--interval", "200ms", "--for", "30s"]).status == 0)
+        #expect(first.waitFor("msg=\"boost started\"", timeout: 3))
+        #expect(first.terminate() == 0)
+        let second = try Daemon(config: site.config.path)
+        #expect(second.waitFor("msg=\"boost started\"", timeout: 3), "stderr: \(second.stderr)")
+        let restarted = Self.nowMs
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(second.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+        // 200 ms polling from 0.5 s after the restart to 2.5 s: about 10 polls (1 s would give 2).
+        #expect(Self.count(try Self.stamps(site), from: restarted + 500, to: restarted + 2500) >= 7)
+    }
+
+    @Test("a scheduled window starts and ends on time")
+    func scheduledWindow() throws {
+        // Windows are whole minutes: wait until 45-55 s past a minute, then
+        // the window is the next minute (UTC), starting 5-15 s from now.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        while !(45...54).contains(calendar.component(.second, from: Date())) { Thread.sleep(forTimeInterval: 0.5) }
+        let start = calendar.dateInterval(of: .minute, for: Date())!.end
+        let end = start.addingTimeInterval(60)
+        let day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][calendar.component(.weekday, from: start) - 1]
+        func hhmm(_ date: Date) -> String { String(format: "%02d:%02d", calendar.component(.hour, from: date), calendar.component(.minute, from: date)) }
+
+        let simulator = try startSimulator(profile: Self.grundfos, extra: ["--duration", "150"])
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try Self.config(site, port: simulator.port,
+                        station: #"intensive: [ { days: ["\#(day)"], from: "\#(hhmm(start))", to: "\#(hhmm(end))", interval: "250ms" } ],"#)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: end.timeIntervalSinceNow + 4)
+        #expect(daemon.terminate() == 0, "stderr: \(daemon.stderr)")
+        #expect(simulator.stopAndCountWrites() == 0)
+
+        let stamps = try Self.stamps(site), w = start.timeIntervalSince1970 * 1000, e = end.timeIntervalSince1970 * 1000
+        let offsets = stamps.map { Int($0 - w) }
+        // 1 s before the window: at most 4 polls in the 3 s before it.
+        #expect(Self.count(stamps, from: w - 3000, to: w) <= 4, "\(offsets)")
+        // Taken up within 1 s of its start: 250 ms polling in 1.2-3.2 s, 8 polls (7 at the edges).
+        #expect(Self.count(stamps, from: w + 1200, to: w + 3200) >= 7, "\(offsets)")
+        // Ended within 1 s of its end: 1 s polling again, 2-3 polls in 1.2-3.7 s after it.
+        #expect((2...3).contains(Self.count(stamps, from: e + 1200, to: e + 3700)), "\(offsets)")
+        let feed = try String(contentsOf: site.feed, encoding: .utf8)
+        let events = feed.split(separator: "\n").filter { $0.hasPrefix("pump_boost,") }
+        #expect(events.count == 2 && events.allSatisfy { $0.contains("source=schedule") }, "\(events)")
+    }
+
+    @Test("an instability alarm from the wavering scenario triggers its rule's boost")
+    func ruleBoost() throws {
+        // From 2 s the outlet swings ±15 kPa every 4 s: 30 kPa peak to peak, over the 20 kPa limit.
+        let simulator = try startSimulator(profile: Self.grundfos, extra: ["--scenario", "wavering:2:60"])
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try Self.config(site, port: simulator.port, extraDevice: """
+            , rules: [ { point: "outlet_pressure", rule: "instability", window: "5s", peakToPeak: 0.02,
+                         boost: { interval: "250ms", for: "20s" } } ]
+            """)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("msg=\"alarm raised\"", timeout: 15), "stderr: \(daemon.stderr)")
+        let raised = Self.nowMs
+        #expect(daemon.waitFor("msg=\"boost started\"", timeout: 3), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 3.5)
+        #expect(daemon.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+        // 250 ms polling from 1.5 s to 3.5 s after the raise: 8 polls (1 s would give 2).
+        #expect(Self.count(try Self.stamps(site), from: raised + 1500, to: raised + 3500) >= 6)
+        let feed = try String(contentsOf: site.feed, encoding: .utf8)
+        let started = feed.split(separator: "\n").first { $0.hasPrefix("pump_boost,") }
+        #expect(started?.hasPrefix("pump_boost,device=booster,source=rule:FT-0412/booster/outlet_pressure/instability,station=FT-0412 state=\"started\",interval_ms=250") == true,
+                "\(String(describing: started))")
+
+        // The report reads it back: every poll is history (values move), the
+        // swing is about 30 kPa peak to peak (at least 20), and around a 0.45
+        // setpoint it dips below 0.44 at least once a 4 s period.
+        let report = try runToEnd(Paths.pumpgw, ["report", "pressure", "--config", site.config.path, "--station", "FT-0412",
+                                                 "--since", "1h", "--low", "0.44", "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let first = try #require((document["reports"] as? [[String: Any]])?.first)
+        #expect(first["samples"] as? Int == (try Self.stamps(site)).count)
+        let days = try #require(first["days"] as? [[String: Any]])
+        #expect((days.first?["peak_to_peak"] as? Double ?? 0) >= 0.02, "\(days)")
+        #expect((days.first?["excursions"] as? Int ?? 0) >= 1, "\(days)")
+    }
+
+    @Test("minInterval raises the interval and says so; a timeout not below the interval is refused")
+    func guards() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try Self.config(site, port: 1502, extraDevice: #", minInterval: "500ms""#)
+        // The store must exist for a boost to be stored: start and stop the gateway once.
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"))
+        #expect(daemon.terminate() == 0)
+        let raised = try Self.boost(site, ["--station", "FT-0412", "--device", "booster", "--interval", "200ms", "--for", "1m"])
+        #expect(raised.status == 0, "\(raised.stderr)")
+        #expect(raised.stdout.contains("FT-0412/booster: 200ms is below its minInterval of 500ms; using 500ms"), "\(raised.stdout)")
+
+        try Self.config(site, port: 1502)
+        let refused = try Self.boost(site, ["--station", "FT-0412", "--interval", "100ms", "--for", "1m"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("refused: FT-0412/booster: 100ms does not fit: on Modbus TCP its timeout of 100ms must stay below the interval"), "\(refused.stderr)")
+        let unknown = try Self.boost(site, ["--station", "FT-9999", "--interval", "200ms", "--for", "1m"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no station 'FT-9999'"), "\(unknown.stderr)")
+        let cancelled = try Self.boost(site, ["--cancel", "--station", "FT-0412", "--device", "booster"])
+        #expect(cancelled.stdout.contains("cancelled 1 boost of FT-0412/booster"), "\(cancelled.stdout)")
+    }
+}
