@@ -45,6 +45,13 @@ struct WindowTests {
 
         try checkHistory(port)
         try checkMetrics(port)
+        // A boost from the command line shows as pumpgw_boost_active for its station.
+        let boost = try runToEnd(Paths.pumpgw, ["boost", "--db", site.database, "--station", "LH-0107",
+                                                "--interval", "1s", "--for", "10m", "--reason", "window test"])
+        #expect(boost.status == 0, "\(boost.stderr)")
+        let boosted = try Self.get(port, "/metrics").text
+        #expect(metricValue(boosted, "pumpgw_boost_active{station=\"LH-0107\"}") == 1)
+        #expect(metricValue(boosted, "pumpgw_boost_active{station=\"FT-0412\"}") == 0)
         let post = try TestClient.get(port: port, "/api/status", method: "POST")
         #expect(post.status == 405)
         try checkPage(port, site: site)
@@ -108,6 +115,7 @@ struct WindowTests {
         #expect(metricValue(text, "pumpgw_device_consecutive_failures{station=\"LH-0107\",device=\"booster\"}") == 0)
         #expect((metricValue(text, "pumpgw_requests_total{result=\"ok\"}") ?? 0) > 0)
         #expect((metricValue(text, "process_open_fds") ?? 0) > 0)
+        #expect(metricValue(text, "pumpgw_boost_active{station=\"FT-0412\"}") == 0)
         for name in ["pumpgw_device_last_success_timestamp_seconds", "pumpgw_device_poll_duration_seconds_bucket",
                      "pumpgw_cycles_skipped_total", "pumpgw_cycle_lateness_seconds_count", "pumpgw_outbox_lines",
                      "pumpgw_outbox_oldest_age_seconds", "pumpgw_feed_last_success_timestamp_seconds",

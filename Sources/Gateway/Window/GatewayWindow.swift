@@ -27,6 +27,8 @@ final class GatewayWindow: Sendable {
     private let config: Mutex<LoadedConfig>
     /// Opened on first use (the writer creates the file first) and kept.
     private let reader = Mutex<StationStore?>(nil)
+    /// The boosts table in the same file (for `pumpgw_boost_active`), opened on first use.
+    private let boostTable = Mutex<BoostTable?>(nil)
 
     /// Binds the listener now: an address in use fails here, at start-up.
     init(address: ListenAddress, config: LoadedConfig, sources: Sources) throws(HTTPServerError) {
@@ -42,6 +44,7 @@ final class GatewayWindow: Sendable {
     func stop() {
         server.stop()
         reader.withLock { $0?.close(); $0 = nil }
+        boostTable.withLock { $0 = nil }
     }
 
     func update(_ newConfig: LoadedConfig) { config.withLock { $0 = newConfig } }
@@ -117,7 +120,26 @@ final class GatewayWindow: Sendable {
         dead.add(Double(feed?.deadLettered ?? 0))
         var bytes = MetricFamily("pumpgw_store_bytes", .gauge, help: "Size of the SQLite store with its WAL.")
         bytes.add(Double(storeBytes()))
-        return families + [active, lines, oldest, feedSuccess, dead, bytes] + ProcessMetrics.families()
+        return families + [active, lines, oldest, feedSuccess, dead, bytes, boostFamily(now: now)] + ProcessMetrics.families()
+    }
+
+    /// 1 for each configured station with an active boost (of it or one of its devices), else 0.
+    func boostFamily(now: Date) -> MetricFamily {
+        var family = MetricFamily("pumpgw_boost_active", .gauge,
+                                  help: "1 while the station or one of its devices is boosted to intensive polling.")
+        let boosted = Set(((try? openBoosts().active(at: now)) ?? []).map(\.station))
+        let stations = config.withLock { $0.config.stations.map(\.id) }
+        for station in stations { family.add(boosted.contains(station) ? 1 : 0, [("station", station)]) }
+        return family
+    }
+
+    func openBoosts() throws -> BoostTable {
+        try boostTable.withLock { table in
+            if let table { return table }
+            let opened = try BoostTable(path: sources.storePath)
+            table = opened
+            return opened
+        }
     }
 
     func page(_ store: StationStore, selected: String?, now: Date) throws -> HTTPResponse {
