@@ -7,9 +7,9 @@ import Profiles
 import Rules
 
 public enum RuleChecks {
-    /// Problems in the rules of `profile`, read from `file`.
-    public static func problems(inProfile profile: DeviceProfile, file: String) -> [ProfileProblem] {
-        ProfileProblems.locating(RuleValidator.problems(in: profile, file: file), in: file)
+    /// Problems in the rules of `profile`, read from `file` whose text is `text`.
+    public static func problems(inProfile profile: DeviceProfile, file: String, text: [UInt8]) -> [ProfileProblem] {
+        ProfileProblems.locating(RuleValidator.problems(in: profile, file: file), texts: [file: text])
     }
 
     /// Problems in the rules of every profile a config uses and in every device's overrides.
@@ -19,7 +19,7 @@ public enum RuleChecks {
         var checkedProfiles: Set<String> = []
         for device in config.devices where checkedProfiles.insert(device.profile.profile).inserted {
             let file = config.profileFiles[device.profile.profile] ?? device.profile.profile
-            problems += Self.problems(inProfile: device.profile, file: file)
+            problems += RuleValidator.problems(in: device.profile, file: file)
         }
         for (stationIndex, station) in config.config.stations.enumerated() {
             problems += stationProblems(station, index: stationIndex, config: config, timeZone: timeZone)
@@ -32,7 +32,7 @@ public enum RuleChecks {
                                                    profile: profile, profileFile: profileFile, timeZone: timeZone)
             }
         }
-        // Lines from the config as it was read (the file may have changed since).
+        // Lines from the files as they were read (they may have changed since).
         return config.locating(problems)
     }
 

@@ -37,24 +37,14 @@ public struct LoadedConfig: Sendable {
     public var devices: [ResolvedDevice]
     /// Absolute path of the SQLite store.
     public var storePath: String
-    /// The config's text as it was read: later checks (rules, feed, store)
-    /// find the line of a path here, never by reading the file again.
-    var text: [UInt8] = []
+    /// The text of the config and of each profile read, by file path, as
+    /// it was read: later checks (rules, feed) find the line of a path
+    /// here, never by reading a file again.
+    var texts: [String: [UInt8]] = [:]
 
-    /// The line of `path` (e.g. "feed.url") in the config as it was read.
-    public func line(of path: String) -> Int? {
-        SourceMap(bytes: text).line(of: path)
-    }
-
-    /// `problems` of this config file with their lines filled in.
+    /// `problems` of the config and its profiles with their lines filled in.
     public func locating(_ problems: [ProfileProblem]) -> [ProfileProblem] {
-        guard problems.contains(where: { $0.file == file && $0.line == nil }) else { return problems }
-        let map = SourceMap(bytes: text)
-        return problems.map { problem in
-            var located = problem
-            if located.file == file && located.line == nil { located.line = map.line(of: problem.path) }
-            return located
-        }
+        ProfileProblems.locating(problems, texts: texts)
     }
 }
 
@@ -88,11 +78,13 @@ public enum ConfigLoader {
         var profileProblems: [ProfileProblem] = []
         var profiles: [String: DeviceProfile]?
         var profileFiles: [String: String] = [:]
+        var texts: [String: [UInt8]] = [path: [UInt8](data)]
         let named = Set((tree["stations"]?.array ?? []).flatMap { station in
             (station["devices"]?.array ?? []).compactMap { $0["profile"]?.string }
         })
         do {
-            profiles = try loadProfiles(named, in: folder, problems: &profileProblems, files: &profileFiles)
+            profiles = try loadProfiles(named, in: folder, problems: &profileProblems, files: &profileFiles,
+                                        texts: &texts)
         } catch {
             checks.report("profiles", "cannot read the profiles folder \(folder) (\(ProfileLoader.reason(error)))")
         }
@@ -118,7 +110,7 @@ public enum ConfigLoader {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let storePath = resolve(config.store?.path ?? "var/pumpgw.db", against: base)
         return LoadedConfig(file: path, config: config, profiles: profiles ?? [:], profileFiles: profileFiles,
-                            devices: devices, storePath: storePath, text: [UInt8](data))
+                            devices: devices, storePath: storePath, texts: texts)
     }
 
     /// True when `data` parses and has a top-level `stations` key (a profile
@@ -134,7 +126,8 @@ public enum ConfigLoader {
     /// it (`ID.json5`, as shipped), then in the folder's other files, one by
     /// one, until every named id is found. Throws when the folder cannot be read.
     static func loadProfiles(_ named: Set<String>, in folder: String, problems: inout [ProfileProblem],
-                             files fileOfProfile: inout [String: String]) throws -> [String: DeviceProfile] {
+                             files fileOfProfile: inout [String: String], texts: inout [String: [UInt8]])
+        throws -> [String: DeviceProfile] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json5") }.sorted()
         var profiles: [String: DeviceProfile] = [:]
         var read: Set<String> = []
@@ -142,7 +135,8 @@ public enum ConfigLoader {
             guard read.insert(name).inserted else { return }
             let file = (folder as NSString).appendingPathComponent(name)
             do {
-                let profile = try ProfileLoader.load(path: file)
+                let (profile, text) = try ProfileLoader.loadWithText(path: file)
+                texts[file] = text
                 if let other = fileOfProfile[profile.profile] {
                     problems.append(ProfileProblem(file: file, path: "profile", message: "profile id '\(profile.profile)' is also used by \(other)"))
                 }

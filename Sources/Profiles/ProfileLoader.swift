@@ -8,7 +8,14 @@ public enum ProfileLoader {
     /// Reads and validates the profile at `path`.
     /// Throws `ProfileProblems` listing every problem found.
     public static func load(path: String) throws(ProfileProblems) -> DeviceProfile {
-        try load(data: read(path), file: path)
+        try loadWithText(path: path).profile
+    }
+
+    /// The profile and the file's text, kept so that later checks (the
+    /// rules) find their lines without reading the file again.
+    public static func loadWithText(path: String) throws(ProfileProblems) -> (profile: DeviceProfile, text: [UInt8]) {
+        let data = try read(path)
+        return (try load(data: data, file: path), [UInt8](data))
     }
 
     /// The largest profile file read, in bytes. The biggest shipped profile

@@ -63,15 +63,16 @@ public struct ProfileProblems: Error, Sendable, CustomStringConvertible {
 }
 
 extension ProfileProblems {
-    /// `problems` with the line of each one's path filled in from `file`'s
-    /// text, where a later stage (the rules) found them without one.
-    public static func locating(_ problems: [ProfileProblem], in file: String) -> [ProfileProblem] {
-        guard problems.contains(where: { $0.line == nil }),
-              let data = FileManager.default.contents(atPath: file) else { return problems }
-        let map = SourceMap(text: String(decoding: data, as: UTF8.self))
+    /// `problems` with the line of each one's path filled in, where a later
+    /// stage (the rules) found them without one: from `texts`, the files'
+    /// text as it was read, by file path (never by reading a file again).
+    public static func locating(_ problems: [ProfileProblem], texts: [String: [UInt8]]) -> [ProfileProblem] {
+        var maps: [String: SourceMap] = [:]
         return problems.map { problem in
+            guard problem.line == nil, let text = texts[problem.file] else { return problem }
             var located = problem
-            if located.line == nil { located.line = map.line(of: problem.path) }
+            if maps[problem.file] == nil { maps[problem.file] = SourceMap(bytes: text) }
+            located.line = maps[problem.file]?.line(of: problem.path)
             return located
         }
     }

@@ -87,6 +87,12 @@ public final class ProfileSimulator {
     public private(set) var writeRequests = 0
     public internal(set) var requestsServed = 0
     var requestsReceived = 0
+    /// With pacing: the wire time the exchanges served would need at least on a real bus
+    /// (frames, turnaround and the silence before the next request), seconds.
+    public internal(set) var wireSeconds = 0.0
+    /// RTU: when the first request came and the last reply left (the busy span of a benchmark).
+    public internal(set) var firstRequest: Date?
+    public internal(set) var lastReply: Date?
 
     private var model: PumpRoomModel
     private(set) var image: RegisterImage

@@ -83,8 +83,10 @@ extension ProfileSimulator {
                     guard var reply = answerRTU(frame, mapping: mapping) else { continue }
                     replies += 1
                     reply = injectFaults(into: reply, replyNumber: replies)
+                    if firstRequest == nil { firstRequest = Date() }
                     pace(request: frame.count, reply: reply.count)
                     _ = reply.withUnsafeBytes { Glibc.write(streams[index].fd, $0.baseAddress, reply.count) }
+                    lastReply = Date()
                 }
             }
             for fd in closed {
@@ -165,7 +167,10 @@ extension ProfileSimulator {
     private func pace(request: Int, reply: Int) {
         guard let baud = options.paceBaud else { return }
         let bits = Double(options.serial?.bitsPerCharacter ?? 10)
-        Thread.sleep(forTimeInterval: (Double(request + reply) + 3.5) * bits / Double(baud))
+        let seconds = (Double(request + reply) + 3.5) * bits / Double(baud)
+        // The bus's physical limit per exchange adds the 3.5-character silence before the next request.
+        wireSeconds += seconds + 3.5 * bits / Double(baud)
+        Thread.sleep(forTimeInterval: seconds)
     }
 }
 

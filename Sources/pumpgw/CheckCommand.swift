@@ -30,15 +30,15 @@ enum CheckCommand: Command {
                 failed = !checkConfig(path) || failed
                 continue
             }
-            let profile: DeviceProfile
+            let profile: DeviceProfile, text: [UInt8]
             do {
-                profile = try ProfileLoader.load(path: path)
+                (profile, text) = try ProfileLoader.loadWithText(path: path)
             } catch {
                 printProblems(error)
                 failed = true
                 continue
             }
-            let ruleProblems = RuleChecks.problems(inProfile: profile, file: path)
+            let ruleProblems = RuleChecks.problems(inProfile: profile, file: path, text: text)
             guard ruleProblems.isEmpty else {
                 printProblems(ProfileProblems(ruleProblems))
                 failed = true

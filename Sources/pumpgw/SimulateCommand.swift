@@ -108,7 +108,9 @@ enum SimulateCommand: Command {
                     let units = settings.units.isEmpty ? String(settings.unit) : settings.units.sorted().map(String.init).joined(separator: ",")
                     Console.print("pumpgw simulate: listening on \(place) (RTU) unit \(units) profile \(profile.profile) (\(profile.points.count) points)")
                 })
-            Console.print("pumpgw simulate: stopped after \(simulator.requestsServed) requests, \(simulator.writeRequests) write requests")
+            Console.print("pumpgw simulate: stopped after \(simulator.requestsServed) requests, \(simulator.writeRequests) write requests"
+                          + (settings.paceBaud == nil ? "" : ", \(String(format: "%.3f", simulator.wireSeconds)) s of wire time in "
+                             + String(format: "%.3f", simulator.lastReply?.timeIntervalSince(simulator.firstRequest ?? Date()) ?? 0) + " s"))
             return 0
         }
         try simulator.run(

@@ -235,3 +235,23 @@ struct RealignmentTests {
         #expect(schedule.nextDue == 5600 * ms)
     }
 }
+
+@Suite("BoostService events")
+struct BoostEventTests {
+    @Test("a boost that begins, changes and ends is started, started again, then ended at the configured interval")
+    func events() {
+        let device = BoostedDevice(station: "FT-0412", device: "booster", configured: .seconds(1))
+        let configured = [(device: device, timeout: Duration.milliseconds(100))]
+        let cli = request(.milliseconds(500))
+        let rule = request(.milliseconds(250), source: .rule("FT-0412/booster/outlet_pressure/instability"))
+        let first = ["FT-0412/booster": PollingDecision(interval: .milliseconds(500), boost: cli)]
+        let second = ["FT-0412/booster": PollingDecision(interval: .milliseconds(250), boost: rule)]
+        let started = BoostService.events(from: [:], to: first, configured: configured, at: t0)
+        #expect(started.map { "\($0.state) \($0.intervalMilliseconds) \($0.source)" } == ["started 500 cli"])
+        #expect(BoostService.events(from: first, to: first, configured: configured, at: t0).isEmpty)
+        let changed = BoostService.events(from: first, to: second, configured: configured, at: t0)
+        #expect(changed.map { "\($0.state) \($0.intervalMilliseconds) \($0.source)" } == ["started 250 rule:FT-0412/booster/outlet_pressure/instability"])
+        let ended = BoostService.events(from: second, to: [:], configured: configured, at: t0)
+        #expect(ended.map { "\($0.state) \($0.intervalMilliseconds)" } == ["ended 1000"])
+    }
+}

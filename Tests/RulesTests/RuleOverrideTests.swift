@@ -69,7 +69,7 @@ struct RuleOverrideTests {
         (#"[{ point: "outlet_pressure", rule: "high", limit: "0.7" }]"#,
          [#"\#(path).limit: must be a number, not "0.7""#]),
         (#"[{ point: "outlet_pressure", rule: "high", limt: 0.7 }]"#,
-         ["\(path).limt: unknown key 'limt' for a high rule (did you mean 'limit'?); it may have: deadband, delay, enabled, id, kind, limit, message, offDelay, realarm, severity, when"]),
+         ["\(path).limt: unknown key 'limt' for a high rule (did you mean 'limit'?); it may have: boost, deadband, delay, enabled, id, kind, limit, message, offDelay, realarm, severity, when"]),
         (#"[{ point: "outlet_pressure", rule: "low", limit: 0.7 }]"#,
          ["\(path).limit: low limit 0.7 is not below the high limit 0.6 (points[0].rules[0]); a low limit must be below a high limit"]),
         (#"[{ point: "outlet_pressure", rule: "high", severity: "red" }]"#,

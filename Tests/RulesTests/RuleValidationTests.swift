@@ -80,7 +80,7 @@ struct BadRuleCase: CustomTestStringConvertible, Sendable {
 
 struct RuleValidationTests {
     static let kinds = "high, highHigh, low, lowLow, rateOfChange, instability, state, stale, nightFlow"
-    static let limitKeys = "deadband, delay, enabled, id, kind, limit, message, offDelay, realarm, severity, when"
+    static let limitKeys = "boost, deadband, delay, enabled, id, kind, limit, message, offDelay, realarm, severity, when"
 
     static let cases: [BadRuleCase] = [
         BadRuleCase(name: "unknown kind", point: "outlet_pressure", rules: #"[{ kind: "hihg", limit: 0.6 }]"#, problems: [
@@ -152,7 +152,7 @@ struct RuleValidationTests {
                     rules: #"[{ kind: "rateOfChange", rising: 0.2, falling: 0.1, period: "10s", deadband: 0.1 }]"#, problems: [
             "points[0].rules[0].deadband: deadband 0.1 must be less than the limit 0.1, or the alarm could never clear"]),
         BadRuleCase(name: "stale without a duration", point: "outlet_pressure", rules: #"[{ kind: "stale", deadband: 1 }]"#, problems: [
-            "points[0].rules[0].deadband: unknown key 'deadband' for a stale rule; it may have: duration, enabled, id, kind, message, realarm, severity, when",
+            "points[0].rules[0].deadband: unknown key 'deadband' for a stale rule; it may have: boost, duration, enabled, id, kind, message, realarm, severity, when",
             #"points[0].rules[0].duration: missing duration: a duration such as "30m""#]),
         BadRuleCase(name: "night window with bad times and zone", point: "flow",
                     rules: #"[{ kind: "nightFlow", limit: 2, from: "2am", to: "24:00", timeZone: "China/Beijing" }]"#, problems: [

@@ -106,16 +106,15 @@ final class BoostService: Service {
             + plan.windows.flatMap { $0.requests(at: now) }
         var decisions: [String: PollingDecision] = [:]
         for (device, timeout) in plan.devices {
-            var decision = BoostArbiter.decide(for: device, requests: requests, at: now)
+            // Without a boost (or when the guard refuses it) the device stays at its configured interval.
+            let decision = BoostArbiter.decide(for: device, requests: requests, at: now)
             let key = "\(device.station)/\(device.device)"
-            if let boost = decision.boost {
-                switch BoostGuard.check(name: key, requested: decision.interval, minInterval: device.minInterval, timeout: timeout) {
-                case .success: decisions[key] = decision
-                case .failure(let refusal):
-                    if refusals.insert("\(key) \(boost.source) \(boost.interval)").inserted {
-                        log.warning("boost refused", ["reason": refusal.message, "source": boost.source.description])
-                    }
-                    decision = PollingDecision(interval: device.configured, boost: nil)
+            guard let boost = decision.boost else { continue }
+            switch BoostGuard.check(name: key, requested: decision.interval, minInterval: device.minInterval, timeout: timeout) {
+            case .success: decisions[key] = decision
+            case .failure(let refusal):
+                if refusals.insert("\(key) \(boost.source) \(boost.interval)").inserted {
+                    log.warning("boost refused", ["reason": refusal.message, "source": boost.source.description])
                 }
             }
         }
