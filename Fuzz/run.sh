@@ -3,6 +3,7 @@
 #   Fuzz/run.sh               every target, 1,000,000 inputs each
 #   Fuzz/run.sh replies       the Modbus reply validation only
 #   Fuzz/run.sh http          the HTTP request-head parser only
+#   Fuzz/run.sh chunk         the history chunk decoder only
 #   Fuzz/run.sh loader 5000   one target, 5000 inputs
 #   RUNS=-1 Fuzz/run.sh       until stopped (or a crash)
 # Needs a Swift toolchain from swift.org (its clang runtime has libFuzzer).
@@ -11,7 +12,7 @@
 # corpus, and Fuzz/seeds/; what the fuzzer learns goes to Fuzz/.build/corpus-*.
 set -eu
 cd "$(dirname "$0")/.."
-targets=${1:-"loader decoder replies http"}
+targets=${1:-"loader decoder replies chunk http"}
 runs=${2:-${RUNS:-1000000}}
 build=Fuzz/.build
 mkdir -p "$build/crashes"
@@ -34,6 +35,12 @@ for target in $targets; do
         swiftc $flags -I "$build" Fuzz/DecoderFuzz.swift "$build/Profiles.o" "$build/Telemetry.o" "$build/Decoding.o" -o "$build/decoder-fuzz"
         mkdir -p "$build/corpus-decoder"
         seeds="Fuzz/seeds/decoder" ;;
+    chunk)
+        # The codec's files use no SQLite: compiled into the target itself.
+        swiftc $flags -module-name ChunkFuzz Fuzz/ChunkFuzz.swift Sources/Store/BitStream.swift Sources/Store/ChunkCodec.swift \
+            Sources/Store/RealCoding.swift Sources/Store/SQLiteValue.swift -o "$build/chunk-fuzz"
+        mkdir -p "$build/corpus-chunk"
+        seeds="Fuzz/seeds/chunk" ;;
     replies)
         swiftc $flags -wmo -c -module-name Modbus -emit-module -emit-module-path "$build/Modbus.swiftmodule" \
             Sources/Modbus/*.swift -o "$build/Modbus.o"
@@ -46,7 +53,7 @@ for target in $targets; do
         swiftc $flags -I "$build" Fuzz/HTTPRequestFuzz.swift "$build/HTTPServer.o" -o "$build/http-fuzz"
         mkdir -p "$build/corpus-http"
         seeds="Fuzz/seeds/http" ;;
-    *) echo "unknown target $target (loader, decoder, replies or http)" >&2; exit 2 ;;
+    *) echo "unknown target $target (loader, decoder, replies, chunk or http)" >&2; exit 2 ;;
     esac
     echo "== $target: $runs inputs"
     # -timeout: an input that takes two seconds is a hang; -rss_limit_mb: a blow-up.

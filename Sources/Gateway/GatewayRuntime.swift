@@ -37,12 +37,14 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let pipeline: Pipeline
     private let alarms: AlarmStage
     private let pollers: PollerGroup
-    private let boosts: BoostService
+    let boosts: BoostService
     private let feed: FeedService
     /// The page, metrics and JSON API; listening only when the config has `http`.
     private let window: WindowService
     /// What `/metrics` reports of the polling, fed by every poll report.
     private let metrics = GatewayMetrics()
+    /// Finished once every poller has started ("gateway started").
+    private let started: Completion
     private var runner: (runner: ServiceRunner, done: Completion)?
 
     /// Opens the store (refusing a database another gateway holds) and
@@ -64,7 +66,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         feed = FeedService(sender: sender, grace: feedGrace, log: log)
         let restored: [AlarmEvent]
         do {
-            restored = try store.activeAlarms()
+            restored = try store.read { try $0.activeAlarms() }
         } catch {
             store.close()
             throw RuntimeError(message: "cannot read the active alarms from \(settings.storePath): \(error)")
@@ -79,8 +81,11 @@ public final class GatewayRuntime: @unchecked Sendable {
                             sink: sink, feedStatus: { [sender] in sender.currentStatus }, log: log)
         self.pipeline = pipeline
         let queue = pipeline.queue, metrics = self.metrics
+        let started = Completion()
+        self.started = started
         pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0); metrics.record($0) },
                               started: { endpoints in
+                                  defer { started.finish() }
                                   log.info("gateway started", ["gateway": settings.gatewayId,
                                                                "devices": String(settings.devices.count),
                                                                "endpoints": String(endpoints), "store": settings.storePath])
@@ -126,7 +131,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     public func run(signals: SignalQueue, shutdownDeadline: Duration = .seconds(20),
                     reload: @escaping @Sendable () -> Void) async -> ServiceRunner.Outcome {
         let runner = ServiceRunner(services: services, signals: signals, shutdownDeadline: shutdownDeadline, log: log,
-                                   reload: { await onThread("reload") { reload() } })
+                                   ready: started, reload: { await onThread("reload") { reload() } })
         let outcome = await runner.run()
         if outcome != .deadlineExceeded { close() }
         return outcome

@@ -12,6 +12,6 @@ enum GatewayStateRow {
         let row = GatewayState(updated: now, pid: getpid(), stopped: stopped, feedTarget: target,
                                feedState: feed.state.name, feedLastSuccess: feed.lastSuccess, feedLastError: feed.lastError,
                                storeFailure: storeFailure?.message, storeFailureTime: storeFailure?.time)
-        try? store.saveGatewayState(row)
+        try? store.write { try $0.saveGatewayState(row) }
     }
 }

@@ -36,7 +36,7 @@ struct GatewayWatch {
         self.feedTarget = feedTarget
         self.log = log
         // The gateway's own alarms still raised from before a restart are cleared by the same rules.
-        let restored = Set(((try? store.activeAlarms()) ?? []).filter { $0.device == "gateway" }.map(\.rule))
+        let restored = Set(((try? store.read { try $0.activeAlarms() }) ?? []).filter { $0.device == "gateway" }.map(\.rule))
         feedFailing = restored.contains("feedFailure")
         overflow = OutboxOverflow(gatewayId: gatewayId, cap: store.options.outboxMaxLines,
                                   raised: restored.contains("outboxOverflow"), now: Date())
@@ -56,7 +56,7 @@ struct GatewayWatch {
         let health = healthLines(now: now, feed: feed ?? FeedStatus(), stats: stats,
                                  droppedReports: dropped, queuedReports: queuedReports)
         var alarms = [feed.flatMap { feedAlarm($0, now: now) }]
-        if let dropped = try? store.droppedLines() {
+        if let dropped = try? store.read({ try $0.droppedLines() }) {
             alarms.append(overflow.check(droppedTotal: dropped, now: now, log: log))
         }
         saveState(now: now, storeFailure: storeFailure)
@@ -84,8 +84,8 @@ struct GatewayWatch {
 
     private func healthLines(now: Date, feed: FeedStatus, stats: PipelineStats, droppedReports: Int,
                              queuedReports: Int) -> [String] {
-        let depth = (try? store.outboxDepth()) ?? -1
-        let dropped = (try? store.droppedLines()) ?? -1
+        let depth = (try? store.read { try $0.outboxDepth() }) ?? -1
+        let dropped = (try? store.read { try $0.droppedLines() }) ?? -1
         var out: [String] = []
         let health = GatewayHealth(gateway: gatewayId, time: now, outboxDepth: depth, droppedLines: dropped, feed: feed)
         if let line = lines.gateway(health) { out.append(line) }

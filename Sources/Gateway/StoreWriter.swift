@@ -54,7 +54,7 @@ struct StoreWriter {
         for next in pending {
             let started = DispatchTime.now().uptimeNanoseconds
             do {
-                _ = try store.write(next)
+                _ = try store.write { try $0.write(next) }
             } catch {
                 failed(error, waiting: Array(pending[written...]), now: now, stats: stats)
                 return

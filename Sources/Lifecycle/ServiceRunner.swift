@@ -34,13 +34,18 @@ public final class ServiceRunner: Sendable {
     private let signals: SignalQueue?
     private let shutdownDeadline: Duration
     private let reload: (@Sendable () async -> Void)?
+    /// Finished when start-up is done; signals wait for it.
+    private let ready: Completion?
     private let log: Logger
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
 
+    /// `ready`, when given, is finished by the services once start-up is
+    /// done: until then a reload or a stop waits in the queue.
     public init(services: [any Service], signals: SignalQueue?, shutdownDeadline: Duration = .seconds(20),
-                log: Logger, reload: (@Sendable () async -> Void)? = nil) {
+                log: Logger, ready: Completion? = nil, reload: (@Sendable () async -> Void)? = nil) {
         self.services = services
+        self.ready = ready
         self.signals = signals
         self.shutdownDeadline = shutdownDeadline
         self.reload = reload
@@ -67,6 +72,10 @@ public final class ServiceRunner: Sendable {
                 }
                 done.finish()
             }
+        }
+        if let ready {
+            // Bounded: a start-up that never finishes must not make the gateway deaf to TERM.
+            _ = await withDeadline(.seconds(60)) { await ready.wait() }
         }
         let forwarding = signals.map { queue in
             Task { [eventSink] in for await number in queue.events { eventSink.yield(.signal(number)) } }

@@ -28,25 +28,10 @@ extension ProfileSimulator {
             throw SimulatorError.setup("out of memory for the register tables")
         }
         defer { modbus_mapping_free(mapping) }
-        var listener: Int32 = -1
-        var streams: [Stream] = []
+        var (listener, streams) = try openRTU(onListening: onListening)
         defer {
             if listener >= 0 { Glibc.close(listener) }
             streams.forEach { _ = Glibc.close($0.fd) }
-        }
-        if let serial = options.serial {
-            do {
-                streams.append(Stream(fd: try SerialPort.open(serial)))
-            } catch {
-                throw SimulatorError.setup("\(error)")
-            }
-            onListening(serial.path)
-        } else {
-            guard let socket = Self.listen(host: options.host, port: options.port) else {
-                throw SimulatorError.listen(host: options.host, port: options.port, reason: String(cString: strerror(errno)))
-            }
-            listener = socket
-            onListening("\(options.host):\(Self.boundPort(of: socket) ?? options.port)")
         }
         let started = Date()
         var lastRender = Date.distantPast
@@ -94,6 +79,24 @@ extension ProfileSimulator {
                 streams.removeAll { $0.fd == fd }
             }
         }
+    }
+
+    /// The serial port as the one stream, or a listening TCP socket (no stream yet).
+    private func openRTU(onListening: (String) -> Void) throws -> (listener: Int32, streams: [Stream]) {
+        if let serial = options.serial {
+            do {
+                let stream = Stream(fd: try SerialPort.open(serial))
+                onListening(serial.path)
+                return (-1, [stream])
+            } catch {
+                throw SimulatorError.setup("\(error)")
+            }
+        }
+        guard let socket = Self.listen(host: options.host, port: options.port) else {
+            throw SimulatorError.listen(host: options.host, port: options.port, reason: String(cString: strerror(errno)))
+        }
+        onListening("\(options.host):\(Self.boundPort(of: socket) ?? options.port)")
+        return (socket, [])
     }
 
     /// The reply frame for a request frame, or nil for silence.

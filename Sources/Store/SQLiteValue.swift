@@ -1,11 +1,12 @@
 // The values SQLite stores, as statements bind and read them.
 
-/// One SQLite value: NULL, INTEGER, REAL or TEXT (the store uses no BLOBs).
+/// One SQLite value: NULL, INTEGER, REAL, TEXT or BLOB (history chunks).
 enum SQLiteValue: Equatable {
     case null
     case integer(Int64)
     case real(Double)
     case text(String)
+    case blob([UInt8])
 
     var integer: Int64? {
         switch self {
@@ -25,6 +26,11 @@ enum SQLiteValue: Equatable {
 
     var text: String? {
         if case .text(let value) = self { return value }
+        return nil
+    }
+
+    var blob: [UInt8]? {
+        if case .blob(let bytes) = self { return bytes }
         return nil
     }
 }

@@ -12,10 +12,17 @@
 // own time). Rows per poll instead of rows per point is what lets one box keep
 // 100,000 samples a second. The views `history` and `latest` unpack frames
 // into the per-point rows of versions 1 and 2, for SQL by hand.
+//
+// Since version 5, frames are only the head of history (the last half hour
+// or so): the compactor (Compactor.swift) turns closed windows of frames into
+// per-point chunks, one BLOB per point and window (ChunkCodec.swift). The
+// `history` view could not survive: plain sqlite3 cannot decode a chunk. It
+// became `history_head` (the frames not compacted yet); `pumpgw history
+// --csv` reads the whole history.
 
 enum Schema {
     /// Step N (index N-1) takes a database from version N-1 to N.
-    static let migrations: [String] = [version1, version2, version3, version4]
+    static let migrations: [String] = [version1, version2, version3, version4, version5]
 
     static var currentVersion: Int { migrations.count }
 
@@ -139,6 +146,41 @@ enum Schema {
                    json_extract(e.value, '$[2]') AS quality, coalesce(json_extract(e.value, '$[3]'), f.time) AS time,
                    f.device_id AS device_id
             FROM latest_frames f, json_each(f.points) e;
+        """
+
+    /// Version 5: history chunks behind the frames (see the top of this file).
+    /// Frames are clustered by device: a frame's id is device_id << 40 plus a
+    /// count (FrameIDs), so one device's frames share pages and compacting
+    /// its window frees whole pages instead of rewriting every page of the
+    /// window (frames of all devices interleaved: 220 bytes written per sample
+    /// in the bench instead of 57). Their two indexes go: each touched a page
+    /// per device per poll, and reads seek by id range.
+    /// A chunk holds one point's samples of one window [start_time, end_time)
+    /// in frame order; `first_frame` orders two chunks of one window (frames
+    /// that came late, after a clock step). count/min/max/sum/last are over
+    /// its good numeric samples, for downsampled reads without decoding.
+    static let version5 = """
+        CREATE TABLE history_chunks (
+            id INTEGER PRIMARY KEY,
+            point_id INTEGER NOT NULL,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER NOT NULL,
+            first_frame INTEGER NOT NULL,
+            samples INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            min REAL, max REAL, sum REAL, last REAL,
+            data BLOB NOT NULL);
+        CREATE INDEX history_chunks_by_point ON history_chunks (point_id, start_time);
+        CREATE INDEX history_chunks_by_time ON history_chunks (start_time);
+        DROP INDEX history_frames_by_device;
+        DROP INDEX history_frames_by_time;
+        UPDATE history_frames SET id = (device_id << 40) + id;
+        DROP VIEW history;
+        CREATE VIEW history_head AS
+            SELECT json_extract(e.value, '$[0]') AS point_id, f.time AS time,
+                   json_extract(e.value, '$[1]') AS value, json_extract(e.value, '$[2]') AS quality,
+                   f.device_id AS device_id
+            FROM history_frames f, json_each(f.points) e;
         """
 
     /// Brings `connection` to the current version; refuses a newer file.

@@ -36,6 +36,11 @@ final class Statement {
             case .integer(let number): try check(sqlite3_bind_int64(handle, index, number))
             case .real(let number): try check(sqlite3_bind_double(handle, index, number))
             case .text(let text): try check(sqlite3_bind_text(handle, index, text, -1, transient))
+            case .blob(let bytes):
+                try check(bytes.withUnsafeBytes { buffer in
+                    guard let base = buffer.baseAddress, !buffer.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
+                    return sqlite3_bind_blob64(handle, index, base, sqlite3_uint64(buffer.count), transient)
+                })
             }
         }
     }
@@ -86,7 +91,11 @@ final class Statement {
         switch sqlite3_column_type(handle, column) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, column))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, column))
-        case SQLITE_TEXT, SQLITE_BLOB:
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, column))
+            guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        case SQLITE_TEXT:
             guard let text = sqlite3_column_text(handle, column) else { return .null }
             return .text(String(cString: text))
         default: return .null

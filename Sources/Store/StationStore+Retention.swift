@@ -14,14 +14,16 @@ extension StationStore {
         var report = RetentionReport()
         let cutoff = try onQueue { $0.retentionCutoff }
         report.historyFramesByAge = try repeatBatches { try $0.deleteBatch(from: .history, olderThan: cutoff) }
+        report.historyChunksByAge = try repeatBatches { try $0.deleteChunkBatch(endingBefore: cutoff) }
         report.alarmEvents = try repeatBatches { try $0.deleteBatch(from: .alarmEvents, olderThan: cutoff) }
         report.deadLetters = try repeatBatches { try $0.deleteBatch(from: .deadLetters, olderThan: cutoff) }
         report.outboxLinesByAge = try repeatBatches { try $0.dropAgedOutboxBatch() }
         if let limit = options.maxDatabaseBytes {
             while try onQueue({ try $0.usedBytes() }) > limit {
                 let deleted = try onQueue { try $0.deleteOldestHistoryBatch() }
-                guard deleted > 0 else { break }
-                report.historyFramesBySize += deleted
+                guard deleted.frames + deleted.chunks > 0 else { break }
+                report.historyFramesBySize += deleted.frames
+                report.historyChunksBySize += deleted.chunks
             }
         }
         while true {
@@ -30,15 +32,6 @@ extension StationStore {
             report.pagesVacuumed += pages
         }
         return report
-    }
-
-    /// Runs retention on a thread outside Swift's cooperative pool.
-    public func runRetention() async throws -> RetentionReport {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(with: Result { try self.runRetention() })
-            }
-        }
     }
 
     /// Repeats `batch` on the queue until it deletes fewer than a full batch.

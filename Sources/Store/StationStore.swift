@@ -14,7 +14,7 @@ import Foundation
 /// write (samples, health, alarm events, encoded feed lines) into one
 /// `StoreBatch` and `write` it: one transaction, so batching many devices is
 /// what makes it fast. The feed sender calls `outboxPeek`, then
-/// `outboxDelete(through:)` after the server acknowledged, or
+/// `outboxDelete(ids:)` after the server acknowledged, or
 /// `outboxDeadLetter` for lines it refused. Call `runRetention` now and then
 /// (e.g. hourly). On start, `activeAlarms()` restores the rules' state.
 ///
@@ -40,6 +40,8 @@ public final class StationStore: @unchecked Sendable {
     private let queue: DispatchQueue
     /// Touched only on `queue`.
     private var engine: StoreEngine?
+    /// The compactor's thread and connection (writers with `compactionInterval` only).
+    private let compaction: CompactionService?
 
     /// Opens `path` for writing (creating it and its folder), takes the writer
     /// lock, switches to WAL and migrates the schema forward.
@@ -51,6 +53,12 @@ public final class StationStore: @unchecked Sendable {
         self.options = options
         queue = DispatchQueue(label: "pumpgw.store")
         engine = try queue.sync { try StoreEngine(writingTo: path, options: options) }
+        if let interval = options.compactionInterval {
+            compaction = try CompactionService(path: path, options: options, interval: interval)
+            compaction?.start()
+        } else {
+            compaction = nil
+        }
     }
 
     private init(path: String, options: StoreOptions, readingWith engine: StoreEngine, queue: DispatchQueue) {
@@ -58,7 +66,10 @@ public final class StationStore: @unchecked Sendable {
         self.options = options
         self.queue = queue
         self.engine = engine
+        compaction = nil
     }
+
+    deinit { compaction?.stop() }
 
     /// Opens `path` for writing without blocking the caller's thread.
     public static func open(path: String, options: StoreOptions = StoreOptions()) async throws -> StationStore {
@@ -77,11 +88,29 @@ public final class StationStore: @unchecked Sendable {
         return StationStore(path: path, options: options, readingWith: engine, queue: queue)
     }
 
-    /// Closes the connection and releases the writer lock; later calls throw.
+    /// Stops the compactor, closes the connection and releases the writer lock; later calls throw.
     @available(*, noasync)
     public func close() {
+        compaction?.stop()
         queue.sync { engine = nil }
     }
+
+    /// Compacts every due window of history frames into chunks now, on the
+    /// calling thread (with the compactor's connection, or one of its own
+    /// when the store has no compactor thread), then checkpoints.
+    @available(*, noasync)
+    @discardableResult
+    public func compactNow() throws -> CompactionReport {
+        if let compaction { return try compaction.compactAndCheckpoint() }
+        try onQueue { try $0.requireWritable() }
+        let compactor = try Compactor(path: path, options: options)
+        let report = try compactor.compactAll()
+        try compactor.checkpoint()
+        return report
+    }
+
+    /// What the compactor thread did so far (nil: the store has none).
+    public var compactionStatus: CompactionStatus? { compaction?.current }
 
     // MARK: running work on the queue
 

@@ -53,7 +53,7 @@ public struct StoredDeadLetter: Sendable, Equatable {
 }
 
 extension StoreEngine {
-    func saveGatewayState(_ state: GatewayState) throws(StoreError) {
+    public func saveGatewayState(_ state: GatewayState) throws(StoreError) {
         let date = { (value: Date?) in value.map { SQLiteValue.integer(ValueColumns.milliseconds($0)) } ?? .null }
         let text = { (value: String?) in value.map { SQLiteValue.text($0) } ?? .null }
         _ = try writeTransaction { () throws(StoreError) in
@@ -67,7 +67,7 @@ extension StoreEngine {
         }
     }
 
-    func gatewayState() throws(StoreError) -> GatewayState? {
+    public func gatewayState() throws(StoreError) -> GatewayState? {
         try connection.rows("""
             SELECT updated, pid, stopped, feed_target, feed_state, feed_last_success, feed_last_error,
                    store_failure, store_failure_time FROM gateway_state WHERE id = 1
@@ -79,7 +79,7 @@ extension StoreEngine {
         }.first
     }
 
-    func outboxSummary() throws(StoreError) -> OutboxSummary {
+    public func outboxSummary() throws(StoreError) -> OutboxSummary {
         let oldest = try connection.scalar("SELECT created FROM outbox ORDER BY id LIMIT 1").flatMap(ValueColumns.date)
         return OutboxSummary(lines: try outboxDepth(), oldest: oldest,
                              deadLetters: Int(try connection.scalar("SELECT count(*) FROM dead_letters")?.integer ?? 0),
@@ -87,7 +87,7 @@ extension StoreEngine {
     }
 
     /// Dead letters from `since` on (all when nil), oldest first, at most `limit`.
-    func storedDeadLetters(since: Date?, limit: Int) throws(StoreError) -> [StoredDeadLetter] {
+    public func deadLetters(since: Date?, limit: Int = 1_000_000) throws(StoreError) -> [StoredDeadLetter] {
         let from = since.map { ValueColumns.milliseconds($0) } ?? Int64.min
         return try connection.rows("""
             SELECT id, device_key, line, message, time FROM dead_letters WHERE time >= ? ORDER BY id LIMIT ?
@@ -100,7 +100,8 @@ extension StoreEngine {
 
     /// Moves dead letters from `since` on (all when nil) back to the end of
     /// the outbox, in their order, as lines queued now; returns how many.
-    func requeueDeadLetters(since: Date?) throws(StoreError) -> Int {
+    @discardableResult
+    public func requeueDeadLetters(since: Date?) throws(StoreError) -> Int {
         let from = since.map { ValueColumns.milliseconds($0) } ?? Int64.min
         return try writeTransaction { () throws(StoreError) in
             let moved = try connection.run("""

@@ -33,7 +33,7 @@ extension StoreEngine {
     }
 
     /// Lines in the outbox (counted once, then tracked).
-    func outboxDepth() throws(StoreError) -> Int {
+    public func outboxDepth() throws(StoreError) -> Int {
         if let depth = cachedOutboxDepth { return depth }
         let depth = Int(try connection.scalar("SELECT count(*) FROM outbox")?.integer ?? 0)
         if writable { cachedOutboxDepth = depth }
@@ -42,7 +42,7 @@ extension StoreEngine {
 
     /// The oldest lines in id order: at most `maxLines`, and at most
     /// `maxBytes` of line text (but always at least one line, if any).
-    func outboxPeek(maxLines: Int, maxBytes: Int) throws(StoreError) -> [OutboxEntry] {
+    public func outboxPeek(maxLines: Int, maxBytes: Int) throws(StoreError) -> [OutboxEntry] {
         var bytes = 0
         var taken: [OutboxEntry] = []
         // Stops reading at the byte cap: a batch of 1 MB is a few hundred long lines, not `maxLines`.
@@ -58,16 +58,9 @@ extension StoreEngine {
         return taken
     }
 
-    /// Deletes every line with id <= `id` (after the server acknowledged them).
-    func outboxDelete(through id: Int64) throws(StoreError) -> Int {
-        try writeTransaction { () throws(StoreError) in
-            let deleted = try connection.run("DELETE FROM outbox WHERE id <= ?", [.integer(id)])
-            if let depth = cachedOutboxDepth { cachedOutboxDepth = depth - deleted }
-            return deleted
-        }
-    }
-
-    func outboxDelete(ids: [Int64]) throws(StoreError) -> Int {
+    /// Deletes the lines with these ids (the server acknowledged them); returns how many.
+    @discardableResult
+    public func outboxDelete(ids: [Int64]) throws(StoreError) -> Int {
         try writeTransaction { () throws(StoreError) in
             var deleted = 0
             if let first = ids.first, let last = ids.last, Self.isRun(ids) {
@@ -89,7 +82,8 @@ extension StoreEngine {
     }
 
     /// Moves lines the server refused to `dead_letters` with its message.
-    func outboxDeadLetter(ids: [Int64], message: String) throws(StoreError) -> Int {
+    @discardableResult
+    public func outboxDeadLetter(ids: [Int64], message: String) throws(StoreError) -> Int {
         try writeTransaction { () throws(StoreError) in
             var moved = 0
             for id in ids {
@@ -104,7 +98,7 @@ extension StoreEngine {
         }
     }
 
-    func deadLetters(limit: Int) throws(StoreError) -> [DeadLetter] {
+    public func deadLetters(limit: Int = 1000) throws(StoreError) -> [DeadLetter] {
         try connection.rows("SELECT device_key, line, message, time FROM dead_letters ORDER BY id LIMIT ?",
                             [SQLiteValue(limit)]) { row in
             DeadLetter(deviceKey: row[0].text ?? "", line: row[1].text ?? "", message: row[2].text ?? "",
@@ -112,7 +106,7 @@ extension StoreEngine {
         }
     }
 
-    func droppedLines() throws(StoreError) -> Int {
+    public func droppedLines() throws(StoreError) -> Int {
         Int(try connection.scalar("SELECT value FROM counters WHERE name = 'dropped_lines'")?.integer ?? 0)
     }
 

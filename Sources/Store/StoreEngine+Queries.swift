@@ -1,5 +1,5 @@
-// Reads for `pumpgw status` and `pumpgw history`: latest values (never the
-// history frames), device health, active alarms, one point's history.
+// Reads for `pumpgw status`: latest values (never the history), device
+// health, active alarms. History reads are in StoreEngine+History.swift.
 
 import Foundation
 import Telemetry
@@ -31,15 +31,9 @@ public struct StationStatus: Sendable, Equatable {
     public var devices: [DeviceStatus]
 }
 
-/// One stored history sample.
-public struct HistorySample: Sendable, Equatable {
-    public var time: Date
-    public var value: Value?
-    public var quality: Quality
-}
-
 extension StoreEngine {
-    func activeAlarms() throws(StoreError) -> [AlarmEvent] {
+    /// The alarms raised and not cleared, oldest first: restored after a restart.
+    public func activeAlarms() throws(StoreError) -> [AlarmEvent] {
         try connection.rows("""
             SELECT station, device, point, rule, severity, value, limit_value, time, message
             FROM active_alarms ORDER BY time, key
@@ -51,7 +45,8 @@ extension StoreEngine {
         }
     }
 
-    func status() throws(StoreError) -> [StationStatus] {
+    /// Per station and device: latest values, health and active alarms.
+    public func status() throws(StoreError) -> [StationStatus] {
         let alarms = Dictionary(grouping: try activeAlarms()) { "\($0.station)/\($0.device)" }
         let devices = try connection.rows("""
             SELECT d.id, s.name, s.tags, d.name, d.profile, h.time, h.connected, h.poll_ms, h.errors,
@@ -103,31 +98,8 @@ extension StoreEngine {
         return stations
     }
 
-    /// The stored history of one point from `since` on, oldest first.
-    func history(station: String, device: String, point: String, since: Date, limit: Int) throws(StoreError) -> [HistorySample] {
-        let found = try connection.rows("""
-            SELECT p.id, p.kind, p.device_id FROM points p JOIN devices d ON d.id = p.device_id JOIN stations s ON s.id = d.station_id
-            WHERE s.name = ? AND d.name = ? AND p.name = ?
-            """, [.text(station), .text(device), .text(point)]) { row in
-            (row[0].integer ?? 0, row[1].text ?? "double", row[2].integer ?? 0)
-        }
-        guard let (pointID, kind, deviceID) = found.first else {
-            throw .invalidArgument("no point \(station)/\(device)/\(point) in the store")
-        }
-        return try connection.rows("""
-            SELECT time, value, quality FROM history WHERE device_id = ? AND time >= ? AND point_id = ? ORDER BY time LIMIT ?
-            """, [.integer(deviceID), .integer(ValueColumns.milliseconds(since)), .integer(pointID), SQLiteValue(limit)]) { row in
-            HistorySample(time: ValueColumns.date(row[0].integer ?? 0), value: ValueColumns.value(row[1], kind: kind),
-                          quality: ValueColumns.quality(row[2]))
-        }
-    }
-
-    /// Samples in history (entries of all history frames).
-    func historyRowCount() throws(StoreError) -> Int {
-        Int(try connection.scalar("SELECT coalesce(sum(json_array_length(points)), 0) FROM history_frames")?.integer ?? 0)
-    }
-
-    func integrityCheck() throws(StoreError) -> [String] {
+    /// `PRAGMA integrity_check`: ["ok"] for a sound database.
+    public func integrityCheck() throws(StoreError) -> [String] {
         try connection.rows("PRAGMA integrity_check") { $0[0].text ?? "" }
     }
 

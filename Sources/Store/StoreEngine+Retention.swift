@@ -9,6 +9,9 @@ public struct RetentionReport: Sendable, Equatable {
     /// History frames deleted (one frame is one device poll).
     public var historyFramesByAge = 0
     public var historyFramesBySize = 0
+    /// History chunks deleted (one chunk is one point's window), always whole.
+    public var historyChunksByAge = 0
+    public var historyChunksBySize = 0
     public var alarmEvents = 0
     public var deadLetters = 0
     public var outboxLinesByAge = 0
@@ -32,11 +35,28 @@ extension StoreEngine {
         }
     }
 
-    /// Deletes one batch of the oldest history frames; returns how many frames.
-    func deleteOldestHistoryBatch() throws(StoreError) -> Int {
+    /// Deletes at most one batch of chunks that end at or before `cutoff` (ms): whole chunks only.
+    func deleteChunkBatch(endingBefore cutoff: Int64) throws(StoreError) -> Int {
         try writeTransaction { () throws(StoreError) in
-            try connection.run("DELETE FROM history_frames WHERE id IN (SELECT id FROM history_frames ORDER BY time LIMIT ?)",
-                               [SQLiteValue(options.retentionBatchRows)])
+            try connection.run("""
+                DELETE FROM history_chunks WHERE id IN
+                    (SELECT id FROM history_chunks WHERE start_time <= ? ORDER BY start_time LIMIT ?)
+                """, [.integer(cutoff - Compactor.windowMilliseconds), SQLiteValue(options.retentionBatchRows)])
+        }
+    }
+
+    /// Deletes one batch of the oldest history: chunks while there are any
+    /// (they are older than every frame but late ones), else frames.
+    func deleteOldestHistoryBatch() throws(StoreError) -> (frames: Int, chunks: Int) {
+        try writeTransaction { () throws(StoreError) in
+            let chunks = try connection.run("""
+                DELETE FROM history_chunks WHERE id IN (SELECT id FROM history_chunks ORDER BY start_time LIMIT ?)
+                """, [SQLiteValue(options.retentionBatchRows)])
+            if chunks > 0 { return (0, chunks) }
+            let frames = try connection.run("""
+                DELETE FROM history_frames WHERE id IN (SELECT id FROM history_frames ORDER BY time LIMIT ?)
+                """, [SQLiteValue(options.retentionBatchRows)])
+            return (frames, 0)
         }
     }
 

@@ -6,7 +6,10 @@ import Foundation
 import Telemetry
 
 extension StoreEngine {
-    func write(_ batch: StoreBatch) throws(StoreError) -> WriteReport {
+    /// Writes a batch (several devices' cycles, health, alarm events, outbox
+    /// lines) in ONE transaction: all of it or, on error, none of it.
+    @discardableResult
+    public func write(_ batch: StoreBatch) throws(StoreError) -> WriteReport {
         try writeTransaction { () throws(StoreError) in
             var report = WriteReport()
             for sample in batch.samples { try write(sample, into: &report) }
@@ -48,7 +51,8 @@ extension StoreEngine {
         guard let firstPointID = states.first?.id else { return }
         let (insertHistory, upsertLatest) = try preparedFrameStatements()
         if !history.isEmpty {
-            try insertHistory.run([.integer(deviceID), .integer(time), .text(history.closed())])
+            let id = try nextFrameID(of: deviceID)
+            try insertHistory.run([.integer(id), .integer(deviceID), .integer(time), .text(history.closed())])
         }
         try upsertLatest.run([.integer(deviceID), .integer(firstPointID), .integer(time), .text(latest.closed())])
         report.latestRows += sample.points.count
@@ -57,13 +61,29 @@ extension StoreEngine {
     private func preparedFrameStatements() throws(StoreError) -> (Statement, Statement) {
         if let frameStatements { return frameStatements }
         let prepared = (insertHistory: try connection.statement("""
-                            INSERT INTO history_frames (device_id, time, points) VALUES (?, ?, ?)
+                            INSERT INTO history_frames (id, device_id, time, points) VALUES (?, ?, ?, ?)
                             """),
                         upsertLatest: try connection.statement("""
                             INSERT OR REPLACE INTO latest_frames (device_id, first_point_id, time, points) VALUES (?, ?, ?, ?)
                             """))
         frameStatements = prepared
         return prepared
+    }
+
+    /// The id of the device's next history frame (see FrameIDs).
+    private func nextFrameID(of deviceID: Int64) throws(StoreError) -> Int64 {
+        var next = frameIDs[deviceID] ?? 0
+        if next == 0 {
+            // After a start, past the device's last frame. (Once compaction has
+            // emptied the device's range, ids start over: chunks keep their
+            // own order, and the reads order frames by time first.)
+            let range = FrameIDs.range(of: deviceID)
+            let last = try connection.scalar("SELECT max(id) FROM history_frames WHERE id BETWEEN ? AND ?",
+                                             [.integer(range.lowerBound), .integer(range.upperBound)])?.integer
+            next = (last ?? range.lowerBound) + 1
+        }
+        frameIDs[deviceID] = next + 1
+        return next
     }
 
     /// Stored when the quality changed, the value moved by more than the

@@ -25,7 +25,9 @@ struct PointState {
     }
 }
 
-final class StoreEngine {
+/// The store's connection and caches, handed to `StationStore.read` and
+/// `write` closures on the store's queue; valid only inside them.
+public final class StoreEngine {
     let connection: SQLiteConnection
     let options: StoreOptions
     let writable: Bool
@@ -46,6 +48,8 @@ final class StoreEngine {
     /// so the hot path finds a point by position instead of hashing its name.
     var points: [PointListKey: [PointState]] = [:]
     var cachedOutboxDepth: Int?
+    /// Per device, the id its next history frame gets (FrameIDs).
+    var frameIDs: [Int64: Int64] = [:]
     /// The writer's per-poll statements, prepared once (no cache lookup by SQL text).
     var frameStatements: (insertHistory: Statement, upsertLatest: Statement)?
 
@@ -98,7 +102,15 @@ final class StoreEngine {
         // and retention deletes old history, so that doubled the writes (and
         // the SD card's wear) for nothing: nothing here is secret.
         try connection.execute("PRAGMA secure_delete = OFF")
-        // Keep the WAL file from growing without bound after a long read.
+        // Checkpoints: with a compactor thread it makes them (every
+        // `compactionInterval`), off this connection and the pipeline's
+        // thread; 16,384 pages (64 MB) is only a backstop should it fail.
+        // A checkpoint writes each page once however often it changed since
+        // the last: the latest frames change every poll, so fewer checkpoints
+        // are fewer bytes on the SD card. Without a compactor, SQLite's 1000.
+        try connection.execute("PRAGMA wal_autocheckpoint = \(options.compactionInterval == nil ? 1000 : 16_384)")
+        // Keep the WAL file from growing without bound after a long read,
+        // and from being truncated and regrown after every checkpoint.
         try connection.execute("PRAGMA journal_size_limit = \(64 * 1024 * 1024)")
         // A page cache that holds what every poll writes: the latest frames,
         // the tails of history, its indexes and the outbox (the default 2 MB
@@ -113,10 +125,22 @@ final class StoreEngine {
         frameStatements = nil  // finalised before the connection closes
     }
 
+    /// True inside a `read` closure: writes are refused.
+    private var inRead = false
+
     func requireWritable() throws(StoreError) {
         guard writable else {
             throw .sqlite(code: .readOnly, message: "the store was opened for reading only", sql: nil)
         }
+        guard !inRead else {
+            throw .sqlite(code: .readOnly, message: "a write inside StationStore.read; use StationStore.write", sql: nil)
+        }
+    }
+
+    func readingOnly<T>(_ body: () throws -> T) rethrows -> T {
+        inRead = true
+        defer { inRead = false }
+        return try body()
     }
 
     /// Forgets every cache after a failed transaction: they are rebuilt from the database.
@@ -124,6 +148,7 @@ final class StoreEngine {
         deviceIDs.removeAll()
         points.removeAll()
         cachedOutboxDepth = nil
+        frameIDs.removeAll()
     }
 
     /// Runs `body` in one write transaction; on failure the caches are dropped.

@@ -42,6 +42,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// A caller's mistake, e.g. a history point path that is not STATION/DEVICE/POINT.
     case invalidArgument(String)
 
+    /// strerror's text through strerror_r (strerror shares one buffer between threads).
+    static func systemErrorText(_ code: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard strerror_r(code, &buffer, buffer.count) == 0 else { return "error \(code)" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public var resultCode: SQLiteResultCode? {
         if case .sqlite(let code, _, _) = self { return code }
         return nil
@@ -68,7 +75,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .inUse(let path, let lockPath, let holder):
             return "\(path) is in use by another gateway (\(holder)); lock \(lockPath) is held. Stop that gateway or use another database"
         case .system(let call, let path, let errno):
-            return "\(call) \(path): \(String(cString: strerror(errno)))"
+            return "\(call) \(path): \(Self.systemErrorText(errno))"
         case .invalidArgument(let message):
             return message
         }

@@ -56,6 +56,10 @@ public struct StoreOptions: Sendable {
     /// A hard ceiling on the file (`PRAGMA max_page_count`): writes beyond it fail
     /// with `isDiskFull`, as on a full disk (nil: none).
     public var maxPageCount: Int?
+    /// How often the compactor's thread turns closed windows of history
+    /// frames into chunks and checkpoints the WAL (nil: no thread; history
+    /// stays in frames until `compactNow()`, and the writer checkpoints).
+    public var compactionInterval: TimeInterval?
     /// The store's clock (outbox times, retention cutoffs); UTC.
     public var clock: @Sendable () -> Date
 
@@ -63,6 +67,7 @@ public struct StoreOptions: Sendable {
                 defaultHistoryPolicy: HistoryPolicy = HistoryPolicy(), historyPolicies: [String: HistoryPolicy] = [:],
                 retention: TimeInterval = 30 * 86_400, maxDatabaseBytes: Int64? = nil, retentionBatchRows: Int = 5000,
                 outboxMaxLines: Int = 10_000_000, outboxMaxAge: TimeInterval? = nil, maxPageCount: Int? = nil,
+                compactionInterval: TimeInterval? = 10,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.synchronous = synchronous
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
@@ -75,6 +80,7 @@ public struct StoreOptions: Sendable {
         self.outboxMaxLines = outboxMaxLines
         self.outboxMaxAge = outboxMaxAge
         self.maxPageCount = maxPageCount
+        self.compactionInterval = compactionInterval
         self.clock = clock
     }
 

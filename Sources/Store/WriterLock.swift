@@ -3,6 +3,10 @@
 // the same database is refused with a clear message. Readers (`pumpgw
 // status`) take no lock; WAL lets them read while the writer writes. The
 // kernel releases the lock when the process dies, even by kill -9.
+//
+// The lock goes by the file, not the path given: a symlink to the database
+// (or a folder reached through one) is resolved first, so two gateways given
+// two names of one file take the same lock file.
 
 import Foundation
 
@@ -11,7 +15,7 @@ final class WriterLock {
     private let descriptor: Int32
 
     init(databasePath: String) throws(StoreError) {
-        let path = databasePath + ".lock"
+        let path = Self.resolved(databasePath) + ".lock"
         self.path = path
         let descriptor = Self.retryingOnInterrupt { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         guard descriptor >= 0 else { throw .system(call: "open", path: path, errno: errno) }
@@ -32,6 +36,20 @@ final class WriterLock {
     }
 
     deinit { close(descriptor) }  // closing releases the lock
+
+    /// `path` with every symlink resolved: the file's own path when it
+    /// exists, else its folder's resolved path and its name (a new database).
+    static func resolved(_ path: String) -> String {
+        if let real = realpath(path, nil) {
+            defer { free(real) }
+            return String(cString: real)
+        }
+        let name = (path as NSString).lastPathComponent
+        let folder = (path as NSString).deletingLastPathComponent
+        guard let real = realpath(folder.isEmpty ? "." : folder, nil) else { return path }
+        defer { free(real) }
+        return (String(cString: real) as NSString).appendingPathComponent(name)
+    }
 
     /// The lock file's text ("pid N"), or "unknown process".
     private static func holder(_ descriptor: Int32) -> String {

@@ -12,8 +12,11 @@ enum BenchCommand: Command {
     static let help = """
         pumpgw bench store: how fast the store takes poll cycles
 
-        Usage: pumpgw bench store --db FILE [--devices 100] [--points 50] [--cycles K | --duration S]
+        Usage: pumpgw bench codec [--hours 24]     (bytes per sample of the history chunk codec)
+               pumpgw bench history --db FILE --point S/D/P [--since 1h] [--every 1m]   (query time)
+               pumpgw bench store --db FILE [--devices 100] [--points 50] [--cycles K | --duration S]
                                   [--per-device] [--synchronous normal|full] [--deadband D] [--progress]
+                                  [--compact-every S]
 
           --db FILE          the database to write (created; an existing one is continued)
           --devices N        devices polled per cycle (default 100)
@@ -23,20 +26,27 @@ enum BenchCommand: Command {
           --per-device       one transaction per device instead of one per cycle
           --synchronous M    normal (default) or full
           --deadband D       history deadband of the analog points (default 0: any change)
-          --progress         print "committed CYCLE lines N" after every committed cycle
-                             (N: outbox lines committed by this run)
+          --progress         print "committed CYCLE lines N samples S" after every committed
+                             cycle (N outbox lines and S history samples committed by this run)
+          --compact-every S  the compactor's interval (default 10 s, as the gateway)
 
         Each cycle is one poll of every device one simulated second after the
         last: latest values, history by exception, health, an outbox line per
-        device, now and then an alarm.
+        device, now and then an alarm. With --cycles the simulated polls end
+        when the bench starts (so `history --since 1h` reads the last hour).
+        The compactor runs on its own thread as in the gateway; at the end the
+        bench compacts what is due, and says how long each took.
 
         """
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try CommandLineArguments(arguments, options: ["db", "devices", "points", "cycles", "duration",
-                                                                    "synchronous", "deadband"],
+                                                                    "synchronous", "deadband", "hours", "compact-every",
+                                                                    "point", "since", "every"],
                                                flags: ["per-device", "progress"])
-        guard options.positionals == ["store"] else { throw UsageError(message: "say what to bench: pumpgw bench store") }
+        if options.positionals == ["history"] { return try BenchHistory.run(options) }
+        if options.positionals == ["codec"] { return try BenchCodec.run(hours: options.integer("hours", default: 24, range: 1...24 * 366)) }
+        guard options.positionals == ["store"] else { throw UsageError(message: "say what to bench: pumpgw bench store or pumpgw bench codec") }
         let path = try options.required("db")
         let devices = try options.integer("devices", default: 100, range: 1...100_000)
         let points = try options.integer("points", default: 50, range: 1...10_000)
@@ -51,8 +61,10 @@ enum BenchCommand: Command {
         let signals = StopSignals.install()
         defer { signals.cancel() }
         let store = try StationStore(path: path, options: StoreOptions(
-            synchronous: synchronous, defaultHistoryPolicy: HistoryPolicy(deadband: deadband)))
-        var workload = BenchWorkload(devices: devices, points: points, start: Date())
+            synchronous: synchronous, defaultHistoryPolicy: HistoryPolicy(deadband: deadband),
+            compactionInterval: try options.seconds("compact-every") ?? 10))
+        let start = duration == nil ? Date().addingTimeInterval(-Double(cycles)) : Date()
+        var workload = BenchWorkload(devices: devices, points: points, start: start)
         var totals = WriteReport()
         var transactions = 0, cycle = 0
         let started = Date()
@@ -64,7 +76,7 @@ enum BenchCommand: Command {
             let parts = options.has("per-device") ? batch.perDevice() : [batch]
             for part in parts {
                 let writeStarted = Date(), cpuStarted = processCPUSeconds()
-                let report = try store.write(part)
+                let report = try store.write { try $0.write(part) }
                 writing += Date().timeIntervalSince(writeStarted)
                 writingCPU += processCPUSeconds() - cpuStarted
                 totals.historyRows += report.historyRows
@@ -73,8 +85,12 @@ enum BenchCommand: Command {
                 transactions += 1
             }
             cycle += 1
-            if options.has("progress") { Console.print("committed \(cycle) lines \(totals.outboxLines)") }
+            if options.has("progress") { Console.print("committed \(cycle) lines \(totals.outboxLines) samples \(totals.historyRows)") }
         }
+        let during = store.compactionStatus ?? CompactionStatus()
+        let catchUpStarted = Date()
+        let catchUp = try store.compactNow()
+        let catchUpSeconds = Date().timeIntervalSince(catchUpStarted)
         let elapsed = max(writing, 1e-9)
         let alarms = workload.alarmEvents
         let rows = totals.historyRows + totals.latestRows + totals.outboxLines + alarms + cycle * devices
@@ -94,6 +110,23 @@ enum BenchCommand: Command {
             outbox \(rate(totals.outboxLines)), health \(rate(cycle * devices)), alarm events \(rate(alarms))
               database \(bytes) bytes + WAL \(walBytes) bytes (rates per second of store.write)
             """)
+        let polled = cycle * devices * points, stored = max(totals.historyRows, 1)
+        let compacted = during.total.samples + catchUp.samples
+        store.close()  // its last checkpoint counts too
+        let written = diskBytesWritten()
+        Console.print("""
+              compaction while writing: \(during.total.windows) windows, \(during.total.frames) frames -> \(during.total.chunks) chunks \
+            (\(during.total.samples) samples, \(during.total.bytes) bytes of chunk data) in \(String(format: "%.2f", during.seconds)) s, \
+            \(during.checkpoints) checkpoints\(during.lastError.map { ", last error: \($0)" } ?? "")
+              compaction at the end: \(catchUp.windows) windows, \(catchUp.frames) frames -> \(catchUp.chunks) chunks in \
+            \(String(format: "%.2f", catchUpSeconds)) s; history samples stored \(totals.historyRows), \(compacted) of them in chunks
+              on disk: \(String(format: "%.2f", Double(bytes + walBytes) / Double(polled))) bytes per polled sample, \
+            \(String(format: "%.2f", Double(bytes + walBytes) / Double(stored))) per stored sample; chunk data \
+            \(String(format: "%.2f", Double(during.total.bytes + catchUp.bytes) / Double(max(compacted, 1)))) bytes per compacted sample
+              written to disk (/proc/self/io write_bytes): \(written) bytes, \
+            \(String(format: "%.1f", Double(written) / Double(polled))) per polled sample, \
+            \(String(format: "%.1f", Double(written) / Double(stored))) per stored sample
+            """)
         store.close()
         return 0
     }
@@ -104,6 +137,13 @@ enum BenchCommand: Command {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ time: timeval) -> TimeInterval { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Bytes this process caused to be written to the block device (Linux).
+    static func diskBytesWritten() -> Int64 {
+        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return -1 }
+        let line = text.split(separator: "\n").first { $0.hasPrefix("write_bytes:") }
+        return line.flatMap { Int64($0.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces)) } ?? -1
     }
 
     static func fileSize(_ path: String) -> Int64 {

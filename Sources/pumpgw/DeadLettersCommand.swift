@@ -39,13 +39,13 @@ enum DeadLettersCommand: Command {
             guard FileManager.default.fileExists(atPath: path) else { throw UsageError(message: "no database at \(path)") }
             let store = try StationStore(path: path)
             defer { store.close() }
-            let moved = try store.requeueDeadLetters(since: since)
+            let moved = try store.write { try $0.requeueDeadLetters(since: since) }
             Console.print("\(moved) dead letter\(moved == 1 ? "" : "s") put back in the outbox")
             return 0
         }
         let store = try StationStore.openForReading(path: path)
         defer { store.close() }
-        let letters = try store.deadLetters(since: since)
+        let letters = try store.read { try $0.deadLetters(since: since) }
         Console.print(options.has("json") ? json(letters) : text(letters))
         return 0
     }

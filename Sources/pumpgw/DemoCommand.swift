@@ -166,7 +166,7 @@ enum DemoCommand: Command {
 
     /// Per station: outlet and inlet pressure, flow, pumps running, connection, active alarms.
     static func liveView(storePath: String, elapsed: Double) -> String {
-        guard let store = try? StationStore.openForReading(path: storePath), let stations = try? store.status() else {
+        guard let store = try? StationStore.openForReading(path: storePath), let stations = try? store.read({ try $0.status() }) else {
             return "(store not readable yet)"
         }
         defer { store.close() }

@@ -47,7 +47,7 @@ enum ReportCommand: Command {
             return value
         }
         let store = try StationStore.openForReading(path: path)
-        let stations = try store.status()
+        let stations = try store.read { try $0.status() }
         let devices = stations.first { $0.station == station }?.devices
             .filter { options.string("device") == nil || $0.device == options.string("device") }
             .filter { $0.points.contains { $0.name == point } }.map(\.device) ?? []

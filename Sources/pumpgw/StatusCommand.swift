@@ -33,7 +33,7 @@ enum StatusCommand: Command {
             Console.print(try StatusOutput.document(store, now: now))
             return 0
         }
-        Console.print(StatusOutput.text(try store.status(), gateway: try GatewaySection.read(store, now: now), now: now))
+        Console.print(StatusOutput.text(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now), now: now))
         if let boosts = try? BoostTable(path: store.path).active(at: now), !boosts.isEmpty {
             Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
@@ -45,7 +45,7 @@ enum StatusCommand: Command {
 enum StatusOutput {
     /// The JSON document of `status --json`, which `GET /api/status` serves too.
     @Sendable static func document(_ store: StationStore, now: Date) throws -> String {
-        json(try store.status(), gateway: try GatewaySection.read(store, now: now), now: now)
+        json(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now), now: now)
     }
 
     static func text(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {

@@ -24,7 +24,7 @@ struct GatewaySection {
     static let staleAfter: TimeInterval = 35
 
     static func read(_ store: StationStore, now: Date) throws -> GatewaySection {
-        let state = try store.gatewayState()
+        let state = try store.read { try $0.gatewayState() }
         let running = state.map { $0.stopped == nil && processAlive($0.pid) } ?? false
         let disk = DiskFacts(path: store.path)
         var failure: String?
@@ -34,9 +34,9 @@ struct GatewaySection {
         } else if let problem = disk.problem {
             failure = problem
         }
-        return GatewaySection(state: state, running: running, outbox: try store.outboxSummary(), storeBytes: disk.bytes,
+        return GatewaySection(state: state, running: running, outbox: try store.read { try $0.outboxSummary() }, storeBytes: disk.bytes,
                               freeBytes: disk.freeBytes, storeFailure: failure,
-                              alarms: try store.activeAlarms().filter { $0.device == "gateway" })
+                              alarms: try store.read { try $0.activeAlarms() }.filter { $0.device == "gateway" })
     }
 
     static func processAlive(_ pid: Int32) -> Bool {

@@ -38,13 +38,13 @@ struct FeedAlarmTests {
             return status
         }
         #expect(feedAlarms(status(.failing("HTTP 401: unauthorized"))) == [.raised])
-        #expect(try store.gatewayState()?.feedState == "failing")
+        #expect(try store.read { try $0.gatewayState() }?.feedState == "failing")
         // The sender did not answer in time, has not tried yet, or fails for a passing reason: no clear.
         #expect(feedAlarms(nil).isEmpty)
         #expect(feedAlarms(FeedStatus()).isEmpty)
         #expect(feedAlarms(status(.retrying("connection refused"))).isEmpty)
         #expect(feedAlarms(status(.failing("HTTP 401: unauthorized"))).isEmpty)   // still raised: no second event
         #expect(feedAlarms(status(.ok)) == [.cleared])
-        #expect(try store.gatewayState()?.feedState == "ok")
+        #expect(try store.read { try $0.gatewayState() }?.feedState == "ok")
     }
 }

@@ -26,8 +26,8 @@ struct GatewayKillTests {
 
             // Opened as the next gateway would: the writer lock died with the process.
             let store = try StationStore(path: site.database)
-            #expect(try store.integrityCheck() == ["ok"], "round \(round)")
-            let now = try store.historyRowCount()
+            #expect(try store.read { try $0.integrityCheck() } == ["ok"], "round \(round)")
+            let now = try store.read { try $0.historyRowCount() }
             store.close()
             #expect(now >= rows, "round \(round): \(now) history rows after \(rows)")
             rows = now
@@ -41,7 +41,7 @@ struct GatewayKillTests {
         #expect(simulator.stopAndCountWrites() == 0)
         let store = try StationStore(path: site.database)
         defer { store.close() }
-        #expect(try store.historyRowCount() > rows)
-        #expect(try store.integrityCheck() == ["ok"])
+        #expect(try store.read { try $0.historyRowCount() } > rows)
+        #expect(try store.read { try $0.integrityCheck() } == ["ok"])
     }
 }

@@ -68,10 +68,10 @@ struct GatewayStateTests {
         do {
             let store = try StationStore(path: path)
             defer { store.close() }
-            try store.write(StoreBatch(outbox: [OutboxLines(deviceKey: "FT-0412/booster", lines: ["a x=1i 1", "bad", "c x=3i 3", "worse"])]))
-            let ids = try store.outboxPeek(maxLines: 10, maxBytes: 1 << 20).map(\.id)
-            try store.outboxDeadLetter(ids: [ids[1]], message: "HTTP 400: unable to parse 'bad'")
-            try store.outboxDeadLetter(ids: [ids[3]], message: "HTTP 400: unable to parse 'worse'")
+            try store.write { try $0.write(StoreBatch(outbox: [OutboxLines(deviceKey: "FT-0412/booster", lines: ["a x=1i 1", "bad", "c x=3i 3", "worse"])])) }
+            let ids = try store.read { try $0.outboxPeek(maxLines: 10, maxBytes: 1 << 20) }.map(\.id)
+            try store.write { try $0.outboxDeadLetter(ids: [ids[1]], message: "HTTP 400: unable to parse 'bad'") }
+            try store.write { try $0.outboxDeadLetter(ids: [ids[3]], message: "HTTP 400: unable to parse 'worse'") }
             // Held by a writer (as by a running gateway): --requeue is refused, nothing moves.
             let refused = try runToEnd(Paths.pumpgw, ["deadletters", "--requeue", "--db", path])
             #expect(refused.status == 1 && refused.stderr.contains("in use by another gateway"), "\(refused.stderr)")
@@ -92,8 +92,8 @@ struct GatewayStateTests {
         let store = try StationStore.openForReading(path: path)
         defer { store.close() }
         // Behind the lines that were waiting, in their order.
-        #expect(try store.outboxPeek(maxLines: 10, maxBytes: 1 << 20).map(\.line) == ["a x=1i 1", "c x=3i 3", "bad", "worse"])
-        #expect(try store.deadLetters(since: nil).isEmpty)
+        #expect(try store.read { try $0.outboxPeek(maxLines: 10, maxBytes: 1 << 20) }.map(\.line) == ["a x=1i 1", "c x=3i 3", "bad", "worse"])
+        #expect(try store.read { try $0.deadLetters(since: nil) }.isEmpty)
         let usage = try runToEnd(Paths.pumpgw, ["deadletters", "--since", "yesterday", "--db", path])
         #expect(usage.status == 2)
     }
@@ -217,8 +217,8 @@ struct StoreFailureStatusTests {
         do {
             let store = try StationStore(path: path)
             defer { store.close() }
-            try store.saveGatewayState(GatewayState(updated: written, pid: getpid(), feedTarget: "http://127.0.0.1:9/write",
-                                                    feedState: "ok", feedLastSuccess: written))
+            try store.write { try $0.saveGatewayState(GatewayState(updated: written, pid: getpid(), feedTarget: "http://127.0.0.1:9/write",
+                                                    feedState: "ok", feedLastSuccess: written)) }
         }
         let stale = try runToEnd(Paths.pumpgw, ["status", "--db", path, "--json"])
         #expect(stale.status == 0, "\(stale.stderr)")

@@ -81,7 +81,13 @@ struct RTUBusTests {
         let during = reports.of(2).count
         pty = try PtyPair(a: pty.a, b: pty.b)
         simulator = try Self.simulator(on: pty.a, units: "2")
-        Thread.sleep(forTimeInterval: 1.5)
+        // Back within a few backoff rounds (at most 400 ms each); under load the first reopen may
+        // still meet a port whose other end is not open yet, so wait for the first good poll.
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, reports.of(2).last?.sample.points[0].reading.quality != .good {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Thread.sleep(forTimeInterval: 0.7)
         poller.stop()
         simulator.stop()
         pty.stop()
@@ -91,6 +97,7 @@ struct RTUBusTests {
         #expect(!gone.isEmpty, "no failed poll while the adapter was gone")
         #expect(gone.contains { if case .error(let reason) = $0.sample.points[0].reading.quality { return reason.contains("cannot open") } else { return false } },
                 "\(gone.map(\.sample.points[0].reading))")
+        // Resumed: the polls after the first good one are good again.
         #expect(all.suffix(2).allSatisfy { $0.sample.points[0].reading.quality == .good }, "\(all.suffix(3).map(\.sample.points[0].reading))")
     }
 

@@ -19,14 +19,14 @@ struct BoostStoreTests {
         let t = clock.now
         // Five polls 200 ms apart of the same 0.45: by exception only the first is history.
         let plain = (0..<5).map { sample(at: t + Double($0) * 0.2, [("outlet_pressure", .good(.double(0.45)))]) }
-        #expect(try plain.map { try store.write(StoreBatch(samples: [$0])).historyRows } == [1, 0, 0, 0, 0])
+        #expect(try plain.map { poll in try store.write { try $0.write(StoreBatch(samples: [poll])) }.historyRows } == [1, 0, 0, 0, 0])
         // The same five while boosted: every one.
         let boosted = (5..<10).map { index in
             var boosted = sample(at: t + Double(index) * 0.2, [("outlet_pressure", .good(.double(0.45)))])
             boosted.keepsEverySample = true
             return boosted
         }
-        #expect(try boosted.map { try store.write(StoreBatch(samples: [$0])).historyRows } == [1, 1, 1, 1, 1])
+        #expect(try boosted.map { poll in try store.write { try $0.write(StoreBatch(samples: [poll])) }.historyRows } == [1, 1, 1, 1, 1])
     }
 
     @Test("the boosts table beside the open writer: add, list, cancel, events")
@@ -52,6 +52,6 @@ struct BoostStoreTests {
                                      until: t + 60, reason: "r", source: "cli")
         try table.record([event])
         #expect(try table.events(since: t) == [event])
-        #expect(try store.integrityCheck() == ["ok"])
+        #expect(try store.read { try $0.integrityCheck() } == ["ok"])
     }
 }

@@ -3,6 +3,7 @@
 
 import Decoding
 import Foundation
+import Telemetry
 import Rules
 import Testing
 @testable import Store
@@ -16,11 +17,11 @@ struct CommandLineTests {
     func gatewayStore(_ path: String) throws -> StationStore {
         let store = try StationStore(path: path)
         let t = Date(timeIntervalSince1970: 1_780_000_000)
-        try store.write(StoreBatch(
+        try store.write { try $0.write(StoreBatch(
             samples: [sample(at: t, [("outlet_pressure", .good(.double(0.452))), ("mode", .good(.string("auto, remote")))]),
                       sample(at: t + 60, [("outlet_pressure", .error("timed out")), ("mode", .error("timed out"))])],
             health: [health(at: t + 60, connected: false, error: "timed out")],
-            alarms: [alarm(.raised, at: t + 30)]))
+            alarms: [alarm(.raised, at: t + 30)])) }
         return store
     }
 
@@ -107,7 +108,35 @@ struct CommandLineTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("bench store: 8 devices x 10 points, 3 cycles, 3 transactions (one per cycle)"))
         let reader = try StationStore.openForReading(path: path)
-        #expect(try reader.status().flatMap(\.devices).count == 8)
-        #expect(try reader.status().flatMap(\.devices).allSatisfy { $0.points.count == 10 })
+        #expect(try reader.read { try $0.status() }.flatMap(\.devices).count == 8)
+        #expect(try reader.read { try $0.status() }.flatMap(\.devices).allSatisfy { $0.points.count == 10 })
+    }
+}
+
+@Suite("history through the command, before and after compaction")
+struct HistoryCommandCompactionTests {
+    @Test("pumpgw history prints the same before and after compaction, with --csv and with --every")
+    func sameOutput() throws {
+        let folder = try TempFolder()
+        let path = folder.path("history.db")
+        // Two hours of 10 s polls ending now (the command's --since counts from now).
+        let store = try StationStore(path: path, options: StoreOptions(compactionInterval: nil))
+        defer { store.close() }
+        let end = Date()
+        for poll in 0..<720 {
+            let time = end.addingTimeInterval(Double(poll - 720) * 10)
+            let pressure: Reading = poll % 97 == 0 ? .error("timed out") : .good(.double(Double(450 + poll % 23) * 0.001))
+            try store.write { try $0.write(StoreBatch(samples: [sample(at: time, [("outlet_pressure", pressure),
+                                                                   ("pump1_running", .good(.bool(poll / 50 % 2 == 0)))])])) }
+        }
+        let commands = [["--point", "FT-0412/ctrl1/outlet_pressure", "--since", "3h", "--csv"],
+                        ["--point", "FT-0412/ctrl1/pump1_running", "--since", "3h"],
+                        ["--point", "FT-0412/ctrl1/outlet_pressure", "--since", "3h", "--every", "1m", "--csv"]]
+        let before = try commands.map { try runPumpgw(["history", "--db", path] + $0) }
+        #expect(before.allSatisfy { $0.status == 0 }, "\(before.map(\.stderr))")
+        #expect(before[0].stdout.split(separator: "\n").count == 721)  // a header and 720 samples (every poll changed)
+        #expect(try store.compactNow().chunks >= 4)  // 2 points x at least 2 closed windows
+        let after = try commands.map { try runPumpgw(["history", "--db", path] + $0) }
+        #expect(after.map(\.stdout) == before.map(\.stdout))
     }
 }

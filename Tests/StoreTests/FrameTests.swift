@@ -38,8 +38,8 @@ struct FrameTests {
         let store = try StationStore(path: path, options: clock.options())
         defer { store.close() }
         let t = clock.now
-        try store.write(StoreBatch(samples: [sample(at: t, Self.edgeReadings)]))
-        let points = try #require(try store.status().first?.devices.first?.points)
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: t, Self.edgeReadings)])) }
+        let points = try #require(try store.read { try $0.status() }.first?.devices.first?.points)
         #expect(points.map(\.name) == Self.edgeReadings.map(\.0))
         for (point, (name, reading)) in zip(points, Self.edgeReadings) {
             #expect(point.quality == reading.quality, "\(name)")
@@ -50,14 +50,14 @@ struct FrameTests {
             } else {
                 #expect(point.value == reading.value, "\(name)")
             }
-            let history = try store.history(station: "FT-0412", device: "ctrl1", point: name, since: .distantPast)
+            let history = try store.read { try $0.history(station: "FT-0412", device: "ctrl1", point: name, since: .distantPast) }
             #expect(history.count == 1, "\(name)")
             #expect(history.first?.quality == reading.quality, "\(name)")
         }
         #expect(points[5].value == .double(-.infinity))
         #expect(points[3].value.flatMap(\.number)?.sign == .minus)  // -0.0 kept its sign
         // what sqlite3 shows: the column types of the per-point tables of old
-        let types = try query(path, "SELECT typeof(value) FROM history ORDER BY point_id").map { $0[0] }
+        let types = try query(path, "SELECT typeof(value) FROM history_head ORDER BY point_id").map { $0[0] }
         #expect(types == ["real", "real", "real", "real", "text", "text", "integer", "text", "integer", "integer", "text",
                           "null", "null"].map { SQLiteValue.text($0) })
         #expect(try query(path, "SELECT quality FROM latest WHERE quality IS NOT NULL ORDER BY point_id")
@@ -71,11 +71,11 @@ struct FrameTests {
         defer { store.close() }
         let t = clock.now
         let readings = (0..<100).map { ("p\($0)", Reading.good(.double(Double($0) / 4))) }
-        try store.write(StoreBatch(samples: [sample(at: t, readings)]))
-        try store.write(StoreBatch(samples: [sample(at: t + 1, readings)]))  // unchanged: no history frame
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: t, readings)])) }
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: t + 1, readings)])) }  // unchanged: no history frame
         #expect(try query(path, "SELECT count(*) FROM history_frames") == [[.integer(1)]])
         #expect(try query(path, "SELECT count(*) FROM latest_frames") == [[.integer(1)]])
-        #expect(try query(path, "SELECT count(*) FROM history") == [[.integer(100)]])
+        #expect(try query(path, "SELECT count(*) FROM history_head") == [[.integer(100)]])
         // the frame's text, checked by hand: [point_id, value] per point, in profile order
         let text = try #require(try query(path, "SELECT points FROM history_frames").first?.first?.text)
         #expect(text.hasPrefix("[[1,0.0],[2,0.25],[3,0.5],[4,0.75],[5,1.0],"))
@@ -88,14 +88,14 @@ struct FrameTests {
         let store = try StationStore(path: folder.path("groups.db"), options: clock.options())
         defer { store.close() }
         let t = clock.now
-        try store.write(StoreBatch(samples: [sample(at: t, [("outlet_pressure", .good(.double(0.45))), ("flow", .good(.double(12)))])]))
-        try store.write(StoreBatch(samples: [sample(at: t + 60, [("energy", .good(.integer(7)))])]))
-        try store.write(StoreBatch(samples: [sample(at: t + 61, [("outlet_pressure", .good(.double(0.46))), ("flow", .good(.double(12)))])]))
-        let points = try #require(try store.status().first?.devices.first?.points)
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: t, [("outlet_pressure", .good(.double(0.45))), ("flow", .good(.double(12)))])])) }
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: t + 60, [("energy", .good(.integer(7)))])])) }
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: t + 61, [("outlet_pressure", .good(.double(0.46))), ("flow", .good(.double(12)))])])) }
+        let points = try #require(try store.read { try $0.status() }.first?.devices.first?.points)
         #expect(points.map(\.name) == ["outlet_pressure", "flow", "energy"])
         #expect(points.map(\.value) == [.double(0.46), .double(12), .integer(7)])
         #expect(points.map(\.time) == [t + 61, t + 61, t + 60])
-        let flow = try store.history(station: "FT-0412", device: "ctrl1", point: "flow", since: .distantPast)
+        let flow = try store.read { try $0.history(station: "FT-0412", device: "ctrl1", point: "flow", since: .distantPast) }
         #expect(flow.map(\.time) == [t])  // unchanged at t + 61
     }
 }

@@ -30,12 +30,7 @@ struct KillTests {
             let output = child.killHard()
             #expect(child.process.terminationReason == .uncaughtSignal, "round \(round): the child ended by itself: \(output)")
 
-            // Only complete lines count: the last one may have been cut by the kill.
-            let reported = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-                .compactMap { line -> Int? in
-                    let words = line.split(separator: " ")
-                    return words.count == 4 && words[0] == "committed" ? Int(words[3]) : nil
-                }.last ?? 0
+            let reported = lastCommitted("lines", in: output)
             if reported > 0 { killedMidRun += 1 }
 
             // Killed before it created the file: nothing to check yet.
@@ -55,8 +50,8 @@ struct KillTests {
         // and a writer opens it (the lock died with the child) and carries on
         let store = try StationStore(path: path)
         defer { store.close() }
-        try store.write(StoreBatch(outbox: [OutboxLines(deviceKey: "k", lines: ["after"])]))
-        #expect(try store.outboxDepth() == lines + 1)
-        #expect(try store.integrityCheck() == ["ok"])
+        try store.write { try $0.write(StoreBatch(outbox: [OutboxLines(deviceKey: "k", lines: ["after"])])) }
+        #expect(try store.read { try $0.outboxDepth() } == lines + 1)
+        #expect(try store.read { try $0.integrityCheck() } == ["ok"])
     }
 }

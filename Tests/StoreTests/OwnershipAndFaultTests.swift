@@ -16,18 +16,35 @@ struct OwnershipAndFaultTests {
     func secondWriterRefused() throws {
         let path = folder.path("owned.db")
         let writer = try StationStore(path: path, options: clock.options())
-        try writer.write(StoreBatch(samples: [sample(at: clock.now, [("outlet_pressure", .good(.double(0.45)))])]))
+        try writer.write { try $0.write(StoreBatch(samples: [sample(at: clock.now, [("outlet_pressure", .good(.double(0.45)))])])) }
         let error = try #require(throws: StoreError.self) { _ = try StationStore(path: path) }
         #expect(error == .inUse(path: path, lockPath: path + ".lock", holder: "pid \(getpid())"))
         #expect(error.description.contains("is in use by another gateway (pid \(getpid()))"))
 
         let reader = try StationStore.openForReading(path: path)
-        #expect(try reader.status().first?.devices.first?.points.first?.value == .double(0.45))
-        #expect(throws: StoreError.self) { try reader.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) }
+        #expect(try reader.read { try $0.status() }.first?.devices.first?.points.first?.value == .double(0.45))
+        #expect(throws: StoreError.self) { try reader.write { try $0.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) } }
 
         writer.close()
         let next = try StationStore(path: path)
         next.close()
+    }
+
+    @Test("a symlink to the database, or to its folder, takes the same lock: the second writer is refused")
+    func symlinkSharesTheLock() throws {
+        let path = folder.path("real.db")
+        let writer = try StationStore(path: path, options: clock.options())
+        defer { writer.close() }
+        let link = folder.path("link.db"), linkedFolder = folder.path("linked")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        try FileManager.default.createSymbolicLink(atPath: linkedFolder, withDestinationPath: folder.url.path)
+        for other in [link, linkedFolder + "/real.db"] {
+            let error = try #require(throws: StoreError.self) { _ = try StationStore(path: other, options: clock.options()) }
+            // the lock file of the file itself, whatever name it was opened by
+            #expect(error == .inUse(path: other, lockPath: WriterLock.resolved(path) + ".lock", holder: "pid \(getpid())"), "\(other)")
+        }
+        // a new database through a symlinked folder locks its resolved path
+        #expect(WriterLock.resolved(linkedFolder + "/new.db") == WriterLock.resolved(folder.url.path) + "/new.db")
     }
 
     @Test("a store opened for reading refuses writes with SQLITE_READONLY")
@@ -35,7 +52,7 @@ struct OwnershipAndFaultTests {
         let path = folder.path("ro.db")
         try StationStore(path: path).close()
         let reader = try StationStore.openForReading(path: path)
-        let error = try #require(throws: StoreError.self) { try reader.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) }
+        let error = try #require(throws: StoreError.self) { try reader.write { try $0.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) } }
         #expect(error.isReadOnly)
     }
 
@@ -60,8 +77,8 @@ struct OwnershipAndFaultTests {
         var failure: StoreError?
         for batch in 0..<100 where failure == nil {
             do {
-                try store.write(StoreBatch(samples: [sample(at: clock.now + Double(batch), [("flow", .good(.integer(Int64(batch))))])],
-                                           outbox: [OutboxLines(deviceKey: "k", lines: [line, line])]))
+                try store.write { try $0.write(StoreBatch(samples: [sample(at: clock.now + Double(batch), [("flow", .good(.integer(Int64(batch))))])],
+                                           outbox: [OutboxLines(deviceKey: "k", lines: [line, line])])) }
                 written += 1
             } catch let error as StoreError {
                 failure = error
@@ -71,13 +88,13 @@ struct OwnershipAndFaultTests {
         #expect(error.isDiskFull, "\(error)")
         #expect(error.resultCode?.primary == .full)
         // nothing of the failed batch: whole batches only
-        #expect(try store.outboxDepth() == written * 2)
-        #expect(try store.status().first?.devices.first?.points.first?.value == .integer(Int64(written - 1)))
+        #expect(try store.read { try $0.outboxDepth() } == written * 2)
+        #expect(try store.read { try $0.status() }.first?.devices.first?.points.first?.value == .integer(Int64(written - 1)))
         // the feed drains the outbox: room again, and the same store writes on
-        let last = try #require(try store.outboxPeek(maxLines: 1000, maxBytes: .max).last)
-        try store.outboxDelete(through: last.id)
-        try store.write(StoreBatch(samples: [sample(at: clock.now + 1000, [("flow", .good(.integer(-1)))])]))
-        #expect(try store.status().first?.devices.first?.points.first?.value == .integer(-1))
+        let sent = try store.read { try $0.outboxPeek(maxLines: 1000, maxBytes: .max) }
+        try store.write { try $0.outboxDelete(ids: sent.map(\.id)) }
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: clock.now + 1000, [("flow", .good(.integer(-1)))])])) }
+        #expect(try store.read { try $0.status() }.first?.devices.first?.points.first?.value == .integer(-1))
     }
 }
 
@@ -99,12 +116,12 @@ extension OwnershipAndFaultTests {
         let intruder = try SQLiteConnection(path: path, readOnly: false)
         try intruder.execute("BEGIN IMMEDIATE")
         let started = Date()
-        let error = try #require(throws: StoreError.self) { try store.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) }
+        let error = try #require(throws: StoreError.self) { try store.write { try $0.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) } }
         #expect(error.isBusy, "\(error)")
         #expect(Date().timeIntervalSince(started) >= 0.1)
         try intruder.execute("ROLLBACK")
-        try store.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)]))
-        #expect(try store.activeAlarms().count == 1)
+        try store.write { try $0.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) }
+        #expect(try store.read { try $0.activeAlarms() }.count == 1)
     }
 }
 

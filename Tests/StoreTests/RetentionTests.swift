@@ -25,17 +25,17 @@ struct RetentionTests {
         let now = clock.now
         // ten old samples (changing, so each is history) and two recent ones
         for index in 0..<10 {
-            try store.write(StoreBatch(samples: [sample(at: now + Double(-200_000 + index), [("flow", .good(.double(Double(index))))])]))
+            try store.write { try $0.write(StoreBatch(samples: [sample(at: now + Double(-200_000 + index), [("flow", .good(.double(Double(index))))])])) }
         }
-        try store.write(StoreBatch(samples: [sample(at: now + -3600, [("flow", .good(.double(20)))])],
-                                   alarms: [alarm(.raised, at: now + -100_000)]))
-        try store.write(StoreBatch(samples: [sample(at: now, [("flow", .good(.double(21)))])]))
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: now + -3600, [("flow", .good(.double(20)))])],
+                                   alarms: [alarm(.raised, at: now + -100_000)])) }
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: now, [("flow", .good(.double(21)))])])) }
         let report = try store.runRetention()
         #expect(report.historyFramesByAge == 10)
         #expect(report.alarmEvents == 1)
-        let left = try store.history(station: "FT-0412", device: "ctrl1", point: "flow", since: .distantPast)
+        let left = try store.read { try $0.history(station: "FT-0412", device: "ctrl1", point: "flow", since: .distantPast) }
         #expect(left.map(\.value) == [.double(20), .double(21)])
-        #expect(try store.activeAlarms().count == 1)  // the alarm is still raised, only its event is old
+        #expect(try store.read { try $0.activeAlarms() }.count == 1)  // the alarm is still raised, only its event is old
         #expect(try store.runRetention() == RetentionReport())  // nothing more to do
     }
 
@@ -47,7 +47,7 @@ struct RetentionTests {
         // 200 cycles x 100 changing points = 200 history frames of 100 samples
         for cycle in 0..<200 {
             let readings = (0..<100).map { ("p\($0)", Reading.good(.double(Double(cycle * 1000 + $0)))) }
-            try writer.write(StoreBatch(samples: [sample(at: t0 + Double(cycle), readings)]))
+            try writer.write { try $0.write(StoreBatch(samples: [sample(at: t0 + Double(cycle), readings)])) }
         }
         let usedBefore = try writer.onQueue { try $0.usedBytes() }
         writer.close()
@@ -64,9 +64,9 @@ struct RetentionTests {
         #expect(report.pagesVacuumed > 0)
         #expect(try store.onQueue { try $0.usedBytes() } <= limit)
         #expect(try store.onQueue { try $0.connection.scalar("PRAGMA freelist_count") } == .integer(0))
-        let newest = try store.history(station: "FT-0412", device: "ctrl1", point: "p7", since: t0 + 199)
+        let newest = try store.read { try $0.history(station: "FT-0412", device: "ctrl1", point: "p7", since: t0 + 199) }
         #expect(newest.map(\.value) == [.double(199_007)])
-        let oldest = try store.history(station: "FT-0412", device: "ctrl1", point: "p7", since: .distantPast).first
+        let oldest = try store.read { try $0.history(station: "FT-0412", device: "ctrl1", point: "p7", since: .distantPast) }.first
         #expect(try #require(oldest).time > t0 + 50)
         _ = try store.onQueue { try $0.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
         let fileAfter = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
@@ -95,15 +95,15 @@ extension RetentionTests {
             finished.store(true, ordering: .sequentiallyConsistent)
         }
         retention.start()
-        while try store.historyRowCount() == 20_000 { Thread.sleep(forTimeInterval: 0.001) }  // it has begun
-        try store.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)]))
-        let rowsLeft = try store.historyRowCount()
+        while try store.read({ try $0.historyRowCount() }) == 20_000 { Thread.sleep(forTimeInterval: 0.001) }  // it has begun
+        try store.write { try $0.write(StoreBatch(alarms: [alarm(.raised, at: clock.now)])) }
+        let rowsLeft = try store.read { try $0.historyRowCount() }
         let retentionDone = finished.load(ordering: .sequentiallyConsistent)
         #expect(!retentionDone, "retention finished before the write ran")
         #expect(rowsLeft > 0 && rowsLeft < 20_000)
         while !finished.load(ordering: .sequentiallyConsistent) { Thread.sleep(forTimeInterval: 0.01) }
-        #expect(try store.historyRowCount() == 0)
-        #expect(try store.activeAlarms().count == 1)
+        #expect(try store.read { try $0.historyRowCount() } == 0)
+        #expect(try store.read { try $0.activeAlarms() }.count == 1)
     }
 }
 
@@ -116,7 +116,7 @@ struct LargeHistoryTests {
         let store = try StationStore(path: path)
         defer { store.close() }
         let t = Date(timeIntervalSince1970: 1_780_000_000)
-        try store.write(StoreBatch(samples: [sample(at: t, (0..<10).map { ("p\($0)", .good(.double(Double($0)))) })]))
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: t, (0..<10).map { ("p\($0)", .good(.double(Double($0)))) })])) }
         try store.onQueue { engine in  // 100,000 frames of the device's 10 points
             try engine.connection.execute("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
@@ -126,9 +126,9 @@ struct LargeHistoryTests {
                      SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10)) FROM n
                 """)
         }
-        #expect(try store.historyRowCount() == 1_000_010)  // 10 first samples + 1,000,000
+        #expect(try store.read { try $0.historyRowCount() } == 1_000_010)  // 10 first samples + 1,000,000
         let started = Date()
-        let status = try store.status()
+        let status = try store.read { try $0.status() }
         let elapsed = Date().timeIntervalSince(started)
         #expect(status.first?.devices.first?.points.map(\.value) == (0..<10).map { .double(Double($0)) })
         #expect(elapsed < 0.1, "status took \(elapsed) s")

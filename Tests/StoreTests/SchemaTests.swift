@@ -16,7 +16,7 @@ struct SchemaTests {
         let path = folder.path("var/new.db")  // the folder is created too
         let store = try StationStore(path: path)
         let connection = try SQLiteConnection(path: path, readOnly: true)
-        #expect(try connection.scalar("PRAGMA user_version") == .integer(4))
+        #expect(try connection.scalar("PRAGMA user_version") == .integer(5))
         #expect(try connection.scalar("PRAGMA journal_mode") == .text("wal"))
         #expect(try connection.scalar("PRAGMA auto_vacuum") == .integer(2))  // 2 = INCREMENTAL
         #expect(try store.onQueue { try $0.connection.scalar("PRAGMA secure_delete") } == .integer(0))  // off on the writer
@@ -51,25 +51,25 @@ struct SchemaTests {
         }
         let store = try StationStore(path: path)
         defer { store.close() }
-        #expect(try scalar(path, "PRAGMA user_version") == .integer(4))
+        #expect(try scalar(path, "PRAGMA user_version") == .integer(5))
         // the per-point rows became frames, and the views of the old names show them as rows again
-        #expect(try query(path, "SELECT point_id, time, value, quality FROM history ORDER BY time") == [
+        #expect(try query(path, "SELECT point_id, time, value, quality FROM history_head ORDER BY time") == [
             [.integer(1), .integer(1_780_000_000_000), .real(0.44), .null],
             [.integer(1), .integer(1_780_000_001_000), .real(0.45), .null]])
         #expect(try query(path, "SELECT point_id, value, quality, time FROM latest") == [
             [.integer(1), .real(0.45), .null, .integer(1_780_000_001_000)]])
-        let stored = try store.history(station: "FT-0412", device: "ctrl1", point: "outlet_pressure", since: .distantPast)
+        let stored = try store.read { try $0.history(station: "FT-0412", device: "ctrl1", point: "outlet_pressure", since: .distantPast) }
         #expect(stored.map(\.value) == [.double(0.44), .double(0.45)])
-        #expect(try store.droppedLines() == 0)
-        #expect(try store.deadLetters().isEmpty)
-        #expect(try store.outboxDepth() == 1)
-        let point = try #require(try store.status().first?.devices.first?.points.first)
+        #expect(try store.read { try $0.droppedLines() } == 0)
+        #expect(try store.read { try $0.deadLetters() }.isEmpty)
+        #expect(try store.read { try $0.outboxDepth() } == 1)
+        let point = try #require(try store.read { try $0.status() }.first?.devices.first?.points.first)
         #expect(point.name == "outlet_pressure" && point.value == .double(0.45) && point.unit == "MPa")
         // the first poll after a start is stored whole; the same value 1 s later is not (deadband 0, heartbeat 15 min)
-        try store.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_002), [("outlet_pressure", .good(.double(0.45)))])]))
-        #expect(try store.historyRowCount() == 3)
-        try store.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_003), [("outlet_pressure", .good(.double(0.45)))])]))
-        #expect(try store.historyRowCount() == 3)
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_002), [("outlet_pressure", .good(.double(0.45)))])])) }
+        #expect(try store.read { try $0.historyRowCount() } == 3)
+        try store.write { try $0.write(StoreBatch(samples: [sample(at: Date(timeIntervalSince1970: 1_780_000_003), [("outlet_pressure", .good(.double(0.45)))])])) }
+        #expect(try store.read { try $0.historyRowCount() } == 3)
     }
 
     @Test("a database from a newer pumpgw is refused, for writing and for reading")
@@ -80,9 +80,9 @@ struct SchemaTests {
             try future.execute("CREATE TABLE something (x); PRAGMA user_version = 99")
         }
         let error = try #require(throws: StoreError.self) { _ = try StationStore(path: path) }
-        #expect(error == .newerSchema(path: path, found: 99, supported: 4))
-        #expect(error.description == "\(path): database schema version 99 is newer than this pumpgw supports (4); upgrade pumpgw or move the file away")
-        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 4)) {
+        #expect(error == .newerSchema(path: path, found: 99, supported: 5))
+        #expect(error.description == "\(path): database schema version 99 is newer than this pumpgw supports (5); upgrade pumpgw or move the file away")
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 5)) {
             _ = try StationStore.openForReading(path: path)
         }
         // and it was not touched

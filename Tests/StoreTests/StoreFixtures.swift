@@ -37,7 +37,8 @@ final class TestClock: Sendable {
     }
 
     func options(_ change: (inout StoreOptions) -> Void = { _ in }) -> StoreOptions {
-        var options = StoreOptions(clock: { [self] in now })
+        // No compactor thread: a test compacts when it says so (`compactNow`).
+        var options = StoreOptions(compactionInterval: nil, clock: { [self] in now })
         change(&options)
         return options
     }

@@ -195,3 +195,9 @@ extension IntensiveWindow {
                   daily: DailyWindow(from: from, to: to, timeZone: timeZone), interval: interval)
     }
 }
+
+extension GatewayRuntime {
+    /// The boosted devices now ("STATION/DEVICE" → what the arbiter chose),
+    /// for status pages and metrics (e.g. pumpgw_boost_active).
+    public var activeBoosts: [String: PollingDecision] { boosts.current.withLock { $0 } }
+}

@@ -19,7 +19,7 @@ public struct PressureReport: Sendable {
     public static func read(store: StationStore, station: String, device: String, point: String, since: Date,
                             low: Double?, timeZone: TimeZone) throws -> PressureReport {
         var statistics = PressureStatistics(low: low, timeZone: timeZone)
-        let history = try store.history(station: station, device: device, point: point, since: since, limit: Int.max)
+        let history = try store.read { try $0.history(station: station, device: device, point: point, since: since, limit: Int.max) }
         var count = 0
         for sample in history {
             guard let value = sample.value?.number else { continue }

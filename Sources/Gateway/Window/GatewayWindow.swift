@@ -70,7 +70,7 @@ final class GatewayWindow: Sendable {
             }
             return withStore { store in
                 HTTPResponse(status: 200, contentType: "application/json",
-                             text: StatusDocument.alarmsJSON(try store.activeAlarms(), now: now) + "\n")
+                             text: StatusDocument.alarmsJSON(try store.read { try $0.activeAlarms() }, now: now) + "\n")
             }
         case "/api/history":
             let current = config.withLock { $0 }
@@ -99,16 +99,16 @@ final class GatewayWindow: Sendable {
         let families = sources.metrics.families()
         let store = try? openReader()
         var active = MetricFamily("pumpgw_alarms_active", .gauge, help: "Active alarms by severity.")
-        let alarms = (try? store?.activeAlarms()) ?? []
+        let alarms = (try? store?.read { try $0.activeAlarms() }) ?? []
         for severity in Severity.allCases {
             active.add(Double(alarms.filter { $0.severity == severity }.count), [("severity", severity.rawValue)])
         }
         var lines = MetricFamily("pumpgw_outbox_lines", .gauge, help: "Feed lines waiting in the outbox.")
         var oldest = MetricFamily("pumpgw_outbox_oldest_age_seconds", .gauge,
                                   help: "Age of the oldest line in the outbox; 0 when it is empty.")
-        if let store, let depth = try? store.outboxDepth() {
+        if let store, let depth = try? store.read({ try $0.outboxDepth() }) {
             lines.add(Double(depth))
-            let first = try? store.outboxPeek(maxLines: 1, maxBytes: 1 << 20).first
+            let first = (try? store.read { try $0.outboxPeek(maxLines: 1, maxBytes: 1 << 20) })?.first
             oldest.add(first.map { max(0, (now.timeIntervalSince($0.created) * 1000).rounded() / 1000) } ?? 0)
         }
         let feed = sources.feedStatus()
@@ -144,7 +144,7 @@ final class GatewayWindow: Sendable {
 
     func page(_ store: StationStore, selected: String?, now: Date) throws -> HTTPResponse {
         let current = config.withLock { $0 }
-        let layout = Page.layout(try store.status(), selected: selected)
+        let layout = Page.layout(try store.read { try $0.status() }, selected: selected)
         if let selected, layout.full.isEmpty { return HTTPResponse(status: 404, text: "no station \(selected)\n") }
         // Trends only for the full cards: three short history reads per station.
         var trends: [String: [TrendSeries]] = [:]
@@ -152,15 +152,15 @@ final class GatewayWindow: Sendable {
             for device in station.devices {
                 for name in Page.keyPoints {
                     guard let point = device.points.first(where: { $0.name == name }) else { continue }
-                    let samples = (try? store.history(station: station.station, device: device.device, point: name,
-                                                      since: now.addingTimeInterval(-3600), limit: 20_000)) ?? []
+                    let samples = (try? store.read { try $0.history(station: station.station, device: device.device, point: name,
+                                                                    since: now.addingTimeInterval(-3600), limit: 20_000) }) ?? []
                     let label = station.devices.count > 1 ? "\(device.device) \(name)" : name
                     trends[station.station, default: []].append(TrendSeries(label: label, unit: point.unit ?? "", samples: samples))
                 }
             }
         }
-        let depth = try? store.outboxDepth()
-        let oldest = (try? store.outboxPeek(maxLines: 1, maxBytes: 1 << 20))?.first?.created
+        let depth = try? store.read { try $0.outboxDepth() }
+        let oldest = (try? store.read { try $0.outboxPeek(maxLines: 1, maxBytes: 1 << 20) })?.first?.created
         let input = Page.Input(gatewayId: current.config.gateway.id, layout: layout, config: current, trends: trends,
                                outboxLines: depth, outboxOldest: oldest, feed: sources.feedStatus(), now: now)
         return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", text: Page.html(input),

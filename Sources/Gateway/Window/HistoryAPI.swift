@@ -85,8 +85,8 @@ enum HistoryAPI {
         }
         let samples: [HistorySample]
         do {
-            samples = try store.history(station: query.station, device: query.device, point: query.point,
-                                        since: now.addingTimeInterval(-query.since), limit: 200_000)
+            samples = try store.read { try $0.history(station: query.station, device: query.device, point: query.point,
+                                                      since: now.addingTimeInterval(-query.since), limit: 200_000) }
         } catch {
             return .jsonError(503, "the store cannot be read: \(error)")
         }
