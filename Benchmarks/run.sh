@@ -9,7 +9,7 @@
 #   --isolation  also run with one silent and one 3 s-slow device among the N
 #   --drain      also measure how fast the outbox drains after a feed outage
 #                (of --outage seconds, default half the duration)
-#   --ceiling    also start N+150 devices to show the descriptor ceiling refusal
+#   --ceiling    also start N+150 devices: past descriptor 1024 the gateway must stay alive (its client waits with poll(); libmodbus's select() aborted there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -2,6 +2,7 @@
 # Builds the libFuzzer targets and runs each for a number of inputs.
 #   Fuzz/run.sh               every target, 1,000,000 inputs each
 #   Fuzz/run.sh replies       the Modbus reply validation only
+#   Fuzz/run.sh http          the HTTP request-head parser only
 #   Fuzz/run.sh chunk         the history chunk decoder only
 #   Fuzz/run.sh loader 5000   one target, 5000 inputs
 #   RUNS=-1 Fuzz/run.sh       until stopped (or a crash)
@@ -11,7 +12,7 @@
 # corpus, and Fuzz/seeds/; what the fuzzer learns goes to Fuzz/.build/corpus-*.
 set -eu
 cd "$(dirname "$0")/.."
-targets=${1:-"loader decoder replies chunk"}
+targets=${1:-"loader decoder replies chunk http"}
 runs=${2:-${RUNS:-1000000}}
 build=Fuzz/.build
 mkdir -p "$build/crashes"
@@ -46,7 +47,13 @@ for target in $targets; do
         swiftc $flags -I "$build" Fuzz/ReplyFuzz.swift "$build/Modbus.o" -o "$build/replies-fuzz"
         mkdir -p "$build/corpus-replies"
         seeds="Fuzz/seeds/replies" ;;
-    *) echo "unknown target $target (loader, decoder, replies or chunk)" >&2; exit 2 ;;
+    http)
+        swiftc $flags -wmo -c -module-name HTTPServer -emit-module -emit-module-path "$build/HTTPServer.swiftmodule" \
+            Sources/HTTPServer/*.swift -o "$build/HTTPServer.o"
+        swiftc $flags -I "$build" Fuzz/HTTPRequestFuzz.swift "$build/HTTPServer.o" -o "$build/http-fuzz"
+        mkdir -p "$build/corpus-http"
+        seeds="Fuzz/seeds/http" ;;
+    *) echo "unknown target $target (loader, decoder, replies, chunk or http)" >&2; exit 2 ;;
     esac
     echo "== $target: $runs inputs"
     # -timeout: an input that takes two seconds is a hang; -rss_limit_mb: a blow-up.

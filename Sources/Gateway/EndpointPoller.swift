@@ -95,6 +95,27 @@ public struct PollReport: Sendable {
     public var skippedCycles: UInt64
     /// Blocks split this poll because they bridged a hole in the device's map.
     public var splitBlocks: [ReadBlock]
+    /// How this poll's requests went.
+    public var requests = RequestCounts()
+}
+
+/// A poll's requests by outcome: answered, an exception reply, a timeout,
+/// any other failure (reset, bad reply, descriptor limit).
+public struct RequestCounts: Sendable, Equatable {
+    public var ok = 0, exception = 0, timeout = 0, error = 0
+
+    public init() {}
+
+    init(_ blocks: [BlockResult]) {
+        for block in blocks {
+            switch block {
+            case .registers, .bits: ok += 1
+            case .failed(.exception): exception += 1
+            case .failed(.transport(.timedOut)): timeout += 1
+            case .failed: error += 1
+            }
+        }
+    }
 }
 
 public final class EndpointPoller: Sendable {
@@ -310,6 +331,6 @@ struct DeviceState {
                                   consecutiveFailures: counters.consecutiveFailures, lastGoodPoll: counters.lastGoodPoll,
                                   lastError: counters.lastError, interval: .nanoseconds(Int64(schedule.interval)))
         return PollReport(sample: sample, health: health, lateness: lateness, skippedCycles: schedule.skipped,
-                          splitBlocks: result?.splitBlocks ?? [])
+                          splitBlocks: result?.splitBlocks ?? [], requests: RequestCounts(result?.blocks ?? []))
     }
 }

@@ -1,13 +1,15 @@
 // The running gateway, assembled from a loaded config: the store, and three
 // services (Lifecycle.Service) that a ServiceRunner runs and stops in
 // order: the pollers, the pipeline (rules, store, feed lines) and the feed
-// sender. `run(signals:reload:)` is the daemon; `start()`/`stop()` serve
+// sender, and the window (page, metrics, JSON API) when the config has
+// `http`. `run(signals:reload:)` is the daemon; `start()`/`stop()` serve
 // the demo and tests.
 
 import Decoding
 import Dispatch
 import Feed
 import Foundation
+import HTTPServer
 import Lifecycle
 import Logging
 import Modbus
@@ -16,6 +18,9 @@ import Rules
 import Store
 import Synchronization
 import Telemetry
+
+/// The status document from a store, as `pumpgw status --json` writes it.
+public typealias StatusJSON = @Sendable (_ store: StationStore, _ now: Date) throws -> String
 
 public struct RuntimeError: Error, CustomStringConvertible {
     public var message: String
@@ -34,13 +39,20 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let pollers: PollerGroup
     let boosts: BoostService
     private let feed: FeedService
+    /// The page, metrics and JSON API; listening only when the config has `http`.
+    private let window: WindowService
+    /// What `/metrics` reports of the polling, fed by every poll report.
+    private let metrics = GatewayMetrics()
     /// Finished once every poller has started ("gateway started").
     private let started: Completion
     private var runner: (runner: ServiceRunner, done: Completion)?
 
     /// Opens the store (refusing a database another gateway holds) and
     /// prepares the feed. Nothing polls until the services run.
-    public init(settings: GatewaySettings, log: Logger, feedGrace: Duration = .seconds(5)) throws {
+    /// `statusJSON` writes `/api/status`: the command line passes the very
+    /// function `pumpgw status --json` prints with (nil: that path is 503).
+    public init(settings: GatewaySettings, log: Logger, feedGrace: Duration = .seconds(5),
+                statusJSON: StatusJSON? = nil) throws {
         self.settings = settings
         self.log = log
         do {
@@ -62,15 +74,16 @@ public final class GatewayRuntime: @unchecked Sendable {
         if !restored.isEmpty { log.info("active alarms restored", ["count": String(restored.count)]) }
         let alarms = AlarmStage(settings: settings, restored: restored, log: log)
         self.alarms = alarms
-        pipeline = Pipeline(store: store, alarms: alarms,
+        let pipeline = Pipeline(store: store, alarms: alarms,
                             settings: Pipeline.Settings(gatewayId: settings.gatewayId,
                                                         lines: FeedLines(precision: settings.feed.precision),
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
                             sink: sink, feedStatus: { [sender] in sender.currentStatus }, log: log)
-        let queue = pipeline.queue
+        self.pipeline = pipeline
+        let queue = pipeline.queue, metrics = self.metrics
         let started = Completion()
         self.started = started
-        pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0) },
+        pollers = PollerGroup(config: settings.loaded, log: log, deliver: { queue.push($0); metrics.record($0) },
                               started: { endpoints in
                                   defer { started.finish() }
                                   log.info("gateway started", ["gateway": settings.gatewayId,
@@ -78,10 +91,39 @@ public final class GatewayRuntime: @unchecked Sendable {
                                                                "endpoints": String(endpoints), "store": settings.storePath])
                               })
         boosts = BoostService(settings: settings, pollers: pollers, pipeline: pipeline, log: log)
+        do {
+            window = try WindowService(config: settings.loaded, log: log) { config throws(RuntimeError) in
+                try Self.openWindow(config, storePath: settings.storePath, metrics: metrics, pipeline: pipeline, sender: sender,
+                                    statusJSON: statusJSON)
+            }
+        } catch {
+            store.close()
+            throw error
+        }
     }
 
-    /// In start order; a runner stops them in reverse (pollers, pipeline, feed).
-    var services: [any Service] { [feed, pipeline, pollers, boosts] }
+    /// The window for `config.http`, listening already; nil without `http`.
+    private static func openWindow(_ config: LoadedConfig, storePath: String, metrics: GatewayMetrics, pipeline: Pipeline,
+                                   sender: FeedSender, statusJSON: StatusJSON?) throws(RuntimeError) -> GatewayWindow? {
+        guard let listen = config.config.http?.listen else { return nil }
+        let address: ListenAddress
+        switch ListenAddress.parse(listen) {
+        case .success(let parsed): address = parsed
+        case .failure(let error): throw RuntimeError(message: "\(config.file): http.listen: \(error)")
+        }
+        let sources = GatewayWindow.Sources(
+            metrics: metrics, pipelineStats: { pipeline.stats.withLock { $0 } },
+            feedStatus: { sender.currentStatus }, statusJSON: statusJSON,
+            storePath: storePath)
+        do {
+            return try GatewayWindow(address: address, config: config, sources: sources)
+        } catch {
+            throw RuntimeError(message: "\(config.file): \(error)")
+        }
+    }
+
+    /// In start order; a runner stops them in reverse (window, boosts, pollers, pipeline, feed).
+    var services: [any Service] { [feed, pipeline, pollers, boosts, window] }
 
     /// The daemon: runs the services until SIGTERM/SIGINT (from `signals`),
     /// calling `reload` on a thread of its own for each SIGHUP; then stops
@@ -138,6 +180,8 @@ public final class GatewayRuntime: @unchecked Sendable {
         alarms.rebuild(newSettings)
         let changed = pollers.apply(newSettings.loaded)
         boosts.reload(newSettings)
+        metrics.keep(only: Set(newSettings.devices.map { GatewayMetrics.DeviceKey(station: $0.station.id, device: $0.config.id) }))
+        window.move(to: newSettings.loaded)
         settings = newSettings
         log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newSettings.devices.count)])
         return true

@@ -12,6 +12,7 @@
 
 import Feed
 import Foundation
+import HTTPServer
 import Profiles
 import Rules
 import Store
@@ -76,7 +77,13 @@ public struct GatewaySettings: Sendable {
                 return [(error.field, error.detail)]
             }
         }
-        return [feed]
+        // The window's address: numeric, with a port (what the server will bind).
+        let http = SectionCheck("http") { value, _, clean in
+            guard clean, let listen = value.decoded(as: HTTPSection.self)?.listen,
+                  case .failure(let error) = ListenAddress.parse(listen) else { return [] }
+            return [("http.listen", error.message)]
+        }
+        return [feed, http]
     }
 
     /// The settings a reload cannot apply to a running gateway (the store is

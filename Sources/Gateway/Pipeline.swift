@@ -149,6 +149,11 @@ final class Pipeline: Service {
             }) { $0 + $1 }
             timed(now: now, judgeSilence: current < .draining, queuedReports: reports.count, stages: &stages, batch: &batch)
             stages.writer.write(batch.finished(), now: now, stats: stats)
+            let failing = stages.writer.isFailing
+            stats.withLock {
+                $0.lastTurn = now
+                $0.storeFailing = failing
+            }
             if now.timeIntervalSince(stages.lastRetention) >= settings.retentionInterval {
                 stages.lastRetention = now
                 runRetention()

@@ -1,6 +1,8 @@
 // What the pipeline counts, for the "gateway stopped" log line, the gateway
 // health line and the benchmarks.
 
+import Foundation
+
 /// Counters the pipeline keeps for logs, health lines and benchmarks.
 public struct PipelineStats: Sendable {
     public var reports = 0
@@ -10,6 +12,10 @@ public struct PipelineStats: Sendable {
     public var alarmEvents = 0
     public var skippedCycles: UInt64 = 0
     public var droppedWhileStoreFailing = 0
+    /// The pipeline loop's last turn (it turns at least every half second), and
+    /// whether the store refused its last write: what `/healthz` reports.
+    public var lastTurn: Date?
+    public var storeFailing = false
     /// Lateness of the most recent cycle starts, milliseconds: a ring of
     /// `latenessCapacity`, so quantiles describe the last few minutes even
     /// after days of running.

@@ -22,6 +22,12 @@ struct StoreWriter {
     private var state = State.writing
     /// The store's last failure (message, since when), for `pumpgw status`.
     private(set) var lastFailure: (message: String, time: Date)?
+
+    /// Whether the store refused the last write (batches wait in memory).
+    var isFailing: Bool {
+        if case .failing = state { return true }
+        return false
+    }
     private let store: StationStore
     private let gatewayId: String
     private let lines: FeedLines

@@ -243,4 +243,5 @@ struct ConfigChecks {
             report("feed.tokenFile", "give tokenEnv or tokenFile, not both")
         }
     }
+
 }

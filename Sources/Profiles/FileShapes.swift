@@ -147,6 +147,10 @@ public enum FileShapes {
         Field("stopBits", .integer),
     ]
 
+    public static let http: [Field] = [
+        Field("listen", .string, required: true),
+    ]
+
     public static let config: [Field] = [
         Field("$schema", .string),
         Field("gateway", .object(gateway), required: true),
@@ -154,6 +158,7 @@ public enum FileShapes {
         Field("store", .object(store)),
         Field("feed", .object(feed)),
         Field("buses", .list(.object(bus))),
+        Field("http", .object(http)),
         Field("stations", .list(.object(station)), required: true),
     ]
 }

@@ -10,15 +10,28 @@ public struct GatewayConfig: Codable, Sendable, Equatable {
     public var feed: FeedSection?
     /// RS-485 buses on the box's serial ports, named by their devices.
     public var buses: [BusConfig]?
+    /// The gateway's own window (page, metrics, JSON API); no listener without it.
+    public var http: HTTPSection?
     public var stations: [Station]
 
     public init(gateway: GatewaySection, profiles: String? = nil, store: StoreSection? = nil,
-                feed: FeedSection? = nil, stations: [Station]) {
+                feed: FeedSection? = nil, http: HTTPSection? = nil, stations: [Station]) {
+        self.http = http
         self.gateway = gateway
         self.profiles = profiles
         self.store = store
         self.feed = feed
         self.stations = stations
+    }
+}
+
+/// `http: { listen: "127.0.0.1:9108" }`: where the gateway's window listens.
+public struct HTTPSection: Codable, Sendable, Equatable {
+    /// "HOST:PORT" with a numeric address ("[::1]:9108" for IPv6).
+    public var listen: String
+
+    public init(listen: String) {
+        self.listen = listen
     }
 }
 

@@ -3,6 +3,7 @@
 import Decoding
 import Foundation
 import Gateway
+import HTTPServer
 import Profiles
 import Telemetry
 
@@ -83,6 +84,9 @@ enum CheckCommand: Command {
         let profiles = ProfileFolder.resolve(written, relativeTo: (path as NSString).deletingLastPathComponent)
         if profiles.isInstalled {
             Console.print("  profiles from \(profiles.path) (installed; \(written) relative to the config does not exist)")
+        }
+        if let listen = loaded.config.http?.listen, case .success(let address) = ListenAddress.parse(listen), !address.isLoopback {
+            FileHandle.standardError.write(Data("\(path): warning: http.listen: \(listen) is not a loopback address: the page, the metrics and the API are open to the network (read-only, no authentication)\n".utf8))
         }
         for device in loaded.devices {
             Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.endpointKey) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")

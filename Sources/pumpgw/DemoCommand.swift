@@ -16,12 +16,13 @@ enum DemoCommand: Command {
     static let help = """
         pumpgw demo: simulated pump rooms on 127.0.0.1 and the gateway polling them
 
-        Usage: pumpgw demo [--duration S] [--profiles DIR] [--var DIR]
+        Usage: pumpgw demo [--duration S] [--profiles DIR] [--var DIR] [--http ADDR]
 
           --duration S    stop after S seconds (default: until Ctrl-C)
           --profiles DIR  device profiles (default: ./DeviceProfiles, else the
                           installed ../share/pumpgw/DeviceProfiles beside the binary)
           --var DIR       where the store, the feed and the generated config go (default var)
+          --http ADDR     the gateway's page and metrics (default 127.0.0.1:9108; "off": none)
 
         Three stations: FT-0412 runs a normal day; LH-0107 trips its booster set
         after 6 s for 30 s (outlet pressure falls to about 0.12 MPa); NS-0233
@@ -39,7 +40,7 @@ enum DemoCommand: Command {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try CommandLineArguments(arguments, options: ["duration", "profiles", "var"], flags: [])
+        let options = try CommandLineArguments(arguments, options: ["duration", "profiles", "var", "http"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let duration = try options.seconds("duration")
         // Without --profiles: ./DeviceProfiles, else the installed profiles beside the binary.
@@ -75,14 +76,27 @@ enum DemoCommand: Command {
         let configFile = varFolder.appendingPathComponent("demo-config.json5")
         try demoConfig(stations: stations, ports: ports, profiles: profilesFolder)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        let settings: GatewaySettings
+        var settings: GatewaySettings
         do {
             settings = try GatewaySettings.load(path: configFile.path)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             return 1
         }
-        let runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2))
+        let http = options.string("http") ?? "127.0.0.1:9108"
+        if http != "off" { settings.loaded.config.http = HTTPSection(listen: http) }
+        let runtime: GatewayRuntime
+        do {
+            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2),
+                                         statusJSON: StatusOutput.document)
+        } catch where settings.loaded.config.http != nil {
+            // The page is for show: a port in use must not stop the demo.
+            Console.error("\(error); the demo runs without its page")
+            settings.loaded.config.http = nil
+            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2),
+                                         statusJSON: StatusOutput.document)
+        }
+        if let listen = settings.loaded.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }
         runtime.start()
         Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(settings.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 

@@ -2,6 +2,7 @@
 
 import Decoding
 import Foundation
+import Gateway
 import Profiles
 import Store
 import Telemetry
@@ -73,8 +74,5 @@ enum HistoryCommand: Command {
     }
 
     /// Quoted when it holds a comma, a quote or a line break (RFC 4180).
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func csvField(_ text: String) -> String { StatusDocument.csvField(text) }
 }

@@ -172,29 +172,7 @@ enum ReadOutput {
         return TextTable.text([["POINT", "VALUE", "UNIT", "QUALITY"]] + rows)
     }
 
-    struct PointOutput: Encodable {
-        var name: String
-        var value: Value?
-        var unit: String?
-        var quality: String
-
-        enum CodingKeys: String, CodingKey { case name, value, unit, quality }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            switch value {
-            case .none: try container.encodeNil(forKey: .value)
-            case .double(let number): try container.encode(Double(Value.format(number)) ?? number, forKey: .value)
-            case .integer(let number): try container.encode(number, forKey: .value)
-            case .unsigned(let number): try container.encode(number, forKey: .value)
-            case .bool(let flag): try container.encode(flag, forKey: .value)
-            case .string(let text): try container.encode(text, forKey: .value)
-            }
-            try container.encode(unit ?? "", forKey: .unit)
-            try container.encode(quality, forKey: .quality)
-        }
-    }
+    typealias PointOutput = PointReadingJSON
 
     struct Document: Encodable {
         var device: DeviceSummary

@@ -53,7 +53,7 @@ enum RunCommand: Command {
         }
         let runtime: GatewayRuntime
         do {
-            runtime = try GatewayRuntime(settings: settings, log: log)
+            runtime = try GatewayRuntime(settings: settings, log: log, statusJSON: StatusOutput.document)
         } catch {
             Console.error("\(error)")
             return 1

@@ -5,6 +5,7 @@
 
 import Decoding
 import Foundation
+import Gateway
 import Rules
 import Store
 import Telemetry
@@ -27,12 +28,13 @@ enum StatusCommand: Command {
         let options = try CommandLineArguments(arguments, options: ["db"], flags: ["json"])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         let store = try StationStore.openForReading(path: options.string("db") ?? "var/pumpgw.db")
-        let stations = try store.read { try $0.status() }
         let now = Date()
-        let gateway = try GatewaySection.read(store, now: now)
-        Console.print(options.has("json") ? StatusOutput.json(stations, gateway: gateway, now: now)
-                                          : StatusOutput.text(stations, gateway: gateway, now: now))
-        if !options.has("json"), let boosts = try? BoostTable(path: store.path).active(at: now), !boosts.isEmpty {
+        guard !options.has("json") else {
+            Console.print(try StatusOutput.document(store, now: now))
+            return 0
+        }
+        Console.print(StatusOutput.text(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now), now: now))
+        if let boosts = try? BoostTable(path: store.path).active(at: now), !boosts.isEmpty {
             Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
@@ -41,6 +43,11 @@ enum StatusCommand: Command {
 }
 
 enum StatusOutput {
+    /// The JSON document of `status --json`, which `GET /api/status` serves too.
+    @Sendable static func document(_ store: StationStore, now: Date) throws -> String {
+        json(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now), now: now)
+    }
+
     static func text(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
         var lines: [String] = stations.isEmpty ? ["no devices in the store yet"] : []
         for station in stations {
@@ -72,14 +79,7 @@ enum StatusOutput {
     }
 
     /// "850ms", "42s", "5m", "3h", "2d".
-    static func age(_ seconds: TimeInterval) -> String {
-        let seconds = max(0, seconds)
-        if seconds < 1 { return "\(Int(seconds * 1000))ms" }
-        if seconds < 120 { return "\(Int(seconds))s" }
-        if seconds < 7200 { return "\(Int(seconds / 60))m" }
-        if seconds < 172_800 { return "\(Int(seconds / 3600))h" }
-        return "\(Int(seconds / 86_400))d"
-    }
+    static func age(_ seconds: TimeInterval) -> String { StatusDocument.age(seconds) }
 
     // MARK: JSON
 
