@@ -66,6 +66,10 @@ public struct PollOptions: Sendable {
     public var busyRetries = 2
     /// Wait before retrying a busy request.
     public var busyPause: Duration = .milliseconds(50)
+    /// This device's own request timeout. Devices that share one connection
+    /// or one RS-485 bus each keep theirs, so a silent device costs the
+    /// others only its own timeout (nil: the connection's).
+    public var timeout: Duration?
 
     public init() {}
 }
@@ -101,6 +105,7 @@ public final class DeviceReader {
     /// Reads every block once and decodes every point.
     public func poll() -> PollResult {
         client.unit = unit
+        if let timeout = options.timeout { client.timeout = timeout }
         var executed: [ReadBlock] = []
         var results: [BlockResult] = []
         executed.reserveCapacity(plan.blocks.count)

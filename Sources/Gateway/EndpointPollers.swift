@@ -46,6 +46,7 @@ public final class EndpointPollers: Sendable {
             }
             var options = PollOptions()
             options.pauseBetweenRequests = device.pauseBetweenRequests
+            options.timeout = device.timeout
             let identity = DeviceIdentity(station: device.station.id, device: device.config.id,
                                           profile: device.profile.profile, tags: device.station.tags ?? [:])
             // Stagger: device i of n starts i/n of its interval late.

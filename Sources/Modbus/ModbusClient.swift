@@ -54,8 +54,9 @@ public final class ModbusClient {
     public let endpoint: ModbusEndpoint
     /// The unit id of the next requests (several units may share one endpoint).
     public var unit: UInt8
-    /// Bounds each request as a whole (and each connect).
-    public let timeout: Duration
+    /// Bounds each request as a whole (and each connect); the devices of a
+    /// shared connection or bus set their own before their requests.
+    public var timeout: Duration
     /// Other threads may cut a request short through this (shutdown(2) of
     /// the socket; later connects are refused until its `reset()`).
     public let interrupter: SocketInterrupter

@@ -35,6 +35,31 @@ struct RTUBusTests {
         func of(_ unit: UInt8) -> [PollReport] { all.withLock { $0.filter { $0.sample.identity.device == "u\(unit)" } } }
     }
 
+    @Test("a silent device costs the bus only its own timeout, not the connection's")
+    func silentDeviceOwnTimeout() throws {
+        let pty = try PtyPair()
+        defer { pty.stop() }
+        let simulator = try Self.simulator(on: pty.a, units: "2")
+        defer { simulator.stop() }
+        let reports = Reports()
+        // The bus was opened with the first device's 2 s timeout; the silent
+        // unit 4 has its own 100 ms. With the connection's 2 s, each of its
+        // polls would hold the bus for 2 s and unit 2 would get one poll in
+        // 2 s instead of six or seven at 300 ms.
+        let settings = EndpointSettings(serial: SerialSettings(path: pty.b, baud: 19200), timeout: .seconds(2))
+        var silent = Self.device(4)
+        silent.options.timeout = .milliseconds(100)
+        let poller = EndpointPoller(settings: settings, devices: [Self.device(2), silent],
+                                    deliver: { report in reports.all.withLock { $0.append(report) } })
+        poller.start()
+        Thread.sleep(forTimeInterval: 2.0)
+        poller.stop()
+        let neighbour = Self.of(reports, 2)
+        #expect(neighbour.count >= 6, "unit 2: \(neighbour.count) polls")
+        #expect(neighbour.allSatisfy { $0.sample.points[0].reading.quality == .good })
+        #expect(Self.of(reports, 4).allSatisfy { $0.sample.points[0].reading == .error("timeout") })
+    }
+
     @Test("three devices on one bus, one of them silent: the other two are read every cycle")
     func silentNeighbour() throws {
         let pty = try PtyPair()
