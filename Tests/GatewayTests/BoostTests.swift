@@ -5,6 +5,8 @@
 
 import Foundation
 @testable import Gateway
+import Modbus
+import Telemetry
 import Profiles
 import Rules
 import Testing
@@ -253,5 +255,31 @@ struct BoostEventTests {
         #expect(changed.map { "\($0.state) \($0.intervalMilliseconds) \($0.source)" } == ["started 250 rule:FT-0412/booster/outlet_pressure/instability"])
         let ended = BoostService.events(from: second, to: [:], configured: configured, at: t0)
         #expect(ended.map { "\($0.state) \($0.intervalMilliseconds)" } == ["ended 1000"])
+    }
+}
+
+@Suite("boost timeout on the live poller")
+struct BoostTimeoutTests {
+    /// A device with a 500 ms timeout at 1 s, boosted to 200 ms: its requests
+    /// get min(500 ms, 200 ms × 0.8) = 160 ms; when the boost ends, 500 ms again.
+    @Test func boostSetsAndRestoresTheDeviceTimeout() {
+        let profile = DeviceProfile(profile: "t", addressBase: 0, points: [
+            Point(name: "p", register: .holding, address: 0, type: .uint16),
+        ])
+        var options = PollOptions()
+        options.timeout = .milliseconds(500)
+        let device = PolledDevice(identity: DeviceIdentity(station: "FT-0412", device: "booster", profile: "t"),
+                                  profile: profile, plan: ReadPlan(profile: profile), unit: 1,
+                                  interval: .seconds(1), options: options)
+        // Never connected: the reader only holds the client.
+        let client = ModbusClient(host: "127.0.0.1", port: 1, unit: 1, timeout: .milliseconds(500))
+        var state = DeviceState(device: device, reader: DeviceReader(profile: profile, client: client, options: options),
+                                schedule: PollSchedule(start: 0, interval: .seconds(1)), counterSlot: 0)
+        state.applyBoost(["FT-0412/booster": .milliseconds(200)], now: 1_000_000_000)
+        #expect(state.reader.options.timeout == .milliseconds(160))
+        #expect(state.schedule.interval == PollSchedule.nanoseconds(.milliseconds(200)))
+        state.applyBoost([:], now: 2_000_000_000)
+        #expect(state.reader.options.timeout == .milliseconds(500))
+        #expect(state.schedule.interval == PollSchedule.nanoseconds(.seconds(1)))
     }
 }

@@ -45,10 +45,16 @@ extension EndpointPoller {
 
 extension DeviceState {
     /// Retimes the schedule when the wanted interval (the boost's, never
-    /// sparser than the configured one) differs from the one it runs at.
+    /// sparser than the configured one) differs from the one it runs at, and
+    /// gives the device its boost timeout, min(timeout, interval × 0.8), so a
+    /// request that times out still ends before the next boosted cycle.
     mutating func applyBoost(_ boosts: [String: Duration], now: UInt64) {
         let key = BoostInbox.key(station: device.identity.station, device: device.identity.device)
         let wanted = boosts[key].map { min($0, device.interval) } ?? device.interval
         if PollSchedule.nanoseconds(wanted) != schedule.interval { schedule.retime(to: wanted, at: now) }
+        if let configured = device.options.timeout {
+            reader.options.timeout = wanted < device.interval
+                ? BoostGuard.boostTimeout(configured, interval: wanted) : configured
+        }
     }
 }
