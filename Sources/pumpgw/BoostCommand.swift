@@ -115,13 +115,27 @@ enum BoostCommand: Command {
 enum BoostListing {
     static func utc(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
+    /// One boost as `boost --list --json` and `status --json` (its `boosts`)
+    /// both print it: one shape for scripts. `device` null: the whole station.
+    struct JSON: Encodable {
+        var station: String
+        var device: OrNull<String>
+        var interval_ms: Int64
+        var until: String
+        var reason, source, history: String
+
+        init(_ boost: BoostRecord) {
+            (station, device, interval_ms) = (boost.station, OrNull(boost.device), boost.intervalMilliseconds)
+            (until, reason, source, history) = (BoostListing.utc(boost.until), boost.reason, boost.source, boost.history)
+        }
+    }
+
     static func render(_ boosts: [BoostRecord], json: Bool, now: Date) -> String {
         if json {
-            let rows: [[String: Any]] = boosts.map { boost in
-                ["station": boost.station, "device": boost.device ?? NSNull(), "interval_ms": boost.intervalMilliseconds,
-                 "until": utc(boost.until), "reason": boost.reason, "source": boost.source, "history": boost.history]
-            }
-            let data = (try? JSONSerialization.data(withJSONObject: ["boosts": rows], options: [.sortedKeys])) ?? Data()
+            struct Listing: Encodable { var boosts: [JSON] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data = (try? encoder.encode(Listing(boosts: boosts.map(JSON.init)))) ?? Data()
             return String(decoding: data, as: UTF8.self)
         }
         guard !boosts.isEmpty else { return "no active boosts" }

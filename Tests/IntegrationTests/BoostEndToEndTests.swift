@@ -39,14 +39,22 @@ struct BoostEndToEndTests {
 
     static var nowMs: Double { Date().timeIntervalSince1970 * 1000 }
 
-    @Test("a CLI boost raises the sample rate within 1 s, the densest of two wins, and the rate returns after")
-    func cliBoost() throws {
-        let simulator = try startSimulator(profile: Self.grundfos)
+    /// A simulator child, a site with `config(...)`, and a gateway child
+    /// polling it, started (the caller removes the site and stops both).
+    static func startGateway(simulatorExtra: [String] = [], extraDevice: String = "",
+                             station: String = "") throws -> (simulator: Server, site: DaemonSite, daemon: Daemon) {
+        let simulator = try startSimulator(profile: grundfos, extra: simulatorExtra)
         let site = try DaemonSite()
-        defer { site.remove() }
-        try Self.config(site, port: simulator.port)
+        try config(site, port: simulator.port, extraDevice: extraDevice, station: station)
         let daemon = try Daemon(config: site.config.path)
         #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        return (simulator, site, daemon)
+    }
+
+    @Test("a CLI boost raises the sample rate within 1 s, the densest of two wins, and the rate returns after")
+    func cliBoost() throws {
+        let (simulator, site, daemon) = try Self.startGateway()
+        defer { site.remove() }
         Thread.sleep(forTimeInterval: 2)
 
         let asked = Self.nowMs
@@ -103,6 +111,36 @@ struct BoostEndToEndTests {
         #expect(simulator.stopAndCountWrites() == 0)
         // 200 ms polling from 0.5 s after the restart to 2.5 s: about 10 polls (1 s would give 2).
         #expect(Self.count(try Self.stamps(site), from: restarted + 500, to: restarted + 2500) >= 7)
+    }
+
+    @Test("status --json lists the active boosts: station, device, interval, until, reason, source")
+    func statusJSON() throws {
+        let (simulator, site, daemon) = try Self.startGateway()
+        defer { site.remove() }
+        let asked = Date()
+        #expect(try Self.boost(site, ["--station", "FT-0412", "--interval", "500ms", "--for", "10m", "--reason", "complaint 17"]).status == 0)
+        #expect(try Self.boost(site, ["--station", "FT-0412", "--device", "booster", "--interval", "200ms", "--for", "90s"]).status == 0)
+        #expect(daemon.waitFor("msg=\"boost started\"", timeout: 3), "stderr: \(daemon.stderr)")
+        let status = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        #expect(daemon.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+        #expect(status.status == 0, "\(status.stderr)")
+
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let boosts = try #require(document["boosts"] as? [[String: Any]], "\(status.stdout)")
+        #expect(boosts.count == 2, "\(boosts)")
+        // Oldest first: the station's (device null), then the device's.
+        let station = try #require(boosts.first), device = try #require(boosts.last)
+        #expect(station["station"] as? String == "FT-0412" && station["device"] is NSNull, "\(station)")
+        #expect(station["interval_ms"] as? Int == 500 && station["reason"] as? String == "complaint 17")
+        #expect(station["source"] as? String == "cli" && station["history"] as? String == "every")
+        #expect(device["device"] as? String == "booster" && device["interval_ms"] as? Int == 200 && device["reason"] as? String == "")
+        // Ends 10 min and 90 s after the request (asked is up to a second before the command took its time).
+        let formatter = ISO8601DateFormatter()
+        let stationUntil = try #require((station["until"] as? String).flatMap(formatter.date(from:)))
+        let deviceUntil = try #require((device["until"] as? String).flatMap(formatter.date(from:)))
+        #expect(abs(stationUntil.timeIntervalSince(asked) - 600) < 3, "\(station)")
+        #expect(abs(deviceUntil.timeIntervalSince(asked) - 90) < 3, "\(device)")
     }
 
     @Test("a scheduled window starts and ends on time")
