@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Profiles", "Telemetry"]),
-        .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding", "Profiles", "Telemetry"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport", "Telemetry"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Profiles", "Rules", "Logging", "TestSupport", "Telemetry"]),
