@@ -77,13 +77,7 @@ enum CheckCommand: Command {
     /// Validates a config and every profile it uses, through the loader
     /// `run` uses (so `check` refuses what `run` would); prints the read plan.
     static func checkConfig(_ path: String) -> Bool {
-        let loaded: LoadedConfig
-        do {
-            loaded = try GatewaySettings.load(path: path).loaded
-        } catch {
-            printProblems(error)
-            return false
-        }
+        guard let loaded = loadConfig(path) else { return false }
         if !loaded.warnings.isEmpty { printProblems(ConfigProblems(loaded.warnings)) }
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
@@ -105,18 +99,22 @@ enum CheckCommand: Command {
 
     /// The ports of the buses that devices use, in the order of `buses`.
     static func printSerialPorts(_ path: String) -> Int32 {
-        let loaded: LoadedConfig
-        do {
-            loaded = try GatewaySettings.load(path: path).loaded
-        } catch {
-            printProblems(error)
-            return 1
-        }
+        guard let loaded = loadConfig(path) else { return 1 }
         var ports: [String] = []
         for bus in loaded.config.buses ?? [] where loaded.devices.contains(where: { $0.bus?.id == bus.id }) && !ports.contains(bus.port) {
             ports.append(bus.port)
         }
         for port in ports { Console.print(port) }
         return 0
+    }
+
+    /// The config as `run` loads it, or nil after printing its problems.
+    static func loadConfig(_ path: String) -> LoadedConfig? {
+        do {
+            return try GatewaySettings.load(path: path).loaded
+        } catch {
+            printProblems(error)
+            return nil
+        }
     }
 }
