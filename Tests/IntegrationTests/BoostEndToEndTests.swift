@@ -13,17 +13,11 @@ struct BoostEndToEndTests {
 
     /// Writes a config polling one device at 1 s with a 100 ms timeout.
     static func config(_ site: DaemonSite, port: Int, extraDevice: String = "", station: String = "") throws {
-        try """
-        {
-          gateway: { id: "gw-test", timeZone: "UTC" },
-          profiles: "\(Paths.profiles.path)",
-          store: { path: "var/pumpgw.db" },
-          feed: { url: "file:var/feed.lp", precision: "ms" },
+        try site.write(gatewayConfigText(profiles: Paths.profiles.path, gateway: #"id: "gw-test", timeZone: "UTC""#, """
           stations: [ { id: "FT-0412", \(station) devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
               interval: "1s", timeout: "100ms" \(extraDevice) } ] } ],
-        }
-        """.write(to: site.config, atomically: true, encoding: .utf8)
+          """))
     }
 
     /// The feed's pump_station timestamps (ms), in order.
