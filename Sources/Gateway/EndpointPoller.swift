@@ -74,6 +74,12 @@ public struct EndpointSettings: Sendable, Hashable {
 
     public var name: String { serial?.path ?? Self.key(host: host, port: port) }
 
+    /// The name with a serial line's settings ("/dev/ttyUSB0 9600 8N1") or an RTU-over-TCP framing.
+    public var description: String {
+        if let serial { return "\(serial.path) \(serial.lineText)" }
+        return framing == .rtu ? "\(name) (rtu)" : name
+    }
+
     /// "host:port": how the gateway names an endpoint and groups its devices.
     public static func key(host: String, port: Int) -> String { "\(host):\(port)" }
 }

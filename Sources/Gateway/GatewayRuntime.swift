@@ -183,7 +183,8 @@ public final class GatewayRuntime: @unchecked Sendable {
         metrics.keep(only: Set(newSettings.devices.map { GatewayMetrics.DeviceKey(station: $0.station.id, device: $0.config.id) }))
         window.move(to: newSettings.loaded)
         settings = newSettings
-        log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newSettings.devices.count)])
+        log.info("config reloaded", ["endpoints_restarted": String(changed.changed), "devices": String(newSettings.devices.count),
+                                     "started": changed.started.joined(separator: ", ")])
         return true
     }
 

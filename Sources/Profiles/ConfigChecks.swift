@@ -116,6 +116,7 @@ struct ConfigChecks {
         if device.bus == nil {
             if !(1...65535).contains(port) { report("\(path).port", "must be 1-65535, not \(port)") }
             checkUnit(unit, of: device, port: port, path: path)
+            checkFraming(of: device, port: port, path: path)
         }
 
         let interval = duration(device.interval, "\(path).interval", default: .seconds(1))
