@@ -46,20 +46,22 @@ public struct EndpointSettings: Sendable, Hashable {
     public var framing: ModbusFraming = .tcp
     /// A serial RTU bus instead of host and port.
     public var serial: SerialSettings?
+    /// The timeout of devices that bring none of their own (tests, `read`):
+    /// the gateway's devices each carry theirs in `PolledDevice.options`.
     public var timeout: Duration
     public var pauseAfterConnect: Duration = .zero
     public var closeAfterPoll = false
     public var backoffInitial: Duration = .seconds(1)
     public var backoffMaximum: Duration = .seconds(60)
 
-    public init(host: String, port: Int, timeout: Duration) {
+    public init(host: String, port: Int, timeout: Duration = PollOptions.defaultTimeout) {
         self.host = host
         self.port = port
         self.timeout = timeout
     }
 
     /// A serial bus.
-    public init(serial: SerialSettings, timeout: Duration) {
+    public init(serial: SerialSettings, timeout: Duration = PollOptions.defaultTimeout) {
         self.init(host: serial.path, port: 0, timeout: timeout)
         self.serial = serial
         framing = .rtu
@@ -240,6 +242,8 @@ public final class EndpointPoller: Sendable {
             var result: PollResult?
             var connectError: ModbusError?
             if !client.isConnected && now >= nextConnectAttempt {
+                // The connect costs the due device its own timeout, as its requests do.
+                client.use(states[index].reader.options)
                 do {
                     try client.connect()
                     if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }

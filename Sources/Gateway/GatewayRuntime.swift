@@ -76,7 +76,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         self.alarms = alarms
         let pipeline = Pipeline(store: store, alarms: alarms,
                             settings: Pipeline.Settings(gatewayId: settings.gatewayId,
-                                                        lines: FeedLines(precision: settings.feed.precision),
+                                                        lines: settings.feed.makeLines(),
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
                             sink: sink, feedStatus: { [sender] in sender.currentStatus }, log: log)
         self.pipeline = pipeline

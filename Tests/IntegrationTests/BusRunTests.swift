@@ -21,19 +21,13 @@ struct BusRunTests {
         defer { simulator.stop() }
         let site = try DaemonSite()
         defer { site.remove() }
-        try """
-        {
-          gateway: { id: "gw-test" },
-          profiles: "\(Paths.profiles.path)",
-          store: { path: "var/pumpgw.db" },
-          feed: { url: "file:var/feed.lp", precision: "ms" },
+        try site.write(gatewayConfigText(profiles: Paths.profiles.path, """
           buses: [ { id: "rs485-1", port: "\(pty.a)", baud: 19200, parity: "none", dataBits: 8, stopBits: 1 } ],
           stations: [ { id: "FT-0412", devices: [
             { id: "inlet", profile: "pressure-transmitter-rs485", bus: "rs485-1", unit: 2, interval: "500ms", timeout: "200ms" },
             { id: "outlet", profile: "pressure-transmitter-rs485", bus: "rs485-1", unit: 3, interval: "500ms", timeout: "200ms" },
           ] } ],
-        }
-        """.write(to: site.config, atomically: true, encoding: .utf8)
+          """))
         let daemon = try Daemon(config: site.config.path)
         // 4 s of polling at 500 ms: about 8 cycles of each device.
         Thread.sleep(forTimeInterval: 4.5)
