@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // pumpgw: a monitoring gateway for secondary-supply (booster) pump stations.
 // No package dependencies: Foundation, Dispatch, and C system libraries
-// (libmodbus, sqlite3) reached through `systemLibrary` targets.
+// (libmodbus, sqlite3, OpenSSL) reached through `systemLibrary` targets.
 import PackageDescription
 
 let package = Package(
@@ -15,6 +15,9 @@ let package = Package(
                        providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // OpenSSL 3, for the feed's own bounded HTTPS client (apt: libssl-dev).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
 
         // One module per pipeline stage (see README "Architecture").
         .target(name: "Logging"),
@@ -27,7 +30,7 @@ let package = Package(
         .target(name: "Decoding", dependencies: ["Profiles", "Telemetry"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding", "Telemetry"]),
         .target(name: "Store", dependencies: ["CSQLite", "Profiles", "Telemetry"]),
-        .target(name: "Feed", dependencies: ["Profiles", "Telemetry", "Lifecycle", "Logging"]),
+        .target(name: "Feed", dependencies: ["COpenSSL", "Profiles", "Telemetry", "Lifecycle", "Logging"]),
         .target(name: "Simulator", dependencies: ["CModbus", "Modbus", "Profiles", "Decoding"]),
         .target(name: "HTTPServer"),
         .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed", "Lifecycle", "Logging", "Telemetry",

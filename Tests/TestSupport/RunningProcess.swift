@@ -20,10 +20,15 @@ public final class RunningProcess {
 
     /// Starts `executable`. With `keepStdinOpen`, its stdin stays open until
     /// `terminate()`: a child that exits when stdin closes (the pymodbus and
-    /// Python test servers) cannot outlive a test that dies.
-    public init(_ executable: String, _ arguments: [String], keepStdinOpen: Bool = false) throws {
+    /// Python test servers) cannot outlive a test that dies. `environment`
+    /// adds to (or replaces in) this process's environment, for the child only.
+    public init(_ executable: String, _ arguments: [String], keepStdinOpen: Bool = false,
+                environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let outPipe = Pipe(), errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
