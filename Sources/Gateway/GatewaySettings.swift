@@ -34,7 +34,7 @@ public struct GatewaySettings: Sendable {
 
     /// Reads, checks and types the config at `path`; throws every problem.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(ProfileProblems) -> GatewaySettings {
+        throws(ConfigProblems) -> GatewaySettings {
         let loaded = try ConfigLoader.load(path: path, sections: sectionChecks(environment: environment))
         var problems = RuleChecks.problems(in: loaded)
         let configDirectory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -42,18 +42,18 @@ public struct GatewaySettings: Sendable {
         do {
             feed = try FeedOptions(section: loaded.config.feed, relativeTo: configDirectory, environment: environment)
         } catch {
-            problems.append(ProfileProblem(file: path, path: error.field, message: error.detail))
+            problems.append(ConfigProblem(file: path, path: error.field, message: error.detail))
         }
         var store: StoreOptions?
         do {
             store = try StoreOptions(section: loaded.config.store, outboxMaxLines: loaded.config.feed?.outboxMaxLines)
         } catch {
-            problems.append(ProfileProblem(file: path, path: error.field, message: error.message))
+            problems.append(ConfigProblem(file: path, path: error.field, message: error.message))
         }
         let zoneName = loaded.config.gateway.timeZone ?? RuleResolver.defaultTimeZoneIdentifier
         let timeZone = TimeZone(identifier: zoneName)
         guard problems.isEmpty, let feed, let store, let timeZone else {
-            throw ProfileProblems(loaded.locating(problems))
+            throw ConfigProblems(loaded.locating(problems))
         }
         return GatewaySettings(loaded: loaded, gatewayId: loaded.config.gateway.id, timeZone: timeZone,
                                storePath: loaded.storePath, store: store, feed: feed)

@@ -8,14 +8,14 @@ import Rules
 
 public enum RuleChecks {
     /// Problems in the rules of `profile`, read from `file` whose text is `text`.
-    public static func problems(inProfile profile: DeviceProfile, file: String, text: [UInt8]) -> [ProfileProblem] {
-        ProfileProblems.locating(RuleValidator.problems(in: profile, file: file), texts: [file: text])
+    public static func problems(inProfile profile: DeviceProfile, file: String, text: [UInt8]) -> [ConfigProblem] {
+        ConfigProblems.locating(RuleValidator.problems(in: profile, file: file), texts: [file: text])
     }
 
     /// Problems in the rules of every profile a config uses and in every device's overrides.
-    public static func problems(in config: LoadedConfig) -> [ProfileProblem] {
+    public static func problems(in config: LoadedConfig) -> [ConfigProblem] {
         let timeZone = TimeZone(identifier: config.config.gateway.timeZone ?? RuleResolver.defaultTimeZoneIdentifier)
-        var problems: [ProfileProblem] = []
+        var problems: [ConfigProblem] = []
         var checkedProfiles: Set<String> = []
         for device in config.devices where checkedProfiles.insert(device.profile.profile).inserted {
             let file = config.profileFiles[device.profile.profile] ?? device.profile.profile
@@ -39,16 +39,16 @@ public enum RuleChecks {
     /// A station's overrides: each entry checked against every device profile
     /// it applies to; an entry naming a point no device of the station has is a problem.
     static func stationProblems(_ station: Station, index stationIndex: Int, config: LoadedConfig,
-                                timeZone: TimeZone?) -> [ProfileProblem] {
+                                timeZone: TimeZone?) -> [ConfigProblem] {
         guard let entries = station.rules, !entries.isEmpty else { return [] }
         let path = "stations[\(stationIndex)]"
         let profiles = station.devices.compactMap { config.profiles[$0.profile] }
-        var problems: [ProfileProblem] = []
+        var problems: [ConfigProblem] = []
         var seen: Set<String> = []
         for (entryIndex, entry) in entries.enumerated() {
             let fitting = profiles.filter { StationRules.applies(entry, to: $0) }
             if fitting.isEmpty, let point = StationRules.point(of: entry) {
-                problems.append(ProfileProblem(file: config.file, path: "\(path).rules[\(entryIndex)].point",
+                problems.append(ConfigProblem(file: config.file, path: "\(path).rules[\(entryIndex)].point",
                                                message: "no device of station '\(station.id)' has a point '\(point)'"))
                 continue
             }

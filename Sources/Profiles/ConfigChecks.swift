@@ -7,7 +7,7 @@ import Foundation
 
 struct ConfigChecks {
     let document: JSONDocument
-    var problems: [ProfileProblem] = []
+    var problems: [ConfigProblem] = []
     /// Read plans made so far: devices that share a profile and its workarounds share a plan.
     private var plans: [PlanKey: ReadPlan] = [:]
     /// Unit ids on each RTU-over-TCP endpoint ("host:port unit"), with the path of the device that has it.
@@ -15,7 +15,7 @@ struct ConfigChecks {
     /// The buses declared, and the unit ids used on each.
     var busRegistry = BusRegistry()
     /// Things worth saying that do not stop the gateway (an unused bus).
-    var warnings: [ProfileProblem] = []
+    var warnings: [ConfigProblem] = []
 
     private struct PlanKey: Hashable {
         var profile: String
@@ -29,11 +29,11 @@ struct ConfigChecks {
     }
 
     mutating func report(_ path: String, _ message: String) {
-        problems.append(ProfileProblem(file: document.file, line: document.line(path), path: path, message: message))
+        problems.append(ConfigProblem(file: document.file, line: document.line(path), path: path, message: message))
     }
 
     mutating func warn(_ path: String, _ message: String) {
-        warnings.append(ProfileProblem(file: document.file, line: document.line(path), path: path, message: "warning: " + message))
+        warnings.append(ConfigProblem(file: document.file, line: document.line(path), path: path, message: "warning: " + message))
     }
 
     /// Checks every station and device; returns the devices that are ready to poll.

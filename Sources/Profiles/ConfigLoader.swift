@@ -38,7 +38,7 @@ public struct LoadedConfig: Sendable {
     public var profileFiles: [String: String] = [:]
     public var devices: [ResolvedDevice]
     /// Things `check` says that do not stop the gateway (a bus no device uses).
-    public var warnings: [ProfileProblem] = []
+    public var warnings: [ConfigProblem] = []
     /// The wire time of one cycle of every bus and RTU-over-TCP endpoint (`check` prints them).
     public var busLoads: [BusLoad] = []
     /// Absolute path of the SQLite store.
@@ -49,20 +49,20 @@ public struct LoadedConfig: Sendable {
     var texts: [String: [UInt8]] = [:]
 
     /// `problems` of the config and its profiles with their lines filled in.
-    public func locating(_ problems: [ProfileProblem]) -> [ProfileProblem] {
-        ProfileProblems.locating(problems, texts: texts)
+    public func locating(_ problems: [ConfigProblem]) -> [ConfigProblem] {
+        ConfigProblems.locating(problems, texts: texts)
     }
 }
 
 public enum ConfigLoader {
     /// Reads and checks the config at `path`; `sections` are the other
     /// modules' checks of their sections, run in the same pass.
-    public static func load(path: String, sections: [SectionCheck] = []) throws(ProfileProblems) -> LoadedConfig {
+    public static func load(path: String, sections: [SectionCheck] = []) throws(ConfigProblems) -> LoadedConfig {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ProfileProblems([ProfileProblem(file: path, path: "", message: "cannot read the file (\(ProfileLoader.reason(error)))")])
+            throw ConfigProblems([ConfigProblem(file: path, path: "", message: "cannot read the file (\(ProfileLoader.reason(error)))")])
         }
         return try load(data: data, file: path, sections: sections)
     }
@@ -70,7 +70,7 @@ public enum ConfigLoader {
     /// Reads and validates a config from `data`; `path` names it in problems
     /// and locates the profiles folder (relative to the config's folder).
     public static func load(data: Data, file path: String, sections: [SectionCheck] = [])
-        throws(ProfileProblems) -> LoadedConfig {
+        throws(ConfigProblems) -> LoadedConfig {
         let document = try JSONDocument.parse(data, file: path)
         var checks = ConfigChecks(document: document)
         checks.problems = document.shapeProblems(FileShapes.config)
@@ -81,7 +81,7 @@ public enum ConfigLoader {
         let folderText = bad.contains(under: "profiles") ? "DeviceProfiles" : tree["profiles"]?.string ?? "DeviceProfiles"
         let configDirectory = (path as NSString).deletingLastPathComponent
         let folder = ProfileFolder.locate(folderText, relativeTo: configDirectory)
-        var profileProblems: [ProfileProblem] = []
+        var profileProblems: [ConfigProblem] = []
         var profiles: [String: DeviceProfile]?
         var profileFiles: [String: String] = [:]
         var texts: [String: [UInt8]] = [path: [UInt8](data)]
@@ -106,13 +106,13 @@ public enum ConfigLoader {
             }
         }
 
-        let problems = profileProblems + ProfileProblems.ordered(checks.problems)
-        guard problems.isEmpty else { throw ProfileProblems(problems) }
+        let problems = profileProblems + ConfigProblems.ordered(checks.problems)
+        guard problems.isEmpty else { throw ConfigProblems(problems) }
         let config: GatewayConfig
         do {
             config = try JSONValueDecoder.decode(GatewayConfig.self, from: tree)
         } catch {
-            throw ProfileProblems([ProfileProblem(file: path, path: "", message: "cannot decode the config (\(error))")])
+            throw ConfigProblems([ConfigProblem(file: path, path: "", message: "cannot decode the config (\(error))")])
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let storePath = resolve(config.store?.path ?? "var/pumpgw.db", against: base)
@@ -132,7 +132,7 @@ public enum ConfigLoader {
     /// however large). A profile is looked for first in the file named after
     /// it (`ID.json5`, as shipped), then in the folder's other files, one by
     /// one, until every named id is found. Throws when the folder cannot be read.
-    static func loadProfiles(_ named: Set<String>, in folder: String, problems: inout [ProfileProblem],
+    static func loadProfiles(_ named: Set<String>, in folder: String, problems: inout [ConfigProblem],
                              files fileOfProfile: inout [String: String], texts: inout [String: [UInt8]])
         throws -> [String: DeviceProfile] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json5") }.sorted()
@@ -145,7 +145,7 @@ public enum ConfigLoader {
                 let (profile, text) = try ProfileLoader.loadWithText(path: file)
                 texts[file] = text
                 if let other = fileOfProfile[profile.profile] {
-                    problems.append(ProfileProblem(file: file, path: "profile", message: "profile id '\(profile.profile)' is also used by \(other)"))
+                    problems.append(ConfigProblem(file: file, path: "profile", message: "profile id '\(profile.profile)' is also used by \(other)"))
                 }
                 profiles[profile.profile] = profile
                 fileOfProfile[profile.profile] = file

@@ -20,16 +20,16 @@ struct JSONDocument {
     /// found well formed: Foundation's JSON5 reader (swift-foundation 6.3)
     /// trapped on some input under Fuzz/run.sh: invalid UTF-8 in an unquoted
     /// key, and a number at the very end of the input.
-    static func parse(_ data: Data, file: String) throws(ProfileProblems) -> JSONDocument {
+    static func parse(_ data: Data, file: String) throws(ConfigProblems) -> JSONDocument {
         let bytes = [UInt8](data)
         if let offset = UTF8Check.firstInvalidByte(in: bytes) {
             let position = SourceMap.position(of: offset, in: bytes)
-            throw ProfileProblems([ProfileProblem(file: file, line: position.line, column: position.column, path: "",
+            throw ConfigProblems([ConfigProblem(file: file, line: position.line, column: position.column, path: "",
                                                   message: "not UTF-8: byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) (save the file as UTF-8)")])
         }
         let map = SourceMap(bytes: bytes)
         if let (message, position) = map.syntaxError {
-            throw ProfileProblems([ProfileProblem(file: file, line: position.line, column: position.column, path: "",
+            throw ConfigProblems([ConfigProblem(file: file, line: position.line, column: position.column, path: "",
                                                   message: "not valid JSON5: \(message)")])
         }
         if let tree = map.tree { return JSONDocument(file: file, tree: tree, map: map) }
@@ -43,7 +43,7 @@ struct JSONDocument {
             return JSONDocument(file: file, tree: tree, map: map)
         } catch {
             // Foundation refused what our scanner accepted: no position to give.
-            throw ProfileProblems([ProfileProblem(file: file, path: "", message: "not valid JSON5 (\(Self.reason(error)))")])
+            throw ConfigProblems([ConfigProblem(file: file, path: "", message: "not valid JSON5 (\(Self.reason(error)))")])
         }
     }
 
@@ -59,15 +59,15 @@ struct JSONDocument {
     }
 
     /// Unknown keys, missing keys, wrong types and duplicate keys, each with its line.
-    func shapeProblems(_ fields: [Field]) -> [ProfileProblem] {
+    func shapeProblems(_ fields: [Field]) -> [ConfigProblem] {
         var checker = ShapeChecker()
         checker.check(tree, .object(fields), path: "")
         var problems = checker.problems.map { found in
-            ProfileProblem(file: file, line: map.line(of: found.path), path: found.path, message: found.message)
+            ConfigProblem(file: file, line: map.line(of: found.path), path: found.path, message: found.message)
         }
         for duplicate in map.duplicateKeys {
             let key = duplicate.path.split(separator: ".").last.map(String.init) ?? duplicate.path
-            problems.append(ProfileProblem(file: file, line: duplicate.line, path: duplicate.path,
+            problems.append(ConfigProblem(file: file, line: duplicate.line, path: duplicate.path,
                                            message: "duplicate key '\(key)' (first written on line \(duplicate.firstLine))"))
         }
         return problems
@@ -89,7 +89,7 @@ struct JSONDocument {
 struct ProblemPaths {
     private var paths: Set<String> = []
 
-    init(_ problems: [ProfileProblem]) {
+    init(_ problems: [ConfigProblem]) {
         for problem in problems { paths.insert(problem.path) }
     }
 

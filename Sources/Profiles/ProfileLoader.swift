@@ -6,14 +6,14 @@ import Foundation
 
 public enum ProfileLoader {
     /// Reads and validates the profile at `path`.
-    /// Throws `ProfileProblems` listing every problem found.
-    public static func load(path: String) throws(ProfileProblems) -> DeviceProfile {
+    /// Throws `ConfigProblems` listing every problem found.
+    public static func load(path: String) throws(ConfigProblems) -> DeviceProfile {
         try loadWithText(path: path).profile
     }
 
     /// The profile and the file's text, kept so that later checks (the
     /// rules) find their lines without reading the file again.
-    public static func loadWithText(path: String) throws(ProfileProblems) -> (profile: DeviceProfile, text: [UInt8]) {
+    public static func loadWithText(path: String) throws(ConfigProblems) -> (profile: DeviceProfile, text: [UInt8]) {
         let data = try read(path)
         return (try load(data: data, file: path), [UInt8](data))
     }
@@ -26,32 +26,32 @@ public enum ProfileLoader {
 
     /// The bytes of a profile file, refused when larger than `maxFileBytes`
     /// (checked before reading).
-    static func read(_ path: String) throws(ProfileProblems) -> Data {
+    static func read(_ path: String) throws(ConfigProblems) -> Data {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileBytes {
-            throw ProfileProblems([ProfileProblem(file: path, path: "",
+            throw ConfigProblems([ConfigProblem(file: path, path: "",
                                                   message: "the file has \(size) bytes; a profile may have at most \(maxFileBytes) (1 MiB): is it really a profile?")])
         }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ProfileProblems([ProfileProblem(file: path, path: "",
+            throw ConfigProblems([ConfigProblem(file: path, path: "",
                                                   message: "cannot read the file (\(Self.reason(error)))")])
         }
     }
 
     /// Reads and validates a profile from `data`; `file` names it in problems.
-    public static func load(data: Data, file: String) throws(ProfileProblems) -> DeviceProfile {
+    public static func load(data: Data, file: String) throws(ConfigProblems) -> DeviceProfile {
         let document = try JSONDocument.parse(data, file: file)
         var problems = document.shapeProblems(FileShapes.profile)
         let partial = PartialProfile(document.tree, skipping: ProblemPaths(problems))
         problems += ProfileValidator.problems(in: partial, file: file, map: document.map)
-        guard problems.isEmpty else { throw ProfileProblems(ProfileProblems.ordered(problems)) }
+        guard problems.isEmpty else { throw ConfigProblems(ConfigProblems.ordered(problems)) }
 
         // Everything passed: the typed decode of the whole tree is the profile.
         do {
             return try JSONValueDecoder.decode(DeviceProfile.self, from: document.tree)
         } catch {
-            throw ProfileProblems([ProfileProblem(file: file, path: "", message: "cannot decode the profile (\(error))")])
+            throw ConfigProblems([ConfigProblem(file: file, path: "", message: "cannot decode the profile (\(error))")])
         }
     }
 

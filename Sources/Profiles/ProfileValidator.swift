@@ -21,16 +21,16 @@ public enum ProfileValidator {
     public static let maxBitsPerRead = 2000
 
     /// The problems of a whole decoded profile; `text` (its source) gives lines.
-    public static func problems(in profile: DeviceProfile, file: String, text: String = "") -> [ProfileProblem] {
+    public static func problems(in profile: DeviceProfile, file: String, text: String = "") -> [ConfigProblem] {
         let partial = PartialProfile(profile: profile)
-        return ProfileProblems.ordered(problems(in: partial, file: file, map: SourceMap(text: text)))
+        return ConfigProblems.ordered(problems(in: partial, file: file, map: SourceMap(text: text)))
     }
 
-    static func problems(in partial: PartialProfile, file: String, map: SourceMap) -> [ProfileProblem] {
+    static func problems(in partial: PartialProfile, file: String, map: SourceMap) -> [ConfigProblem] {
         let profile = partial.profile
-        var problems: [ProfileProblem] = []
+        var problems: [ConfigProblem] = []
         func report(_ path: String, _ message: String) {
-            problems.append(ProfileProblem(file: file, line: map.line(of: path), path: path, message: message))
+            problems.append(ConfigProblem(file: file, line: map.line(of: path), path: path, message: message))
         }
 
         if profile.profile.isEmpty { report("profile", "must not be empty") }
@@ -177,9 +177,9 @@ public enum ProfileValidator {
 
     /// Two points may not read the same register, except `bits` points that
     /// share a word and `int8`/`uint8` points on its two bytes. Reported on the later point of the file.
-    static func overlapProblems(in partial: PartialProfile, file: String, map: SourceMap) -> [ProfileProblem] {
+    static func overlapProblems(in partial: PartialProfile, file: String, map: SourceMap) -> [ConfigProblem] {
         let profile = partial.profile
-        var problems: [ProfileProblem] = []
+        var problems: [ConfigProblem] = []
         for table in RegisterTable.allCases {
             let indexed = profile.points.indices
                 .filter { profile.points[$0].register == table }
@@ -198,7 +198,7 @@ public enum ProfileValidator {
                         ? (first, second) : (second, first)
                     let path = "points[\(partial.pointIndexes[later])].address"
                     let a = profile.points[later], b = profile.points[earlier]
-                    problems.append(ProfileProblem(
+                    problems.append(ConfigProblem(
                         file: file, line: map.line(of: path), path: path,
                         message: "'\(a.name)' (\(a.type.rawValue) at \(table.rawValue) \(a.address)) overlaps '\(b.name)' (\(b.type.rawValue) at \(b.address))"))
                 }

@@ -7,7 +7,7 @@ import Profiles
 import Telemetry
 
 enum RuleConsistency {
-    static func problems(_ parsed: [(draft: RuleDraft, rule: AlarmRule)]) -> [ProfileProblem] {
+    static func problems(_ parsed: [(draft: RuleDraft, rule: AlarmRule)]) -> [ConfigProblem] {
         var problems = ProblemList()
         let byPoint = Dictionary(grouping: parsed, by: { $0.draft.pointIndex })
         for pointIndex in byPoint.keys.sorted() {

@@ -16,8 +16,8 @@ struct FieldLocation: Sendable, Equatable {
 
     func child(_ key: String) -> FieldLocation { FieldLocation(file: file, path: path + "." + key) }
 
-    func problem(_ message: String) -> ProfileProblem {
-        ProfileProblem(file: file, line: nil, path: path, message: message)
+    func problem(_ message: String) -> ConfigProblem {
+        ConfigProblem(file: file, line: nil, path: path, message: message)
     }
 }
 
@@ -51,7 +51,7 @@ struct RuleDraft {
 
 /// Problems collected while reading rules.
 struct ProblemList {
-    var problems: [ProfileProblem] = []
+    var problems: [ConfigProblem] = []
 
     mutating func add(_ location: FieldLocation, _ message: String) {
         problems.append(location.problem(message))

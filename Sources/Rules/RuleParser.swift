@@ -11,7 +11,7 @@ enum RuleParser {
     static let kindList = RuleKind.allCases.filter { $0 != .commLoss }.map(\.rawValue)
 
     /// The rule, or nil when a problem makes it unusable (the problems say why).
-    static func parse(_ draft: RuleDraft, in profile: DeviceProfile, defaultTimeZone: TimeZone) -> (AlarmRule?, [ProfileProblem]) {
+    static func parse(_ draft: RuleDraft, in profile: DeviceProfile, defaultTimeZone: TimeZone) -> (AlarmRule?, [ConfigProblem]) {
         var reader = RuleFieldReader(draft)
         let point = profile.points[draft.pointIndex]
         guard let kind = parseKind(&reader, point: point) else { return (nil, reader.problems.problems) }

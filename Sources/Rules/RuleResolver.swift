@@ -9,7 +9,7 @@ import Profiles
 /// A device's rules and every problem found while building them.
 public struct RuleResolution: Sendable {
     public var rules: DeviceRules
-    public var problems: [ProfileProblem]
+    public var problems: [ConfigProblem]
 }
 
 public enum RuleResolver {
@@ -61,14 +61,14 @@ public enum RuleResolver {
 public enum RuleValidator {
     /// Every problem with the rules of `profile`, at paths such as
     /// "points[3].rules[0].limit".
-    public static func problems(in profile: DeviceProfile, file: String) -> [ProfileProblem] {
+    public static func problems(in profile: DeviceProfile, file: String) -> [ConfigProblem] {
         RuleResolver.resolve(profile: profile, profileFile: file).problems
     }
 
     /// Problems with a device config's rule overrides only (those written in
     /// `file`), for `pumpgw check` of a config whose profiles are checked on their own.
     public static func problems(inOverrides overrides: [JSONValue]?, file: String, path: String,
-                                profile: DeviceProfile, profileFile: String, timeZone: TimeZone? = nil) -> [ProfileProblem] {
+                                profile: DeviceProfile, profileFile: String, timeZone: TimeZone? = nil) -> [ConfigProblem] {
         RuleResolver.resolve(profile: profile, profileFile: profileFile, overrides: overrides,
                              overridesFile: file, overridesPath: path, timeZone: timeZone)
             .problems.filter { $0.file == file && $0.file != profileFile }

@@ -1,13 +1,10 @@
-// The boosts table and the boost events, beside the store's own tables in
-// the same SQLite file. `pumpgw boost` writes requests here while the
-// daemon runs (it holds the writer lock of the store, not of this table:
-// SQLite serialises the two writers, WAL lets them read meanwhile); the
-// daemon reads the active ones once a second. Rows from the command line
-// and from rules survive a restart and end by their `until` time.
-//
-// The tables are created with IF NOT EXISTS on open rather than by a
-// numbered migration, so this file stays independent of the store's schema
-// steps (which another change is extending); both sides may open first.
+// The boosts table and the boost events (schema step 6, Schema+Boosts.swift),
+// beside the store's own tables in the same SQLite file. `pumpgw boost`
+// writes requests here while the daemon runs (it holds the writer lock of
+// the store, not of this table: SQLite serialises the two writers, WAL lets
+// them read meanwhile); the daemon reads the active ones once a second.
+// Rows from the command line and from rules survive a restart and end by
+// their `until` time.
 
 import CSQLite
 import Dispatch
@@ -76,35 +73,26 @@ public final class BoostTable: @unchecked Sendable {
     private let connection: SQLiteConnection
     private let queue = DispatchQueue(label: "pumpgw.boosts")
 
-    static let schema = """
-        CREATE TABLE IF NOT EXISTS boosts (
-            id INTEGER PRIMARY KEY,
-            station TEXT NOT NULL, device TEXT,
-            interval_ms INTEGER NOT NULL,
-            created INTEGER NOT NULL, until INTEGER NOT NULL,
-            reason TEXT NOT NULL, source TEXT NOT NULL, history TEXT NOT NULL,
-            cancelled INTEGER);
-        CREATE INDEX IF NOT EXISTS boosts_by_until ON boosts (until);
-        CREATE TABLE IF NOT EXISTS boost_events (
-            id INTEGER PRIMARY KEY,
-            time INTEGER NOT NULL, state TEXT NOT NULL,
-            station TEXT NOT NULL, device TEXT NOT NULL,
-            interval_ms INTEGER NOT NULL, until INTEGER NOT NULL,
-            reason TEXT NOT NULL, source TEXT NOT NULL);
-        """
-
     /// Opens the store's database at `path`, which must exist (the gateway
-    /// creates it on its first start), and creates the boost tables if needed.
+    /// creates it on its first start) and be at schema version 6 or later
+    /// (the gateway migrates it on start). `readOnly` for readers such as
+    /// `pumpgw status` and the window, which must write nothing.
     @available(*, noasync)
-    public init(path: String, busyTimeoutMilliseconds: Int = 5000) throws {
+    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int = 5000) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.invalidArgument("no store at \(path): start the gateway once (pumpgw run) so that it creates it")
         }
         self.path = path
-        connection = try SQLiteConnection(path: path, readOnly: false)
+        connection = try SQLiteConnection(path: path, readOnly: readOnly)
         try connection.execute("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
-        try connection.execute(Self.schema)
+        let found = try Schema.version(of: connection)
+        guard found >= Self.firstVersion else {
+            throw StoreError.olderSchema(path: path, found: found, supported: Schema.currentVersion)
+        }
     }
+
+    /// The schema step that made the boost tables.
+    static let firstVersion = 6
 
     @available(*, noasync)
     public func add(_ boost: BoostRecord) throws -> Int64 {

@@ -22,7 +22,7 @@
 
 enum Schema {
     /// Step N (index N-1) takes a database from version N-1 to N.
-    static let migrations: [String] = [version1, version2, version3, version4, version5]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6]
 
     static var currentVersion: Int { migrations.count }
 

@@ -40,7 +40,7 @@ enum CheckCommand: Command {
             }
             let ruleProblems = RuleChecks.problems(inProfile: profile, file: path, text: text)
             guard ruleProblems.isEmpty else {
-                printProblems(ProfileProblems(ruleProblems))
+                printProblems(ConfigProblems(ruleProblems))
                 failed = true
                 continue
             }
@@ -55,7 +55,7 @@ enum CheckCommand: Command {
 
     /// Problems go to stderr as `FILE:LINE: path: message`, without the
     /// `pumpgw:` prefix, so that editors and CI jump to the line.
-    static func printProblems(_ problems: ProfileProblems) {
+    static func printProblems(_ problems: ConfigProblems) {
         FileHandle.standardError.write(Data((problems.description + "\n").utf8))
     }
 
@@ -75,7 +75,7 @@ enum CheckCommand: Command {
             printProblems(error)
             return false
         }
-        if !loaded.warnings.isEmpty { printProblems(ProfileProblems(loaded.warnings)) }
+        if !loaded.warnings.isEmpty { printProblems(ConfigProblems(loaded.warnings)) }
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
         Console.print("\(path): ok: gateway \(loaded.config.gateway.id), \(loaded.config.stations.count) stations, \(loaded.devices.count) devices, \(requests) requests per cycle (one per point: \(points))")

@@ -60,7 +60,7 @@ enum RunCommand: Command {
         }
         let outcome = blockingWait {
             await runtime.run(signals: signals) {
-                do throws(ProfileProblems) {
+                do throws(ConfigProblems) {
                     runtime.reload(try GatewaySettings.load(path: path))
                 } catch {
                     log.error("config reload refused; the running config stays",

@@ -34,7 +34,7 @@ enum StatusCommand: Command {
             return 0
         }
         Console.print(StatusOutput.text(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now), now: now))
-        if let boosts = try? BoostTable(path: store.path).active(at: now), !boosts.isEmpty {
+        if let boosts = try? BoostTable(path: store.path, readOnly: true).active(at: now), !boosts.isEmpty {
             Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }

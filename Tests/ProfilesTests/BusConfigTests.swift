@@ -8,7 +8,7 @@ import Testing
 
 struct BusConfigTests {
     /// Loads a config whose `buses` and devices are the given lines (each one line).
-    func load(buses: [String], devices: [String]) throws -> Result<LoadedConfig, ProfileProblems> {
+    func load(buses: [String], devices: [String]) throws -> Result<LoadedConfig, ConfigProblems> {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pumpgw-buses-\(UUID())")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("profiles"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -29,7 +29,7 @@ struct BusConfigTests {
     }
 
     /// The problems (or warnings) as "LINE: path: message", without the temporary file name.
-    func lines(_ problems: [ProfileProblem]) -> [String] {
+    func lines(_ problems: [ConfigProblem]) -> [String] {
         problems.map { "\($0.line ?? 0): \($0.path): \($0.message)" }
     }
 

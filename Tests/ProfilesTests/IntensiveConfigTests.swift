@@ -51,7 +51,7 @@ struct IntensiveConfigTests {
         do {
             _ = try load(intensive: intensive)
             Issue.record("loaded: \(intensive)")
-        } catch let error as ProfileProblems {
+        } catch let error as ConfigProblems {
             let lines = error.problems.map(\.description)
             #expect(lines.contains { $0.hasSuffix(expected) }, "\(lines)")
         }

@@ -9,7 +9,7 @@ import Testing
 
 /// The problems `ProfileLoader` reports for `text`; records an issue if it loads.
 private func problems(_ text: String, file: String = "test.json5",
-                      sourceLocation: SourceLocation = #_sourceLocation) -> [ProfileProblem] {
+                      sourceLocation: SourceLocation = #_sourceLocation) -> [ConfigProblem] {
     do {
         let profile = try ProfileLoader.load(data: Data(text.utf8), file: file)
         Issue.record("expected problems, but the profile loaded: \(profile.profile)", sourceLocation: sourceLocation)
@@ -325,7 +325,7 @@ struct ProfileValidatorTests {
                         "points[2].name", "points[2].type",
                         "points[4].order", "points[4].address"]
         #expect(paths.sorted() == expected.sorted(), "\(found)")
-        #expect(ProfileProblems(found).description.split(separator: "\n").count == expected.count)
+        #expect(ConfigProblems(found).description.split(separator: "\n").count == expected.count)
     }
 
     @Test func lineNumbersPointAtTheField() throws {
@@ -369,13 +369,13 @@ struct ProfileValidatorTests {
     }
 
     @Test func problemDescriptionFormat() {
-        #expect(ProfileProblem(file: "f.json5", line: 12, path: "points[3].bit", message: "m").description
+        #expect(ConfigProblem(file: "f.json5", line: 12, path: "points[3].bit", message: "m").description
                 == "f.json5:12: points[3].bit: m")
-        #expect(ProfileProblem(file: "f.json5", path: "points[3].bit", message: "m").description
+        #expect(ConfigProblem(file: "f.json5", path: "points[3].bit", message: "m").description
                 == "f.json5: points[3].bit: m")
-        #expect(ProfileProblem(file: "f.json5", line: 1, path: "", message: "m").description == "f.json5:1: m")
-        let both = ProfileProblems([ProfileProblem(file: "a", line: 1, path: "x", message: "one"),
-                                    ProfileProblem(file: "a", line: 2, path: "y", message: "two")])
+        #expect(ConfigProblem(file: "f.json5", line: 1, path: "", message: "m").description == "f.json5:1: m")
+        let both = ConfigProblems([ConfigProblem(file: "a", line: 1, path: "x", message: "one"),
+                                    ConfigProblem(file: "a", line: 2, path: "y", message: "two")])
         #expect(both.description == "a:1: x: one\na:2: y: two")
     }
 

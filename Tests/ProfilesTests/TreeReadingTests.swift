@@ -168,7 +168,7 @@ struct LargeConfigTests {
         let data = config(count: 1000, replace: [500: (#"interval: "1s""#, "interval: 5"),
                                                  999: ("port: 26999", "port: 70000"),
                                                  7: (#"id: "plc""#, #"id: "plc", id: "again""#)])
-        let error = try #require(throws: ProfileProblems.self) { try ConfigLoader.load(data: data, file: "gw.json5") }
+        let error = try #require(throws: ConfigProblems.self) { try ConfigLoader.load(data: data, file: "gw.json5") }
         #expect(error.problems.map(\.description) == [
             "gw.json5:11: stations[7].devices[0].id: duplicate key 'id' (first written on line 11)",
             "gw.json5:504: stations[500].devices[0].interval: expected a string, found the number 5",

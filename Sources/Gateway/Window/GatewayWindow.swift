@@ -136,7 +136,7 @@ final class GatewayWindow: Sendable {
     func openBoosts() throws -> BoostTable {
         try boostTable.withLock { table in
             if let table { return table }
-            let opened = try BoostTable(path: sources.storePath)
+            let opened = try BoostTable(path: sources.storePath, readOnly: true)
             table = opened
             return opened
         }

@@ -1,10 +1,10 @@
-// A problem found in a profile or config file, said so that the engineer
+// A problem found in a config, profile or rule, said so that the engineer
 // knows what to fix: `FILE:LINE: path.to.field: message` (syntax errors
 // also carry the column: `FILE:LINE:COLUMN: message`).
 
 import Foundation
 
-public struct ProfileProblem: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     /// 1-based line in the file, where it can be known.
     public var line: Int?
@@ -35,16 +35,16 @@ public struct ProfileProblem: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// Every problem found in one file, in the order of their lines.
-public struct ProfileProblems: Error, Sendable, CustomStringConvertible {
-    public var problems: [ProfileProblem]
+public struct ConfigProblems: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigProblem]
 
-    public init(_ problems: [ProfileProblem]) {
+    public init(_ problems: [ConfigProblem]) {
         self.problems = problems
     }
 
     /// Problems of each file ordered by line (those without a line last),
     /// keeping the order they were found in within a line.
-    public static func ordered(_ problems: [ProfileProblem]) -> [ProfileProblem] {
+    public static func ordered(_ problems: [ConfigProblem]) -> [ConfigProblem] {
         var fileOrder: [String: Int] = [:]
         for problem in problems where fileOrder[problem.file] == nil { fileOrder[problem.file] = fileOrder.count }
         return problems.enumerated().sorted { left, right in
@@ -62,11 +62,11 @@ public struct ProfileProblems: Error, Sendable, CustomStringConvertible {
     }
 }
 
-extension ProfileProblems {
+extension ConfigProblems {
     /// `problems` with the line of each one's path filled in, where a later
     /// stage (the rules) found them without one: from `texts`, the files'
     /// text as it was read, by file path (never by reading a file again).
-    public static func locating(_ problems: [ProfileProblem], texts: [String: [UInt8]]) -> [ProfileProblem] {
+    public static func locating(_ problems: [ConfigProblem], texts: [String: [UInt8]]) -> [ConfigProblem] {
         var maps: [String: SourceMap] = [:]
         return problems.map { problem in
             guard problem.line == nil, let text = texts[problem.file] else { return problem }

@@ -1,4 +1,4 @@
-// The polling engine against simulators started as child processes: a
+// The endpoint pollers against simulators started as child processes: a
 // device that replies late, one that drops connections, one that returns
 // exception 4 for one block, one that goes away and comes back, a block that
 // bridges a hole, two units behind one endpoint. Each time: the right points
@@ -24,8 +24,8 @@ final class ReportLog: Sendable {
     }
 }
 
-@Suite("polling engine against simulators")
-struct PollingEngineTests {
+@Suite("endpoint pollers against simulators")
+struct EndpointPollerTests {
     static let grundfosPath = Paths.profiles.appendingPathComponent("grundfos-hydro-mpc-cim500.json5").path
 
     func device(_ id: String, profile: DeviceProfile, interval: Duration = .milliseconds(200)) -> PolledDevice {
