@@ -8,6 +8,7 @@
 // Blocking: run it on a sink's own queue, never on the cooperative pool.
 
 import Foundation
+import Sockets
 
 enum BoundedHTTP {
     struct Reply {
@@ -42,9 +43,8 @@ enum BoundedHTTP {
         var head = "POST \(target) HTTP/1.1\r\nHost: \(authority)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
-        let deadline = Date().addingTimeInterval(timeout)
-        if let failure = stream.send(Array(head.utf8) + body, until: deadline) { return .failure(failure) }
-        var reader = BoundedReader(stream: stream, deadline: Date().addingTimeInterval(timeout))
+        if let failure = stream.send(Array(head.utf8) + body) { return .failure(failure) }
+        var reader = BoundedReader(stream: stream, deadline: .after(.seconds(timeout)))
         return reader.reply(bodyLimit: bodyLimit)
     }
 
@@ -52,18 +52,18 @@ enum BoundedHTTP {
     private static func open(host: String, port: Int, timeout: Double, tls: TLSContext?) -> Result<any ByteStream, SocketFailure> {
         let socket: SocketStream
         switch SocketConnect.open(host: host, port: port, timeout: timeout) {
-        case .success(let opened): socket = SocketStream(socket: opened)
+        case .success(let opened): socket = SocketStream(socket: opened, timeout: timeout)
         case .failure(let failure): return .failure(failure)
         }
         guard let tls else { return .success(socket) }
-        return TLSStream.handshake(over: socket, host: host, context: tls, until: Date().addingTimeInterval(timeout))
+        return TLSStream.handshake(over: socket, host: host, context: tls, until: .after(.seconds(timeout)))
             .map { $0 as any ByteStream }
     }
 
     /// Reads from a stream until a deadline, never more than asked for.
     private struct BoundedReader {
         let stream: any ByteStream
-        let deadline: Date
+        let deadline: Deadline
         var received: [UInt8] = []
         var ended = false
 

@@ -5,7 +5,7 @@
 // read in pieces of at most 16 KiB, only when OpenSSL asks for more.
 
 import COpenSSL
-import Foundation
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +31,7 @@ final class TLSStream: ByteStream {
     /// A TLS session over `transport` once the handshake succeeded: the
     /// server's chain verified against `context`, its certificate against `host`.
     static func handshake(over transport: SocketStream, host: String, context: TLSContext,
-                          until deadline: Date) -> Result<TLSStream, SocketFailure> {
+                          until deadline: Deadline) -> Result<TLSStream, SocketFailure> {
         guard let ssl = SSL_new(context.pointer) else {
             return .failure(SocketFailure(nil, "TLS: " + TLSContext.queuedError()))
         }
@@ -53,11 +53,12 @@ final class TLSStream: ByteStream {
         }
     }
 
-    func send(_ bytes: [UInt8], until deadline: Date) -> SocketFailure? {
+    func send(_ bytes: [UInt8]) -> SocketFailure? {
         var offset = 0
         while offset < bytes.count {
             let count = Int32(min(bytes.count - offset, 16384))
-            let written = drive("write", until: deadline) { ssl in
+            // Writing into a memory BIO never waits: the socket sends are bounded by the transport's timeout.
+            let written = drive("write", until: .after(.seconds(transport.timeout))) { ssl in
                 bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress! + offset, count) }
             }
             switch written {
@@ -69,7 +70,7 @@ final class TLSStream: ByteStream {
         return nil
     }
 
-    func receive(upTo count: Int, until deadline: Date) -> Result<[UInt8], SocketFailure> {
+    func receive(upTo count: Int, until deadline: Deadline) -> Result<[UInt8], SocketFailure> {
         var buffer = [UInt8](repeating: 0, count: max(1, min(count, 16384)))
         let read = drive("read", until: deadline) { ssl in
             buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
@@ -80,12 +81,12 @@ final class TLSStream: ByteStream {
     /// Runs one OpenSSL call to its end: what it writes goes to the socket,
     /// and while it wants to read, the socket is read into its input.
     /// The call's result (> 0), 0 when the peer closed the stream, or why it failed.
-    private func drive(_ step: String, until deadline: Date, _ call: (OpaquePointer) -> Int32) -> Result<Int, SocketFailure> {
+    private func drive(_ step: String, until deadline: Deadline, _ call: (OpaquePointer) -> Int32) -> Result<Int, SocketFailure> {
         while true {
             ERR_clear_error()
             let result = call(ssl)
             let error = SSL_get_error(ssl, result)
-            if let failure = flushOutgoing(until: deadline) { return .failure(failure) }
+            if let failure = flushOutgoing() { return .failure(failure) }
             if result > 0 { return .success(Int(result)) }
             switch error {
             case SSL_ERROR_ZERO_RETURN:
@@ -99,18 +100,18 @@ final class TLSStream: ByteStream {
     }
 
     /// Sends what OpenSSL has written.
-    private func flushOutgoing(until deadline: Date) -> SocketFailure? {
+    private func flushOutgoing() -> SocketFailure? {
         var buffer = [UInt8](repeating: 0, count: 16384)
         while BIO_ctrl_pending(outgoing) > 0 {
             let count = BIO_read(outgoing, &buffer, Int32(buffer.count))
             guard count > 0 else { break }
-            if let failure = transport.send(Array(buffer[0..<Int(count)]), until: deadline) { return failure }
+            if let failure = transport.send(Array(buffer[0..<Int(count)])) { return failure }
         }
         return nil
     }
 
     /// Reads what the socket has (at most 16 KiB, waiting until `deadline`) into OpenSSL's input.
-    private func fillIncoming(until deadline: Date) -> SocketFailure? {
+    private func fillIncoming(until deadline: Deadline) -> SocketFailure? {
         switch transport.receive(upTo: 16384, until: deadline) {
         case .failure(let failure):
             return failure
