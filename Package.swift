@@ -28,7 +28,8 @@ let package = Package(
         // Socket mechanics shared by Modbus, Feed and HTTPServer: Deadline, TCP connect, poll, errno text.
         .target(name: "Sockets"),
         .target(name: "Modbus", dependencies: ["Sockets"]),
-        .target(name: "Profiles"),
+        // Profiles depends on Modbus: the loader builds each device's PollOptions, handed whole to the client.
+        .target(name: "Profiles", dependencies: ["Modbus"]),
         .target(name: "Decoding", dependencies: ["Profiles", "Telemetry"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding", "Telemetry"]),
         .target(name: "Store", dependencies: ["CSQLite", "Profiles", "Telemetry"]),
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Profiles", "Telemetry"]),
-        .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding", "Profiles", "Telemetry"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport", "Telemetry"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Profiles", "Rules", "Logging", "TestSupport", "Telemetry"]),

@@ -49,6 +49,9 @@ public struct FeedOptions: Sendable {
         }
     }
 
+    /// The line encoder at this feed's precision.
+    public func makeLines() -> FeedLines { FeedLines(precision: precision) }
+
     public func makeSink(timeout: Double = 10) -> any FeedSink {
         switch target {
         case .stdout: return FileSink.standardOutput()
@@ -57,5 +60,16 @@ public struct FeedOptions: Sendable {
         case .influxV1(let url), .influxV2(let url), .lineProtocolHTTP(let url):
             return HTTPSink(url: url, credentials: credentials, timeout: timeout, caFile: caFile)
         }
+    }
+}
+
+extension Precision {
+    /// Reads the config's `precision` ("s", "ms", "us", "ns"; nil means "ms").
+    public init(config: String?) throws(FeedConfigError) {
+        guard let text = config else { self = .ms; return }
+        guard let precision = Precision(rawValue: text) else {
+            throw FeedConfigError("feed.precision: \"\(text)\" is not one of s, ms, us, ns")
+        }
+        self = precision
     }
 }

@@ -4,6 +4,7 @@
 // read workarounds that fit the Modbus limits.
 
 import Foundation
+import Modbus
 
 struct ConfigChecks {
     let document: JSONDocument
@@ -97,10 +98,11 @@ struct ConfigChecks {
         if device.bus == nil {
             if !(1...65535).contains(port) { report("\(path).port", "must be 1-65535, not \(port)") }
             checkUnit(unit, of: device, port: port, path: path)
+            checkFraming(of: device, port: port, path: path)
         }
 
         let interval = duration(device.interval, "\(path).interval", default: .seconds(1))
-        let timeout = duration(device.timeout, "\(path).timeout", default: .milliseconds(500))
+        let timeout = duration(device.timeout, "\(path).timeout", default: PollOptions.defaultTimeout)
         let pauseAfterConnect = duration(device.pauseAfterConnect, "\(path).pauseAfterConnect", default: .zero)
         let pauseBetweenRequests = duration(device.pauseBetweenRequests, "\(path).pauseBetweenRequests", default: .zero)
         if let interval, interval <= .zero { report("\(path).interval", "must be more than 0") }
@@ -132,8 +134,9 @@ struct ConfigChecks {
         let groups = checkPollGroups(device.pollGroups ?? [], path: path, profile: profile)
         return ResolvedDevice(station: station, config: device, profile: profile, port: port,
                               unit: UInt8(clamping: unit), interval: interval ?? .seconds(1),
-                              timeout: timeout ?? .milliseconds(500), pauseAfterConnect: pauseAfterConnect ?? .zero,
-                              pauseBetweenRequests: pauseBetweenRequests ?? .zero, plan: plan, pollGroups: groups,
+                              requests: PollOptions(timeout: timeout ?? PollOptions.defaultTimeout,
+                                                    pauseBetweenRequests: pauseBetweenRequests ?? .zero),
+                              pauseAfterConnect: pauseAfterConnect ?? .zero, plan: plan, pollGroups: groups,
                               bus: bus)
     }
 

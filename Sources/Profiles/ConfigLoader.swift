@@ -4,6 +4,7 @@
 // all problems in one pass, each as FILE:LINE: path: message.
 
 import Foundation
+import Modbus
 
 /// A device ready to poll: its config with defaults applied, and its profile.
 public struct ResolvedDevice: Sendable {
@@ -13,14 +14,20 @@ public struct ResolvedDevice: Sendable {
     public var port: Int
     public var unit: UInt8
     public var interval: Duration
-    public var timeout: Duration
+    /// Its request options (timeout, pause between requests), handed whole
+    /// to the Modbus client that serves it.
+    public var requests: PollOptions
     public var pauseAfterConnect: Duration
-    public var pauseBetweenRequests: Duration
     public var plan: ReadPlan
     /// Point groups with their own interval (the rest follow `interval`).
     public var pollGroups: [ResolvedPollGroup] = []
     /// The RS-485 bus the device is on (nil: a TCP endpoint, `config.host`).
     public var bus: ResolvedBus?
+}
+
+extension ResolvedDevice {
+    /// The request timeout, as checked: for the guards that compare it (boosts).
+    public var timeout: Duration { requests.timeout ?? PollOptions.defaultTimeout }
 }
 
 public struct ResolvedPollGroup: Sendable, Equatable {

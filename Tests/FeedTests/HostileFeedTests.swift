@@ -4,6 +4,7 @@
 // in-process TestHTTPServer, or Tests/Hostile/hostile_feed.py as a child.
 
 import Foundation
+import TestSupport
 import Testing
 @testable import Feed
 import Profiles

@@ -31,15 +31,15 @@ final class BoostService: Service {
     struct Plan: Sendable {
         var devices: [(device: BoostedDevice, timeout: Duration)]
         var windows: [IntensiveWindow]
+        var buses: [BusBudget]
 
         init(_ settings: GatewaySettings) {
             devices = settings.devices.map { resolved in
                 (BoostedDevice(station: resolved.station.id, device: resolved.config.id, configured: resolved.interval,
                                minInterval: resolved.minInterval), resolved.timeout)
             }
-            windows = settings.loaded.config.stations.flatMap { station in
-                (station.intensive ?? []).compactMap { IntensiveWindow(station: station.id, config: $0, timeZone: settings.timeZone) }
-            }
+            windows = settings.intensiveWindows
+            buses = BusBudget.buses(of: settings.devices)
         }
     }
 
@@ -118,6 +118,7 @@ final class BoostService: Service {
                 }
             }
         }
+        refuseOverBudget(&decisions, plan: plan, refusals: &refusals)
         pollers.post(boosts: decisions.mapValues(\.interval))
         let keepEvery = Set(decisions.filter { $0.value.boost?.history == .every }.keys)
         pipeline.boostHooks.withLock { $0.keepEverySample = keepEvery }
@@ -133,6 +134,23 @@ final class BoostService: Service {
             log.info("boost \(event.state)", ["station": event.station, "device": event.device,
                                               "interval_ms": String(event.intervalMilliseconds), "source": event.source,
                                               "reason": event.reason])
+        }
+    }
+
+    /// Drops the boosts of every serial bus they would load over 100 % (all
+    /// of that bus's: which one to keep is the operator's choice), logged once.
+    private func refuseOverBudget(_ decisions: inout [String: PollingDecision], plan: Plan, refusals: inout Set<String>) {
+        var intervals: [String: Duration] = [:]
+        for (device, _) in plan.devices {
+            let key = "\(device.station)/\(device.device)"
+            intervals[key] = decisions[key]?.interval ?? device.configured
+        }
+        for bus in plan.buses {
+            guard case .failure(let refusal) = bus.check(intervals: intervals) else { continue }
+            let sources = bus.pollWireTimes.keys.sorted().compactMap { decisions.removeValue(forKey: $0)?.boost?.source.description }
+            if refusals.insert(refusal.message).inserted {
+                log.warning("boost refused", ["reason": refusal.message, "source": sources.joined(separator: ",")])
+            }
         }
     }
 
@@ -177,7 +195,7 @@ final class BoostService: Service {
 }
 
 extension BoostRequest {
-    init?(record: BoostRecord) {
+    public init?(record: BoostRecord) {
         guard let source = BoostSource(text: record.source) else { return nil }
         self.init(station: record.station, device: record.device, interval: .milliseconds(record.intervalMilliseconds),
                   from: record.created, until: record.until, reason: record.reason, source: source,
