@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport", "Telemetry"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Profiles", "Rules", "Logging", "TestSupport", "Telemetry"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Logging"]),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Sockets", "CSQLite", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Lifecycle", "Profiles", "Decoding", "Rules", "Logging", "Telemetry",
                                                          "Store", "Feed", "Modbus", "TestSupport", "HTTPServer"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store", "Modbus",

@@ -26,7 +26,9 @@ struct ByteChannel {
     func write(_ bytes: [UInt8], until deadline: Deadline) throws(ModbusError) {
         var sent = 0
         while sent < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + sent, bytes.count - sent) }
+            // Never write(2) to a socket: a peer that has gone (or a shutdown(2) from
+            // SocketInterrupter) would raise SIGPIPE and end the gateway.
+            let written = bytes.withUnsafeBytes { Descriptor.writeSome(descriptor, UnsafeRawBufferPointer(rebasing: $0[sent...])) }
             if written > 0 {
                 sent += written
                 continue

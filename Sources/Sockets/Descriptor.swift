@@ -35,6 +35,15 @@ public enum Descriptor {
         return Glibc.poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
     }
 
+    /// One write that never raises SIGPIPE (whose default ends the process):
+    /// send(MSG_NOSIGNAL) on a socket, write(2) on anything else (a serial
+    /// port). A peer that has gone fails with EPIPE. Returns what write(2) would.
+    public static func writeSome(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        let sent = Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+        guard sent < 0 && errno == ENOTSOCK else { return sent }
+        return Glibc.write(fd, bytes.baseAddress, bytes.count)
+    }
+
     public static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)

@@ -8,6 +8,9 @@ import Testing
 @testable import Feed
 import Profiles
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite(.timeLimit(.minutes(2))) struct HTTPSFeedTests {
     let certificates: TestCertificates
@@ -87,5 +90,37 @@ import TestSupport
         let result = await (try sink(port: 9, trusting: missing)).write(["m a=1i 1"])
         guard case .refused(0, let message) = result else { Issue.record("expected a refusal, got \(result)"); return }
         #expect(message.hasPrefix("SSL_CERT_FILE: cannot load CA certificates from \(missing): "), "\(message)")
+    }
+
+    /// Peers that are not TLS servers: one that accepts and says nothing (the
+    /// handshake is bounded by the sink's timeout, 1 s here), one that answers
+    /// the ClientHello with plain HTTP. Both fail the write; neither hangs it.
+    @Test(arguments: ["silent", "plain HTTP"])
+    func aPeerThatDoesNotSpeakTLSFailsTheWriteInTime(_ peer: String) async throws {
+        defer { certificates.remove() }
+        let (listener, port) = try listenLoopback()
+        defer { close(listener) }
+        let answer = peer == "silent" ? nil : "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
+        let held = Thread {
+            let connection = acceptWithin(listener, seconds: 5)
+            guard connection >= 0 else { return }
+            if let answer { _ = answer.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+            usleep(3_000_000)   // holds the connection past the sink's timeout
+            close(connection)
+        }
+        held.start()
+        let sink = try FeedSinks.make(FeedSection(url: "https://127.0.0.1:\(port)/write?db=pumps"),
+                                      environment: ["SSL_CERT_FILE": certificates.caFile], timeout: 1)
+        let started = Date()
+        let result = await sink.write(["m a=1i 1"])
+        let took = Date().timeIntervalSince(started)
+        guard case .retry(let message, _) = result else { Issue.record("expected a retry, got \(result)"); return }
+        if peer == "silent" {
+            #expect(message == "timed out")
+            #expect(took >= 0.9 && took < 2.5, "took \(took) s")
+        } else {
+            #expect(message.hasPrefix("TLS handshake: ") && !message.contains("timed out"), "\(message)")
+            #expect(took < 1, "took \(took) s")
+        }
     }
 }
