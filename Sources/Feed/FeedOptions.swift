@@ -33,6 +33,10 @@ public struct FeedOptions: Sendable {
         batchSize = section.batchSize ?? 5000
         let secret = try FeedSinks.readSecret(section, relativeTo: configDirectory, environment: environment)
         caFile = environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let caFile, target.httpURL?.scheme == "https" {
+            // Loaded once here, so `check` and start-up refuse a CA file the sink could not use.
+            do throws(SocketFailure) { _ = try TLSContext(caFile: caFile) } catch { throw FeedConfigError(error.problem) }
+        }
         switch target {
         case .stdout, .file, .tcp:
             credentials = .none

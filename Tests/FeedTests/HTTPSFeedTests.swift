@@ -84,10 +84,22 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: record), "a request reached the server")
     }
 
+    /// `check` and start-up refuse it (FeedOptions); a sink made anyway refuses every write.
     @Test func aCAFileThatCannotBeReadIsAConfigurationProblem() async throws {
         defer { certificates.remove() }
         let missing = certificates.folder.appendingPathComponent("no-such.pem").path
-        let result = await (try sink(port: 9, trusting: missing)).write(["m a=1i 1"])
+        let notPEM = certificates.folder.appendingPathComponent("server.csr").path   // a file, but no certificate in it
+        for file in [missing, notPEM] {
+            #expect {
+                _ = try FeedOptions(section: FeedSection(url: "https://127.0.0.1:9/write?db=pumps"), environment: ["SSL_CERT_FILE": file])
+            } throws: { error in
+                "\(error)".hasPrefix("SSL_CERT_FILE: cannot load CA certificates from \(file): ")
+            }
+        }
+        // Plain http never reads it.
+        _ = try FeedOptions(section: FeedSection(url: "http://127.0.0.1:9/write?db=pumps"), environment: ["SSL_CERT_FILE": missing])
+        let sink = HTTPSink(url: try #require(URL(string: "https://127.0.0.1:9/write?db=pumps")), credentials: .none, caFile: missing)
+        let result = await sink.write(["m a=1i 1"])
         guard case .refused(0, let message) = result else { Issue.record("expected a refusal, got \(result)"); return }
         #expect(message.hasPrefix("SSL_CERT_FILE: cannot load CA certificates from \(missing): "), "\(message)")
     }
