@@ -55,6 +55,9 @@ public struct SimulatorOptions: Sendable {
     public var foreignUnitEvery: Int?
     /// RTU: hold each reply for the wire time of request and reply at `paceBaud` (benchmarks).
     public var paceBaud: Int?
+    /// With `paceBaud`: the device's time to start answering (nil: 3.5 characters,
+    /// a quick instrument); a slow one takes 10-20 ms.
+    public var paceTurnaround: Duration?
 
     public init() {}
 }

@@ -218,13 +218,15 @@ extension ProfileSimulator {
         return reply
     }
 
-    /// Benchmarks: the request's wire time, the device's 3.5-character turnaround and the reply's wire time.
+    /// Benchmarks: the request's wire time, the device's turnaround (3.5
+    /// characters, or `paceTurnaround`) and the reply's wire time.
     func pace(request: Int, reply: Int) {
         guard let baud = options.paceBaud else { return }
-        let bits = Double(options.serial?.bitsPerCharacter ?? 10)
-        let seconds = (Double(request + reply) + 3.5) * bits / Double(baud)
+        let character = Double(options.serial?.bitsPerCharacter ?? 10) / Double(baud)
+        let turnaround = options.paceTurnaround?.seconds ?? 3.5 * character
+        let seconds = Double(request + reply) * character + turnaround
         // The bus's physical limit per exchange adds the 3.5-character silence before the next request.
-        wireSeconds += seconds + 3.5 * bits / Double(baud)
+        wireSeconds += seconds + 3.5 * character
         Thread.sleep(forTimeInterval: seconds)
     }
 }

@@ -51,6 +51,8 @@ enum SimulateCommand: Command {
           --foreign-unit-every N   (RTU) send every Nth reply with another unit's id
           --pace BAUD              (RTU) hold each reply for the wire time of request, turnaround
                                    and reply at BAUD: a real bus, for the bus benchmark
+          --turnaround-ms N        (with --pace) the device starts answering N ms after the
+                                   request (default 3.5 characters): a slow instrument
 
         Prints `pumpgw simulate: listening on HOST:PORT ...` once clients can connect.
         Addresses the profile does not define are answered with exception 2;
@@ -63,7 +65,7 @@ enum SimulateCommand: Command {
             arguments, options: ["profile", "host", "port", "unit", "duration", "seed", "scenario", "exception", "exception-unit",
                                  "exception-range", "delay-ms", "drop-every", "down-for", "down-after",
                                  "framing", "serial", "pty", "baud", "parity", "data-bits", "stop-bits",
-                                 "bad-crc-every", "foreign-unit-every", "pace"], flags: [])
+                                 "bad-crc-every", "foreign-unit-every", "pace", "turnaround-ms"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         var settings = SimulatorOptions()
         let profilePath = try options.required("profile")
@@ -157,6 +159,10 @@ extension SimulateCommand {
         if options.string("pace") != nil {
             guard settings.rtu else { throw UsageError(message: "--pace needs --framing rtu or --serial") }
             settings.paceBaud = try options.integer("pace", default: 9600, range: 300...4_000_000)
+        }
+        if options.string("turnaround-ms") != nil {
+            guard settings.paceBaud != nil else { throw UsageError(message: "--turnaround-ms needs --pace") }
+            settings.paceTurnaround = .milliseconds(try options.integer("turnaround-ms", default: 5, range: 0...10_000))
         }
     }
 }
