@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // pumpgw: a monitoring gateway for secondary-supply (booster) pump stations.
 // No package dependencies: Foundation, Dispatch, and C system libraries
-// (libmodbus, sqlite3) reached through `systemLibrary` targets.
+// (libmodbus, sqlite3, OpenSSL) reached through `systemLibrary` targets.
 import PackageDescription
 
 let package = Package(
@@ -15,6 +15,9 @@ let package = Package(
                        providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // OpenSSL 3, for the feed's own bounded HTTPS client (apt: libssl-dev).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
 
         // One module per pipeline stage (see README "Architecture").
         .target(name: "Logging"),
@@ -22,15 +25,17 @@ let package = Package(
         .target(name: "Telemetry"),
         // Service, ServiceRunner, SignalQueue: one lifecycle for every long-lived part.
         .target(name: "Lifecycle", dependencies: ["Logging"]),
-        .target(name: "Modbus"),
+        // Socket mechanics shared by Modbus, Feed and HTTPServer: Deadline, TCP connect, poll, errno text.
+        .target(name: "Sockets"),
+        .target(name: "Modbus", dependencies: ["Sockets"]),
         // Profiles depends on Modbus: the loader builds each device's PollOptions, handed whole to the client.
         .target(name: "Profiles", dependencies: ["Modbus"]),
         .target(name: "Decoding", dependencies: ["Profiles", "Telemetry"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding", "Telemetry"]),
         .target(name: "Store", dependencies: ["CSQLite", "Profiles", "Telemetry"]),
-        .target(name: "Feed", dependencies: ["Profiles", "Telemetry", "Lifecycle", "Logging"]),
+        .target(name: "Feed", dependencies: ["COpenSSL", "Sockets", "Profiles", "Telemetry", "Lifecycle", "Logging"]),
         .target(name: "Simulator", dependencies: ["CModbus", "Modbus", "Profiles", "Decoding"]),
-        .target(name: "HTTPServer"),
+        .target(name: "HTTPServer", dependencies: ["Sockets"]),
         .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed", "Lifecycle", "Logging", "Telemetry",
                                                 "HTTPServer"]),
         .executableTarget(name: "pumpgw",
@@ -46,7 +51,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport", "Telemetry"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Profiles", "Rules", "Logging", "TestSupport", "Telemetry"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Logging"]),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Sockets", "CSQLite", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Lifecycle", "Profiles", "Decoding", "Rules", "Logging", "Telemetry",
                                                          "Store", "Feed", "Modbus", "TestSupport", "HTTPServer"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store", "Modbus",

@@ -11,6 +11,7 @@
 // One client per endpoint, touched by one thread only (its calls block);
 // `interrupter` (a SocketInterrupter) is the one part other threads may use.
 
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -23,6 +23,9 @@ public struct ResolvedDevice: Sendable {
     public var pollGroups: [ResolvedPollGroup] = []
     /// The RS-485 bus the device is on (nil: a TCP endpoint, `config.host`).
     public var bus: ResolvedBus?
+    /// Where it stands in the config, e.g. "stations[0].devices[1]", and its station ("stations[0]").
+    public var path = ""
+    public var stationPath = ""
 }
 
 extension ResolvedDevice {
@@ -63,21 +66,23 @@ public struct LoadedConfig: Sendable {
 
 public enum ConfigLoader {
     /// Reads and checks the config at `path`; `sections` are the other
-    /// modules' checks of their sections, run in the same pass.
-    public static func load(path: String, sections: [SectionCheck] = []) throws(ConfigProblems) -> LoadedConfig {
+    /// modules' checks of their sections, and `devices` their checks of the
+    /// resolved devices (the rules), run in the same pass.
+    public static func load(path: String, sections: [SectionCheck] = [], devices deviceChecks: [DeviceCheck] = [])
+        throws(ConfigProblems) -> LoadedConfig {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw ConfigProblems([ConfigProblem(file: path, path: "", message: "cannot read the file (\(ProfileLoader.reason(error)))")])
         }
-        return try load(data: data, file: path, sections: sections)
+        return try load(data: data, file: path, sections: sections, devices: deviceChecks)
     }
 
     /// Reads and validates a config from `data`; `path` names it in problems
     /// and locates the profiles folder (relative to the config's folder).
-    public static func load(data: Data, file path: String, sections: [SectionCheck] = [])
-        throws(ConfigProblems) -> LoadedConfig {
+    public static func load(data: Data, file path: String, sections: [SectionCheck] = [],
+                            devices deviceChecks: [DeviceCheck] = []) throws(ConfigProblems) -> LoadedConfig {
         let document = try JSONDocument.parse(data, file: path)
         var checks = ConfigChecks(document: document)
         checks.problems = document.shapeProblems(FileShapes.config)
@@ -113,7 +118,10 @@ public enum ConfigLoader {
             }
         }
 
-        let problems = profileProblems + ConfigProblems.ordered(checks.problems)
+        let resolved = ResolvedDevices(file: path, stations: checks.stations, devices: devices, profileFiles: profileFiles,
+                                       timeZone: bad.contains(under: "gateway") ? nil : tree["gateway"]?["timeZone"]?.string)
+        let later = deviceChecks.flatMap { $0.check(resolved) }
+        let problems = profileProblems + ConfigProblems.ordered(checks.problems + ConfigProblems.locating(later, texts: texts))
         guard problems.isEmpty else { throw ConfigProblems(problems) }
         let config: GatewayConfig
         do {

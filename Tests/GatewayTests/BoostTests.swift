@@ -1,5 +1,5 @@
 // Pure boost logic: the arbiter (densest active request wins), the guard
-// (minInterval, the TCP fit, the boost timeout), intensive windows (days,
+// (minInterval, the boost timeout), intensive windows (days,
 // midnight, DST) and the schedule's realignment. Every expected value is
 // worked out by hand in the comment beside it.
 
@@ -9,6 +9,7 @@ import Modbus
 import Telemetry
 import Profiles
 import Rules
+import Store
 import Testing
 
 private let t0 = Date(timeIntervalSince1970: 1_796_000_000)
@@ -257,6 +258,32 @@ struct BoostEventTests {
         #expect(changed.map { "\($0.state) \($0.intervalMilliseconds) \($0.source)" } == ["started 250 rule:FT-0412/booster/outlet_pressure/instability"])
         let ended = BoostService.events(from: second, to: [:], configured: configured, at: t0)
         #expect(ended.map { "\($0.state) \($0.intervalMilliseconds)" } == ["ended 1000"])
+    }
+
+    @Test("after a restart the same boost is resumed, a different one started, and an open one with no boost now ended")
+    func resuming() {
+        let booster = BoostedDevice(station: "FT-0412", device: "booster", configured: .seconds(1))
+        let inlet = BoostedDevice(station: "FT-0412", device: "inlet", configured: .seconds(2))
+        func event(_ state: String, _ device: String, _ ms: Int64, until: Date = t0 + 600) -> BoostEventRecord {
+            BoostEventRecord(time: t0, state: state, station: "FT-0412", device: device, intervalMilliseconds: ms,
+                             until: until, reason: "complaint 17", source: "cli")
+        }
+        // The last run left both open: booster at 200 ms, inlet at 500 ms.
+        let open = ["FT-0412/booster": event("started", "booster", 200), "FT-0412/inlet": event("started", "inlet", 500)]
+        // Now booster's boost is the same one (until read back from ms, 0.4 ms apart), inlet has none.
+        let same = BoostService.resuming([event("started", "booster", 200, until: t0 + 600.0004)], open: open,
+                                         configured: [booster, inlet], at: t0 + 5)
+        #expect(same.resumed.map(\.device) == ["booster"])
+        // inlet's end, at its configured 2 s (2000 ms), now.
+        #expect(same.events.map { "\($0.state) \($0.device) \($0.intervalMilliseconds)" } == ["ended inlet 2000"])
+        #expect(same.events.first?.time == t0 + 5)
+        // A denser boost on booster is a start; inlet still ends.
+        let denser = BoostService.resuming([event("started", "booster", 100)], open: open, configured: [booster, inlet], at: t0 + 5)
+        #expect(denser.resumed.isEmpty)
+        #expect(denser.events.map { "\($0.state) \($0.device) \($0.intervalMilliseconds)" } == ["started booster 100", "ended inlet 2000"])
+        // Nothing open (a later tick): events pass as they are.
+        let later = BoostService.resuming([event("started", "booster", 200)], open: [:], configured: [booster, inlet], at: t0 + 5)
+        #expect(later.events.count == 1 && later.resumed.isEmpty)
     }
 }
 

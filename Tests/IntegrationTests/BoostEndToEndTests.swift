@@ -3,6 +3,7 @@
 // from the feed file's pump_station timestamps.
 
 import Foundation
+import Store
 import Testing
 import TestSupport
 
@@ -22,6 +23,11 @@ struct BoostEndToEndTests {
     /// The feed's pump_station timestamps (ms), in order.
     static func stamps(_ site: DaemonSite) throws -> [Double] {
         try site.stationLines().compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+    }
+
+    /// The feed's pump_boost lines, in order.
+    static func boostEvents(_ site: DaemonSite) throws -> [Substring] {
+        try String(contentsOf: site.feed, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("pump_boost,") }
     }
 
     /// Polls in [from, to) (ms since 1970).
@@ -77,34 +83,44 @@ struct BoostEndToEndTests {
         // Both ended (6 s, seen by 7.2 s): back to 1 s, 2-3 polls in 7.5-10 s.
         #expect((2...3).contains(Self.count(stamps, from: asked + 7500, to: asked + 10_000)), "\(offsets)")
 
-        let feed = try String(contentsOf: site.feed, encoding: .utf8)
-        let events = feed.split(separator: "\n").filter { $0.hasPrefix("pump_boost,") }
+        let events = try Self.boostEvents(site)
         #expect(events.first?.hasPrefix("pump_boost,device=booster,source=cli,station=FT-0412 state=\"started\",interval_ms=") == true, "\(events)")
         #expect(events.contains { $0.contains("state=\"started\",interval_ms=200") })
         #expect(events.last?.contains("state=\"ended\",interval_ms=1000") == true, "\(events)")
         #expect(daemon.stderr.contains("msg=\"boost started\""))
     }
 
-    @Test("a boost survives a restart of the daemon")
+    @Test("a boost survives a restart, resumed without a second start; one cancelled while the gateway was down is ended at the next start")
     func survivesRestart() throws {
-        let simulator = try startSimulator(profile: Self.grundfos)
-        let site = try DaemonSite()
+        let (simulator, site, first) = try Self.startGateway()
         defer { site.remove() }
-        try Self.config(site, port: simulator.port)
-        let first = try Daemon(config: site.config.path)
-        #expect(first.waitFor("gateway started"), "stderr: \(first.stderr)")
         Thread.sleep(forTimeInterval: 1)
-        #expect(try Self.boost(site, ["--station", "FT-0412", "--interval", "200ms", "--for", "30s"]).status == 0)
+        #expect(try Self.boost(site, ["--station", "FT-0412", "--interval", "200ms", "--for", "30s", "--reason", "complaint 17"]).status == 0)
         #expect(first.waitFor("msg=\"boost started\"", timeout: 3))
         #expect(first.terminate() == 0)
         let second = try Daemon(config: site.config.path)
-        #expect(second.waitFor("msg=\"boost started\"", timeout: 3), "stderr: \(second.stderr)")
+        #expect(second.waitFor("msg=\"boost resumed\"", timeout: 5), "stderr: \(second.stderr)")
         let restarted = Self.nowMs
         Thread.sleep(forTimeInterval: 2.5)
         #expect(second.terminate() == 0)
-        #expect(simulator.stopAndCountWrites() == 0)
+        #expect(!second.stderr.contains("msg=\"boost started\""), "\(second.stderr)")
         // 200 ms polling from 0.5 s after the restart to 2.5 s: about 10 polls (1 s would give 2).
         #expect(Self.count(try Self.stamps(site), from: restarted + 500, to: restarted + 2500) >= 7)
+
+        // Cancelled while no gateway runs: the next one ends it (the store had its start and no end).
+        #expect(try Self.boost(site, ["--cancel", "--station", "FT-0412"]).status == 0)
+        let third = try Daemon(config: site.config.path)
+        #expect(third.waitFor("msg=\"boost ended\"", timeout: 5), "stderr: \(third.stderr)")
+        #expect(third.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+
+        // One start and one end, in the feed and in the store, over three runs.
+        let events = try Self.boostEvents(site)
+        #expect(events.count == 2, "\(events)")
+        #expect(events.first?.contains("state=\"started\",interval_ms=200") == true, "\(events)")
+        #expect(events.last?.contains("state=\"ended\",interval_ms=1000") == true, "\(events)")
+        let stored = try BoostTable(path: site.database, readOnly: true).events(since: .distantPast)
+        #expect(stored.map { "\($0.state) \($0.intervalMilliseconds) \($0.reason)" } == ["started 200 complaint 17", "ended 1000 complaint 17"])
     }
 
     @Test("status --json lists the active boosts: station, device, interval, until, reason, source")
@@ -168,8 +184,7 @@ struct BoostEndToEndTests {
         #expect(Self.count(stamps, from: w + 1200, to: w + 3200) >= 7, "\(offsets)")
         // Ended within 1 s of its end: 1 s polling again, 2-3 polls in 1.2-3.7 s after it.
         #expect((2...3).contains(Self.count(stamps, from: e + 1200, to: e + 3700)), "\(offsets)")
-        let feed = try String(contentsOf: site.feed, encoding: .utf8)
-        let events = feed.split(separator: "\n").filter { $0.hasPrefix("pump_boost,") }
+        let events = try Self.boostEvents(site)
         #expect(events.count == 2 && events.allSatisfy { $0.contains("source=schedule") }, "\(events)")
     }
 
@@ -192,8 +207,7 @@ struct BoostEndToEndTests {
         #expect(simulator.stopAndCountWrites() == 0)
         // 250 ms polling from 1.5 s to 3.5 s after the raise: 8 polls (1 s would give 2).
         #expect(Self.count(try Self.stamps(site), from: raised + 1500, to: raised + 3500) >= 6)
-        let feed = try String(contentsOf: site.feed, encoding: .utf8)
-        let started = feed.split(separator: "\n").first { $0.hasPrefix("pump_boost,") }
+        let started = try Self.boostEvents(site).first
         #expect(started?.hasPrefix("pump_boost,device=booster,source=rule:FT-0412/booster/outlet_pressure/instability,station=FT-0412 state=\"started\",interval_ms=250") == true,
                 "\(String(describing: started))")
 

@@ -11,8 +11,9 @@ import TestSupport
 final class Daemon {
     private let child: RunningProcess
 
-    init(config: String, logLevel: String = "info") throws {
-        child = try RunningProcess(Paths.pumpgw, ["run", "--config", config, "--log-level", logLevel])
+    /// `environment`: added to the gateway's (SSL_CERT_FILE, a token).
+    init(config: String, logLevel: String = "info", environment: [String: String] = [:]) throws {
+        child = try RunningProcess(Paths.pumpgw, ["run", "--config", config, "--log-level", logLevel], environment: environment)
     }
 
     var process: Process { child.process }

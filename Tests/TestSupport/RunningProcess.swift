@@ -27,14 +27,18 @@ public final class RunningProcess {
     /// Starts `executable`. With `keepStdinOpen`, its stdin stays open until
     /// `terminate()`: a child that exits when stdin closes (the pymodbus and
     /// Python test servers) cannot outlive a test that dies. With `lifetime`,
-    /// a watchdog SIGKILLs the child that long after the start.
+    /// a watchdog SIGKILLs the child that long after the start. `environment`
+    /// adds to (or replaces in) this process's environment, for the child only.
     public init(_ executable: String, _ arguments: [String], keepStdinOpen: Bool = false,
-                lifetime: TimeInterval? = nil) throws {
+                lifetime: TimeInterval? = nil, environment: [String: String] = [:]) throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSocketError(description: "\(executable) not found: build it (`swift build --build-tests`) or install it")
         }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let outPipe = Pipe(), errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
