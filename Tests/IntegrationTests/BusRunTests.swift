@@ -88,5 +88,8 @@ struct BusRunTests {
         let lines = try site.stationLines()
         #expect(lines.count >= 3, "\(lines.count) lines after the reload; stderr: \(daemon.stderr)")
         #expect(lines.allSatisfy { $0.contains("inlet_pressure=") }, "\(lines.prefix(2))")
+        // The silence before was the baud: the simulator counted requests at the wrong one.
+        #expect(simulator.stopAndCountWrites() == 0)
+        #expect(simulator.output.contains("at another line setting left unanswered"), "\(simulator.output)")
     }
 }
