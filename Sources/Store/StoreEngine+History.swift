@@ -103,7 +103,7 @@ extension StoreEngine {
     }
 
     /// The point's samples in frames not compacted yet, from `since` on, in (time, frame) order.
-    private func headSamples(of point: PointRow, since: Int64) throws(StoreError) -> [StoredSample] {
+    func headSamples(of point: PointRow, since: Int64) throws(StoreError) -> [StoredSample] {
         var samples: [StoredSample] = []
         try connection.statement("""
             SELECT time, points FROM history_frames WHERE id BETWEEN ? AND ? AND time >= ? ORDER BY time, id
@@ -124,7 +124,7 @@ extension StoreEngine {
         return samples
     }
 
-    private static func decode(_ data: SQLiteValue, chunk id: SQLiteValue) throws(StoreError) -> [StoredSample] {
+    static func decode(_ data: SQLiteValue, chunk id: SQLiteValue) throws(StoreError) -> [StoredSample] {
         do {
             return try ChunkCodec.decode(data.blob ?? [])
         } catch {
