@@ -66,7 +66,12 @@ func listeningSockets(pid: Int32) -> [(fd: Int32, port: UInt16)] {
     }
     var sockets: [(fd: Int32, port: UInt16)] = []
     for table in ["tcp", "tcp6"] {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/net/\(table)", encoding: .utf8)) ?? ""
+        // Read to the end: Foundation's String(contentsOfFile:) and FileManager.contents
+        // stop after the first 4 KiB of a /proc file (27 sockets), and other
+        // processes on the machine can hold hundreds.
+        let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/net/\(table)")
+        let text = String(decoding: handle?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        try? handle?.close()
         for line in text.split(separator: "\n").dropFirst() {
             let columns = line.split(separator: " ")
             guard columns.count > 9, columns[3] == "0A", let fd = inodes[String(columns[9])],
