@@ -66,12 +66,10 @@ func listeningSockets(pid: Int32) -> [(fd: Int32, port: UInt16)] {
     }
     var sockets: [(fd: Int32, port: UInt16)] = []
     for table in ["tcp", "tcp6"] {
-        // Read to the end: Foundation's String(contentsOfFile:) and FileManager.contents
-        // stop after the first 4 KiB of a /proc file (27 sockets), and other
-        // processes on the machine can hold hundreds.
-        let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/net/\(table)")
-        let text = String(decoding: handle?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
-        try? handle?.close()
+        // Read to the end: String(contentsOfFile:) stops after the first 4 KB
+        // of a /proc file, and a busy machine's socket table is far longer.
+        let data = FileHandle(forReadingAtPath: "/proc/\(pid)/net/\(table)")?.readDataToEndOfFile() ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
         for line in text.split(separator: "\n").dropFirst() {
             let columns = line.split(separator: " ")
             guard columns.count > 9, columns[3] == "0A", let fd = inodes[String(columns[9])],
