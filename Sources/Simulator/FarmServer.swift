@@ -55,26 +55,29 @@ public final class FarmServer {
         var delayed: [(due: Date, bytes: [UInt8])] = []
     }
 
+    /// The farm's sockets: one listener per device (device i at index i) and
+    /// the connections accepted, by descriptor.
+    private struct Sockets {
+        var listeners: [Int32] = []
+        var connections: [Int32: Connection] = [:]
+
+        func close() {
+            listeners.forEach { _ = Glibc.close($0) }
+            connections.keys.forEach { _ = Glibc.close($0) }
+        }
+    }
+
     /// Serves until `shouldStop` or the duration ends. Throws if a port cannot be bound.
     public func run(shouldStop: () -> Bool, onListening: (Int, Int) -> Void) throws {
         Self.raiseDescriptorLimit()
-        var listeners: [Int32] = []
-        defer { listeners.forEach { _ = Glibc.close($0) } }
-        for index in 0..<options.devices {
-            let port = options.basePort + index
-            guard let socket = Self.listen(host: options.host, port: port) else {
-                throw SimulatorError.listen(host: options.host, port: port, reason: String(cString: strerror(errno)))
-            }
-            listeners.append(socket)
-        }
+        var sockets = Sockets()
+        defer { sockets.close() }
+        try listenOnEveryPort(into: &sockets)
         onListening(options.basePort, options.devices)
 
-        var connections: [Int32: Connection] = [:]
-        defer { connections.keys.forEach { _ = Glibc.close($0) } }
         let started = Date()
         var lastRender = Date.distantPast
         var buffer = [UInt8](repeating: 0, count: 4096)
-
         while !shouldStop() {
             let now = Date()
             if let duration = options.duration, now.timeIntervalSince(started) >= duration { break }
@@ -82,57 +85,84 @@ public final class FarmServer {
                 render(at: now)
                 lastRender = now
             }
-            // Send delayed replies that are due.
-            var nextDue: Date?
-            for fd in Array(connections.keys) {
-                guard var connection = connections[fd], !connection.delayed.isEmpty else { continue }
-                while let first = connection.delayed.first, first.due <= now {
-                    _ = first.bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    connection.delayed.removeFirst()
-                }
-                if let first = connection.delayed.first { nextDue = min(nextDue ?? first.due, first.due) }
-                connections[fd] = connection
+            let nextDue = sendDueReplies(&sockets.connections, now: now)
+            // Wake for the next delayed reply, and at least every 100 ms to render and check for a stop.
+            let timeout = nextDue.map { max(0, min(100, Int($0.timeIntervalSince(now) * 1000))) } ?? 100
+            serveReadySockets(&sockets, waitingAtMost: timeout, buffer: &buffer)
+        }
+    }
+
+    /// Listens on basePort + i for every device i; throws at the first port that cannot be bound.
+    private func listenOnEveryPort(into sockets: inout Sockets) throws {
+        for index in 0..<options.devices {
+            let port = options.basePort + index
+            guard let socket = Self.listen(host: options.host, port: port) else {
+                throw SimulatorError.listen(host: options.host, port: port, reason: String(cString: strerror(errno)))
             }
+            sockets.listeners.append(socket)
+        }
+    }
 
-            var fds = listeners.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let clientFds = Array(connections.keys)
-            fds += clientFds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            var timeout = 100
-            if let nextDue { timeout = max(0, min(timeout, Int(nextDue.timeIntervalSince(now) * 1000))) }
-            let ready = poll(&fds, nfds_t(fds.count), Int32(timeout))
-            if ready <= 0 { continue }
+    /// Sends the delayed (slow-device) replies that are due; returns when the next one is.
+    private func sendDueReplies(_ connections: inout [Int32: Connection], now: Date) -> Date? {
+        var nextDue: Date?
+        for fd in Array(connections.keys) {
+            guard var connection = connections[fd], !connection.delayed.isEmpty else { continue }
+            while let first = connection.delayed.first, first.due <= now {
+                Self.send(first.bytes, to: fd)
+                connection.delayed.removeFirst()
+            }
+            if let first = connection.delayed.first { nextDue = min(nextDue ?? first.due, first.due) }
+            connections[fd] = connection
+        }
+        return nextDue
+    }
 
-            for (index, entry) in fds.enumerated() where entry.revents != 0 {
-                if index < listeners.count {
-                    let client = accept(entry.fd, nil, nil)
-                    if client >= 0 {
-                        var one: Int32 = 1
-                        setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                        connections[client] = Connection(device: index)
-                    }
-                    continue
+    /// Waits up to `timeout` ms for the listeners and connections, then
+    /// accepts new clients and answers the requests that came.
+    private func serveReadySockets(_ sockets: inout Sockets, waitingAtMost timeout: Int, buffer: inout [UInt8]) {
+        var fds = sockets.listeners.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        fds += sockets.connections.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        guard poll(&fds, nfds_t(fds.count), Int32(timeout)) > 0 else { return }
+        for (index, entry) in fds.enumerated() where entry.revents != 0 {
+            if index < sockets.listeners.count {
+                let client = accept(entry.fd, nil, nil)
+                if client >= 0 {
+                    var one: Int32 = 1
+                    setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                    sockets.connections[client] = Connection(device: index)
                 }
-                let fd = entry.fd
-                let count = recv(fd, &buffer, buffer.count, 0)
-                if count <= 0 {
-                    Glibc.close(fd)
-                    connections[fd] = nil
-                    continue
-                }
-                guard var connection = connections[fd] else { continue }
-                connection.input += buffer[0..<count]
-                while let frame = Self.takeFrame(&connection.input) {
-                    if options.silent.contains(connection.device) { continue }
-                    let reply = answer(frame)
-                    if options.slow.contains(connection.device) {
-                        connection.delayed.append((Date().addingTimeInterval(options.slowDelay.seconds), reply))
-                    } else {
-                        _ = reply.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    }
-                }
-                connections[fd] = connection
+            } else {
+                receive(on: entry.fd, connections: &sockets.connections, buffer: &buffer)
             }
         }
+    }
+
+    /// Reads what a client sent and answers every complete request in it:
+    /// at once, later (a slow device) or never (a silent one). Closes the connection at EOF or error.
+    private func receive(on fd: Int32, connections: inout [Int32: Connection], buffer: inout [UInt8]) {
+        let count = recv(fd, &buffer, buffer.count, 0)
+        if count <= 0 {
+            Glibc.close(fd)
+            connections[fd] = nil
+            return
+        }
+        guard var connection = connections[fd] else { return }
+        connection.input += buffer[0..<count]
+        while let frame = Self.takeFrame(&connection.input) {
+            if options.silent.contains(connection.device) { continue }
+            let reply = answer(frame)
+            if options.slow.contains(connection.device) {
+                connection.delayed.append((Date().addingTimeInterval(options.slowDelay.seconds), reply))
+            } else {
+                Self.send(reply, to: fd)
+            }
+        }
+        connections[fd] = connection
+    }
+
+    private static func send(_ bytes: [UInt8], to fd: Int32) {
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
     /// One complete Modbus TCP frame (MBAP header + PDU) off the front of `input`.

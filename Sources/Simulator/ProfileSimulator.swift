@@ -115,6 +115,26 @@ public final class ProfileSimulator {
         self.image = RegisterImage(profile: profile, seed: options.seed)
     }
 
+    /// The TCP side's sockets: the listener (-1 while an injected outage
+    /// keeps the port closed) and the clients accepted.
+    private struct TCPSockets {
+        var listener: Int32
+        var clients: [Int32] = []
+
+        mutating func closeClient(_ fd: Int32) {
+            Glibc.close(fd)
+            clients.removeAll { $0 == fd }
+        }
+
+        /// Closes the listener and every client.
+        mutating func closeAll() {
+            if listener >= 0 { Glibc.close(listener) }
+            listener = -1
+            clients.forEach { _ = Glibc.close($0) }
+            clients.removeAll()
+        }
+    }
+
     /// Serves until `shouldStop` returns true or the duration ends.
     /// `onListening` receives the bound port once clients can connect.
     public func run(shouldStop: () -> Bool, onListening: (Int) -> Void) throws {
@@ -128,21 +148,19 @@ public final class ProfileSimulator {
         defer { modbus_mapping_free(mapping) }
         modbus_set_indication_timeout(context, 1, 0)
 
-        var listener = modbus_tcp_listen(context, 32)
+        let listener = modbus_tcp_listen(context, 32)
         guard listener >= 0 else {
             throw SimulatorError.listen(host: options.host, port: options.port, reason: String(cString: strerror(errno)))
         }
-        defer { if listener >= 0 { Glibc.close(listener) } }
+        var sockets = TCPSockets(listener: listener)
+        defer { sockets.closeAll() }
         let port = Self.boundPort(of: listener) ?? options.port
         onListening(port)
 
         let started = Date()
-        var clients: [Int32] = []
-        defer { clients.forEach { _ = Glibc.close($0) } }
         var lastRender = Date.distantPast
         var query = [UInt8](repeating: 0, count: Int(MODBUS_TCP_MAX_ADU_LENGTH))
         var outage = options.downFor.map { (start: options.downAfter, end: options.downAfter + $0) }
-
         while !shouldStop() {
             let now = Date()
             let uptime = now.timeIntervalSince(started)
@@ -152,53 +170,59 @@ public final class ProfileSimulator {
                 lastRender = now
             }
             if let window = outage, uptime >= window.start {
-                // Down: nobody listens, every connection is closed.
-                if listener >= 0 {
-                    Glibc.close(listener)
-                    listener = -1
-                    clients.forEach { _ = Glibc.close($0) }
-                    clients.removeAll()
-                }
-                if uptime < window.end {
-                    Thread.sleep(forTimeInterval: 0.05)
-                    continue
-                }
-                guard let back = Self.listen(host: options.host, port: port) else {
-                    Thread.sleep(forTimeInterval: 0.1)
-                    continue
-                }
-                listener = back
+                guard outageIsOver(window, uptime: uptime, port: port, sockets: &sockets) else { continue }
                 outage = nil
             }
+            serveReadySockets(&sockets, context: context, mapping: mapping, query: &query)
+        }
+    }
 
-            var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-            fds += clients.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), 100)
-            if ready <= 0 { continue }
+    /// During an injected outage nobody listens and every connection is
+    /// closed. True once the outage has ended and the port listens again;
+    /// false (after a short sleep) while it lasts.
+    private func outageIsOver(_ window: (start: Double, end: Double), uptime: Double, port: Int,
+                              sockets: inout TCPSockets) -> Bool {
+        if sockets.listener >= 0 { sockets.closeAll() }
+        if uptime < window.end {
+            Thread.sleep(forTimeInterval: 0.05)
+            return false
+        }
+        guard let back = Self.listen(host: options.host, port: port) else {
+            Thread.sleep(forTimeInterval: 0.1)
+            return false
+        }
+        sockets.listener = back
+        return true
+    }
 
-            if fds[0].revents & Int16(POLLIN) != 0 {
-                let client = modbus_tcp_accept(context, &listener)
-                if client >= 0 { clients.append(client) }
-            }
-            for entry in fds.dropFirst() where entry.revents != 0 {
-                modbus_set_socket(context, entry.fd)
-                let length = query.withUnsafeMutableBufferPointer { modbus_receive(context, $0.baseAddress) }
-                if length > 0 {
-                    requestsReceived += 1
-                    if let every = options.dropEvery, every > 0, requestsReceived % every == 0 {
-                        Glibc.close(entry.fd)
-                        clients.removeAll { $0 == entry.fd }
-                        continue
-                    }
-                    if options.replyDelay > .zero {
-                        Thread.sleep(forTimeInterval: options.replyDelay.seconds)
-                    }
-                    render(mapping: mapping, at: Date())
-                    answer(query: query, length: Int(length), context: context, mapping: mapping)
-                } else if length < 0 {
-                    Glibc.close(entry.fd)
-                    clients.removeAll { $0 == entry.fd }
+    /// Waits up to 100 ms for the listener and the clients, then accepts a
+    /// new client and answers the requests that came (injected drops and delay included).
+    private func serveReadySockets(_ sockets: inout TCPSockets, context: OpaquePointer,
+                                   mapping: UnsafeMutablePointer<modbus_mapping_t>, query: inout [UInt8]) {
+        var fds = [pollfd(fd: sockets.listener, events: Int16(POLLIN), revents: 0)]
+        fds += sockets.clients.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        guard poll(&fds, nfds_t(fds.count), 100) > 0 else { return }
+
+        if fds[0].revents & Int16(POLLIN) != 0 {
+            let client = modbus_tcp_accept(context, &sockets.listener)
+            if client >= 0 { sockets.clients.append(client) }
+        }
+        for entry in fds.dropFirst() where entry.revents != 0 {
+            modbus_set_socket(context, entry.fd)
+            let length = query.withUnsafeMutableBufferPointer { modbus_receive(context, $0.baseAddress) }
+            if length > 0 {
+                requestsReceived += 1
+                if let every = options.dropEvery, every > 0, requestsReceived % every == 0 {
+                    sockets.closeClient(entry.fd)
+                    continue
                 }
+                if options.replyDelay > .zero {
+                    Thread.sleep(forTimeInterval: options.replyDelay.seconds)
+                }
+                render(mapping: mapping, at: Date())
+                answer(query: query, length: Int(length), context: context, mapping: mapping)
+            } else if length < 0 {
+                sockets.closeClient(entry.fd)
             }
         }
     }

@@ -67,13 +67,76 @@ enum SimulateCommand: Command {
                                  "framing", "serial", "pty", "baud", "parity", "data-bits", "stop-bits",
                                  "bad-crc-every", "foreign-unit-every", "pace", "turnaround-ms"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
-        var settings = SimulatorOptions()
         let profilePath = try options.required("profile")
+        let settings = try simulatorOptions(options)
+
+        guard let profile = loadProfile(profilePath) else { return 1 }
+        if case .setPoint(let name, _, _, _) = settings.scenario, !profile.points.contains(where: { $0.name == name }) {
+            throw UsageError(message: "--scenario set: profile \(profile.profile) has no point named '\(name)'")
+        }
+        let signals = StopSignals.install()
+        defer { signals.cancel() }
+
+        let simulator = ProfileSimulator(profile: profile, options: settings)
+        if settings.rtu {
+            try serveRTU(simulator)
+        } else {
+            try serveTCP(simulator)
+        }
+        return 0
+    }
+
+    /// Serves Modbus TCP until SIGINT/SIGTERM or the duration ends.
+    static func serveTCP(_ simulator: ProfileSimulator) throws {
+        let settings = simulator.options, profile = simulator.profile
+        try simulator.run(
+            shouldStop: { stopRequested.load(ordering: .relaxed) },
+            onListening: { port in
+                Console.print("pumpgw simulate: listening on \(settings.host):\(port) unit \(settings.unit) profile \(profile.profile) (\(profile.points.count) points)")
+            })
+        Console.print("pumpgw simulate: stopped after \(simulator.requestsServed) requests, \(simulator.writeRequests) write requests")
+    }
+
+    /// Serves Modbus RTU (on a TCP port, a serial port or a pty of its own)
+    /// until SIGINT/SIGTERM or the duration ends; with `--pace`, reports the wire time served.
+    static func serveRTU(_ simulator: ProfileSimulator) throws {
+        let settings = simulator.options, profile = simulator.profile
+        try simulator.runRTU(
+            shouldStop: { stopRequested.load(ordering: .relaxed) },
+            onListening: { place in
+                let units = settings.units.isEmpty ? String(settings.unit) : settings.units.sorted().map(String.init).joined(separator: ",")
+                Console.print("pumpgw simulate: listening on \(place) (RTU) unit \(units) profile \(profile.profile) (\(profile.points.count) points)")
+            })
+        Console.print("pumpgw simulate: stopped after \(simulator.requestsServed) requests, \(simulator.writeRequests) write requests"
+                      + (settings.paceBaud == nil ? "" : ", \(String(format: "%.3f", simulator.wireSeconds)) s of wire time in "
+                         + String(format: "%.3f", simulator.lastReply?.timeIntervalSince(simulator.firstRequest ?? Date()) ?? 0) + " s")
+                      + (simulator.lineMismatches == 0 ? "" : ", \(simulator.lineMismatches) requests at another line setting left unanswered"))
+    }
+}
+
+extension SimulateCommand {
+    /// Every option but `--profile`, checked, as the simulator's settings.
+    static func simulatorOptions(_ options: CommandLineArguments) throws(UsageError) -> SimulatorOptions {
+        var settings = SimulatorOptions()
         settings.host = options.string("host") ?? "127.0.0.1"
         settings.port = try options.integer("port", default: 1502, range: 0...65535)
         try applyTransport(options, to: &settings)
         settings.duration = try options.seconds("duration")
         settings.seed = UInt64(try options.integer("seed", default: 1, range: 0...Int.max))
+        try applyReplyFaults(options, to: &settings)
+        if let text = options.string("scenario") {
+            guard let scenario = Scenario(text) else {
+                throw UsageError(message: "--scenario must be normal, pressure-drop[:AFTER:LASTING], wavering[:AFTER:LASTING] or set:POINT=VALUE[:AFTER[:LASTING]], not '\(text)'")
+            }
+            settings.scenario = scenario
+        }
+        settings.downFor = try options.seconds("down-for")
+        settings.downAfter = try options.seconds("down-after") ?? 2
+        return settings
+    }
+
+    /// `--exception ...`, `--delay-ms` and `--drop-every`: the faults in how a request is answered.
+    static func applyReplyFaults(_ options: CommandLineArguments, to settings: inout SimulatorOptions) throws(UsageError) {
         if options.string("exception") != nil {
             settings.exception = UInt8(try options.integer("exception", default: 4, range: 1...255))
         }
@@ -90,47 +153,7 @@ enum SimulateCommand: Command {
         if options.string("drop-every") != nil {
             settings.dropEvery = try options.integer("drop-every", default: 1, range: 1...Int.max)
         }
-        if let text = options.string("scenario") {
-            guard let scenario = Scenario(text) else {
-                throw UsageError(message: "--scenario must be normal, pressure-drop[:AFTER:LASTING], wavering[:AFTER:LASTING] or set:POINT=VALUE[:AFTER[:LASTING]], not '\(text)'")
-            }
-            settings.scenario = scenario
-        }
-        settings.downFor = try options.seconds("down-for")
-        settings.downAfter = try options.seconds("down-after") ?? 2
-
-        guard let profile = loadProfile(profilePath) else { return 1 }
-        if case .setPoint(let name, _, _, _) = settings.scenario, !profile.points.contains(where: { $0.name == name }) {
-            throw UsageError(message: "--scenario set: profile \(profile.profile) has no point named '\(name)'")
-        }
-        let signals = StopSignals.install()
-        defer { signals.cancel() }
-
-        let simulator = ProfileSimulator(profile: profile, options: settings)
-        if settings.rtu {
-            try simulator.runRTU(
-                shouldStop: { stopRequested.load(ordering: .relaxed) },
-                onListening: { place in
-                    let units = settings.units.isEmpty ? String(settings.unit) : settings.units.sorted().map(String.init).joined(separator: ",")
-                    Console.print("pumpgw simulate: listening on \(place) (RTU) unit \(units) profile \(profile.profile) (\(profile.points.count) points)")
-                })
-            Console.print("pumpgw simulate: stopped after \(simulator.requestsServed) requests, \(simulator.writeRequests) write requests"
-                          + (settings.paceBaud == nil ? "" : ", \(String(format: "%.3f", simulator.wireSeconds)) s of wire time in "
-                             + String(format: "%.3f", simulator.lastReply?.timeIntervalSince(simulator.firstRequest ?? Date()) ?? 0) + " s")
-                          + (simulator.lineMismatches == 0 ? "" : ", \(simulator.lineMismatches) requests at another line setting left unanswered"))
-            return 0
-        }
-        try simulator.run(
-            shouldStop: { stopRequested.load(ordering: .relaxed) },
-            onListening: { port in
-                Console.print("pumpgw simulate: listening on \(settings.host):\(port) unit \(settings.unit) profile \(profile.profile) (\(profile.points.count) points)")
-            })
-        Console.print("pumpgw simulate: stopped after \(simulator.requestsServed) requests, \(simulator.writeRequests) write requests")
-        return 0
     }
-}
-
-extension SimulateCommand {
     /// `--unit`, `--framing`, `--serial ...` and the RTU-only options.
     static func applyTransport(_ options: CommandLineArguments, to settings: inout SimulatorOptions) throws(UsageError) {
         if let link = options.string("pty") {
