@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // pumpgw: a monitoring gateway for secondary-supply (booster) pump stations.
 // No package dependencies: Foundation, Dispatch, and C system libraries
-// (libmodbus, sqlite3, zlib) reached through `systemLibrary` targets.
+// (libmodbus, sqlite3, zlib, OpenSSL) reached through `systemLibrary` targets.
 import PackageDescription
 
 let package = Package(
@@ -17,6 +17,9 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // OpenSSL 3, for the feed's own bounded HTTPS client (apt: libssl-dev).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
 
         // One module per pipeline stage (see README "Architecture").
         .target(name: "Logging"),
@@ -24,14 +27,17 @@ let package = Package(
         .target(name: "Telemetry"),
         // Service, ServiceRunner, SignalQueue: one lifecycle for every long-lived part.
         .target(name: "Lifecycle", dependencies: ["Logging"]),
-        .target(name: "Modbus"),
-        .target(name: "Profiles"),
+        // Socket mechanics shared by Modbus, Feed and HTTPServer: Deadline, TCP connect, poll, errno text.
+        .target(name: "Sockets"),
+        .target(name: "Modbus", dependencies: ["Sockets"]),
+        // Profiles depends on Modbus: the loader builds each device's PollOptions, handed whole to the client.
+        .target(name: "Profiles", dependencies: ["Modbus"]),
         .target(name: "Decoding", dependencies: ["Profiles", "Telemetry"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding", "Telemetry"]),
         .target(name: "Store", dependencies: ["CSQLite", "CZlib", "Profiles", "Telemetry"]),
-        .target(name: "Feed", dependencies: ["Profiles", "Telemetry", "Lifecycle", "Logging"]),
+        .target(name: "Feed", dependencies: ["COpenSSL", "Sockets", "Profiles", "Telemetry", "Lifecycle", "Logging"]),
         .target(name: "Simulator", dependencies: ["CModbus", "Modbus", "Profiles", "Decoding"]),
-        .target(name: "HTTPServer"),
+        .target(name: "HTTPServer", dependencies: ["Sockets"]),
         .target(name: "Gateway", dependencies: ["Modbus", "Profiles", "Decoding", "Rules", "Store", "Feed", "Lifecycle", "Logging", "Telemetry",
                                                 "HTTPServer"]),
         .executableTarget(name: "pumpgw",
@@ -42,12 +48,12 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Profiles", "Telemetry"]),
-        .testTarget(name: "ProfilesTests", dependencies: ["Profiles"]),
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding", "Profiles", "Telemetry"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Decoding", "Rules", "TestSupport", "Telemetry"]),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "Decoding", "Profiles", "Rules", "Logging", "TestSupport", "Telemetry"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Logging"]),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "CSQLite", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Sockets", "CSQLite", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Lifecycle", "Profiles", "Decoding", "Rules", "Logging", "Telemetry",
                                                          "Store", "Feed", "Modbus", "TestSupport", "HTTPServer"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Profiles", "Simulator", "Gateway", "Decoding", "Rules", "Store", "Modbus",

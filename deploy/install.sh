@@ -4,6 +4,11 @@
 #   /usr/local/share/pumpgw/DeviceProfiles the shipped profiles (replaced on upgrade)
 #   /etc/pumpgw/pumpgw.json5               the config (an example, only if none exists)
 #   /etc/systemd/system/pumpgw.service     the unit (replaced on upgrade)
+#   /etc/systemd/system/pumpgw.service.d/serial.conf
+#                                          the serial ports the config's buses open
+#                                          (regenerated each run; none without buses)
+#   /etc/udev/rules.d/99-pumpgw-serial.rules
+#                                          stable names for USB adapters (--udev-name)
 # Run from the repository root as root (or with sudo). Re-running upgrades
 # the binary, the profiles and the unit; it never overwrites your config.
 #
@@ -17,6 +22,16 @@
 #                     is reloaded only for the default)
 #   --binary PATH     install this pumpgw binary instead of building the release
 #                     one (the tests install their debug build this way)
+#   --serial-only     only the serial parts: the udev rules given and the drop-in
+#                     from the installed config (run it after changing `buses`)
+#   --udev-name NAME --usb-serial SERIAL
+#                     a udev rule that names the USB adapter with that serial
+#                     number /dev/NAME (repeat the pair for more adapters); give
+#                     `port: "/dev/NAME"` to its bus: /dev/ttyUSB0 changes order
+#                     after a reboot, the name does not
+#   --udev-dir DIR    where the rules go (default /etc/udev/rules.d)
+#   --list-usb-serial print the USB serial adapters plugged in, with the rule each
+#                     would get, and exit
 #
 # Permissions: the service runs as a DynamicUser that is not the owner of the
 # config, so the config folder is 0755 and the config 0644, both root's (the
@@ -29,6 +44,10 @@ configdir=/etc/pumpgw
 systemd=yes
 unitdir=/etc/systemd/system
 binary=""
+serialonly=no
+udevdir=/etc/udev/rules.d
+udevnames=(); usbserials=()
+sysfs=${PUMPGW_SYSFS:-/sys}   # the tests point this at a fake tree
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix="$2"; shift 2 ;;
@@ -36,6 +55,11 @@ while [ $# -gt 0 ]; do
     --no-systemd) systemd=no; shift ;;
     --unit-dir) unitdir="$2"; shift 2 ;;
     --binary) binary="$2"; shift 2 ;;
+    --serial-only) serialonly=yes; shift ;;
+    --udev-name) udevnames+=("$2"); shift 2 ;;
+    --usb-serial) usbserials+=("$2"); shift 2 ;;
+    --udev-dir) udevdir="$2"; shift 2 ;;
+    --list-usb-serial) list_usb=yes; shift ;;
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,13 +67,35 @@ case "$prefix" in /*) ;; *) prefix="$(pwd)/$prefix" ;; esac
 case "$configdir" in /*) ;; *) configdir="$(pwd)/$configdir" ;; esac
 case "$binary" in ""|/*) ;; *) binary="$(pwd)/$binary" ;; esac
 case "$unitdir" in /*) ;; *) unitdir="$(pwd)/$unitdir" ;; esac
+case "$udevdir" in /*) ;; *) udevdir="$(pwd)/$udevdir" ;; esac
+if [ "${#udevnames[@]}" -ne "${#usbserials[@]}" ]; then
+  echo "install.sh: give --udev-name and --usb-serial in pairs" >&2; exit 2
+fi
+
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/serial.sh"
+if [ "${list_usb:-no}" = yes ]; then list_usb_serial; exit 0; fi
 
 cd "$(dirname "$0")/.."
 # sudo only where it is needed: not for root, nor for a prefix the user owns (the tests').
 writable() { local d="$1"; while [ ! -e "$d" ]; do d="$(dirname "$d")"; done; [ -w "$d" ]; }
 SUDO=""
-if [ "$(id -u)" -ne 0 ] && ! { writable "$prefix" && writable "$configdir" && { [ "$systemd" = no ] || writable "$unitdir"; }; }; then
+if [ "$(id -u)" -ne 0 ] && ! { writable "$prefix" && writable "$configdir" && { [ "$systemd" = no ] || writable "$unitdir"; } \
+                               && { [ "${#udevnames[@]}" -eq 0 ] || writable "$udevdir"; }; }; then
   SUDO=sudo
+fi
+
+config="$configdir/pumpgw.json5"
+if [ "$serialonly" = yes ]; then
+  write_udev_rules
+  if [ "$systemd" = yes ]; then
+    write_serial_dropin
+    if [ "$unitdir" = /etc/systemd/system ] && [ -d /run/systemd/system ]; then
+      $SUDO systemctl daemon-reload
+      echo "restart the gateway for the new ports: systemctl restart pumpgw"
+    fi
+  fi
+  exit 0
 fi
 
 if [ -z "$binary" ]; then
@@ -66,7 +112,6 @@ $SUDO cp -r DeviceProfiles "$prefix/share/pumpgw/DeviceProfiles"
 $SUDO chmod -R u=rwX,go=rX "$prefix/share/pumpgw/DeviceProfiles"
 $SUDO install -m 0644 README.md "$prefix/share/doc/pumpgw/README.md"
 
-config="$configdir/pumpgw.json5"
 if [ ! -e "$config" ]; then
   # The example, pointed at the installed profiles and the state directory.
   sed -e "s#profiles: \"../DeviceProfiles\"#profiles: \"$prefix/share/pumpgw/DeviceProfiles\"#" \
@@ -85,6 +130,7 @@ if [ "$systemd" = yes ]; then
       -e "s#/usr/local/share/doc/pumpgw#$prefix/share/doc/pumpgw#g" \
       -e "s#\${CONFIGURATION_DIRECTORY}#$configdir#g" \
       deploy/pumpgw.service | $SUDO tee "$unitdir/pumpgw.service" >/dev/null
+  write_serial_dropin
   if [ "$unitdir" != /etc/systemd/system ]; then
     echo "installed the unit as $unitdir/pumpgw.service"
   elif [ -d /run/systemd/system ]; then
@@ -94,3 +140,4 @@ if [ "$systemd" = yes ]; then
     echo "systemd is not running here: the unit is installed but not loaded"
   fi
 fi
+write_udev_rules

@@ -13,6 +13,9 @@ public struct FeedOptions: Sendable {
     /// Lines per write (feed.batchSize).
     public var batchSize: Int
     public var credentials: HTTPCredentials
+    /// For `https://`: the CA bundle to trust instead of the system's, from
+    /// the environment variable SSL_CERT_FILE (OpenSSL's own name for it).
+    public var caFile: String?
 
     /// The default when a config has no `feed` section.
     public static let defaultSection = FeedSection(url: "file:var/feed.lp")
@@ -29,6 +32,11 @@ public struct FeedOptions: Sendable {
         target = try FeedURL.parse(section.url, precision: precision, relativeTo: configDirectory)
         batchSize = section.batchSize ?? 5000
         let secret = try FeedSinks.readSecret(section, relativeTo: configDirectory, environment: environment)
+        caFile = environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let caFile, target.httpURL?.scheme == "https" {
+            // Loaded once here, so `check` and start-up refuse a CA file the sink could not use.
+            do throws(SocketFailure) { _ = try TLSContext(caFile: caFile) } catch { throw FeedConfigError(error.problem) }
+        }
         switch target {
         case .stdout, .file, .tcp:
             credentials = .none
@@ -45,13 +53,27 @@ public struct FeedOptions: Sendable {
         }
     }
 
+    /// The line encoder at this feed's precision.
+    public func makeLines() -> FeedLines { FeedLines(precision: precision) }
+
     public func makeSink(timeout: Double = 10) -> any FeedSink {
         switch target {
         case .stdout: return FileSink.standardOutput()
         case .file(let path): return FileSink(path: path)
         case .tcp(let host, let port): return TCPSink(host: host, port: port, timeout: timeout)
         case .influxV1(let url), .influxV2(let url), .lineProtocolHTTP(let url):
-            return HTTPSink(url: url, credentials: credentials, timeout: timeout)
+            return HTTPSink(url: url, credentials: credentials, timeout: timeout, caFile: caFile)
         }
+    }
+}
+
+extension Precision {
+    /// Reads the config's `precision` ("s", "ms", "us", "ns"; nil means "ms").
+    public init(config: String?) throws(FeedConfigError) {
+        guard let text = config else { self = .ms; return }
+        guard let precision = Precision(rawValue: text) else {
+            throw FeedConfigError("feed.precision: \"\(text)\" is not one of s, ms, us, ns")
+        }
+        self = precision
     }
 }

@@ -19,6 +19,14 @@ public enum FeedURL: Sendable, Equatable {
     case file(String)
     case stdout
 
+    /// The write URL of the HTTP cases.
+    var httpURL: URL? {
+        switch self {
+        case .influxV1(let url), .influxV2(let url), .lineProtocolHTTP(let url): return url
+        case .tcp, .file, .stdout: return nil
+        }
+    }
+
     /// Parses `text`; the HTTP cases get `precision=` added for `precision`.
     /// A relative `file:` path is resolved against `base`.
     public static func parse(_ text: String, precision: Precision = .ms, relativeTo base: URL? = nil)

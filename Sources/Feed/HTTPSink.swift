@@ -1,15 +1,11 @@
-// HTTP sinks through URLSession: InfluxDB 1.x `/write`, InfluxDB 2.x/3.x
-// `/api/v2/write` and VictoriaMetrics `/write`. Credentials travel in the
-// Authorization header only, never in the URL or a log line, and never to
-// another origin: redirects are not followed (a 3xx is a configuration
-// error), and at most `replyLimit` bytes of a reply body are read. `http://`
-// goes over a socket of the sink's own (PlainHTTP: hard bounds), `https://`
-// through URLSession (BoundedHTTPReader).
+// HTTP sinks: InfluxDB 1.x `/write`, InfluxDB 2.x/3.x `/api/v2/write` and
+// VictoriaMetrics `/write`. Credentials travel in the Authorization header
+// only, never in the URL or a log line, and never to another origin:
+// redirects are not followed (a 3xx is a configuration error), and at most
+// `replyLimit` bytes of a reply body are read. Both `http://` and `https://`
+// go over a connection of the sink's own (BoundedHTTP), so the bounds are exact.
 
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// How the HTTP sink authenticates.
 public enum HTTPCredentials: Sendable, Equatable {
@@ -25,31 +21,31 @@ public final class HTTPSink: FeedSink {
     public let url: URL
     private let credentials: HTTPCredentials
     private let timeout: Double
-    private let session: URLSession
-    private let reader: BoundedHTTPReader
-    /// Plain HTTP's blocking socket calls run here, off the cooperative pool.
+    /// For `https://`: the TLS context, or why it could not be made (a CA file OpenSSL cannot read).
+    private let tls: Result<TLSContext, SocketFailure>?
+    /// Blocking socket calls run here, off the cooperative pool.
     private let queue = DispatchQueue(label: "pumpgw.feed.http")
 
     /// The most of a reply body read: enough for InfluxDB's error message.
     public static let replyLimit = 4096
 
-    /// `timeout` bounds each request (connect, send and answer), in seconds.
-    public init(url: URL, credentials: HTTPCredentials, timeout: Double = 10) {
+    /// `timeout` bounds each request (connect, TLS handshake, send and
+    /// answer), in seconds. `caFile`: for `https://`, a PEM file of the CAs to
+    /// trust instead of the system's (SSL_CERT_FILE: a private CA).
+    public init(url: URL, credentials: HTTPCredentials, timeout: Double = 10, caFile: String? = nil) {
         self.url = url
         self.credentials = credentials
         self.timeout = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.httpShouldSetCookies = false
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.urlCredentialStorage = nil
-        reader = BoundedHTTPReader(bodyLimit: Self.replyLimit)
-        session = URLSession(configuration: configuration, delegate: reader, delegateQueue: nil)
+        if url.scheme == "https" {
+            do throws(SocketFailure) {
+                tls = .success(try TLSContext(caFile: caFile))
+            } catch {
+                tls = .failure(error)
+            }
+        } else {
+            tls = nil
+        }
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     public var target: String { url.absoluteString }
 
@@ -63,15 +59,17 @@ public final class HTTPSink: FeedSink {
             headers.append(("Authorization", "Token \(token)"))
         }
         let body = Array(lines.lineProtocolBody.utf8)
-        return url.scheme == "http" ? await writePlain(headers, body) : await writeThroughURLSession(headers, body)
-    }
-
-    private func writePlain(_ headers: [(String, String)], _ body: [UInt8]) async -> SinkResult {
-        let (url, timeout) = (self.url, self.timeout)
+        let context: TLSContext?
+        switch tls {
+        case nil: context = nil
+        case .success(let made): context = made
+        case .failure(let failure): return .refused(status: 0, failure.reason)   // a configuration problem: alarm, retry slowly
+        }
+        let (url, timeout, head) = (self.url, self.timeout, headers)
         let result = await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: PlainHTTP.post(url, headers: headers, body: body, timeout: timeout,
-                                                              bodyLimit: Self.replyLimit))
+                continuation.resume(returning: BoundedHTTP.post(url, headers: head, body: body, timeout: timeout,
+                                                                bodyLimit: Self.replyLimit, tls: context))
             }
         }
         switch result {
@@ -81,26 +79,6 @@ public final class HTTPSink: FeedSink {
                                  location: reply.headers["location"])
         case .failure(let failure):
             return .retry(failure.problem, retryAfter: nil)
-        }
-    }
-
-    private func writeThroughURLSession(_ headers: [(String, String)], _ body: [UInt8]) async -> SinkResult {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = Data(body)
-        do {
-            let reply = try await reader.send(request, on: session)
-            let http = reply.response
-            let size = http.expectedContentLength < 0 ? "unknown length" : "\(http.expectedContentLength) bytes"
-            let body = reply.bodyOversized ? Data("(a reply body of \(size), not read)".utf8) : reply.body
-            return Self.classify(status: http.statusCode, body: body,
-                                 retryAfter: http.value(forHTTPHeaderField: "Retry-After"),
-                                 location: http.value(forHTTPHeaderField: "Location"))
-        } catch let error as URLError {
-            return .retry(Self.describe(error), retryAfter: nil)
-        } catch {
-            return .retry("\(error)", retryAfter: nil)
         }
     }
 
@@ -154,17 +132,5 @@ public final class HTTPSink: FeedSink {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
         return max(0, date.timeIntervalSince(now))
-    }
-
-    /// A URLError as words and its code's name, never a bare "-1002".
-    static func describe(_ error: URLError) -> String {
-        switch error.code {
-        case .timedOut: return "timed out"
-        case .cannotConnectToHost: return "connection refused"
-        case .networkConnectionLost: return "connection lost"
-        case .cannotFindHost, .dnsLookupFailed: return "cannot resolve the host"
-        case .notConnectedToInternet: return "network unreachable"
-        default: return "URLError \(URLErrorNames.name(error.code)) (\(error.code.rawValue))"
-        }
     }
 }

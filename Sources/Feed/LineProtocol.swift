@@ -8,15 +8,6 @@ import Telemetry
 public enum Precision: String, Sendable, CaseIterable {
     case s, ms, us, ns
 
-    /// Reads the config's `precision` ("s", "ms", "us", "ns"; nil means "ms").
-    public init(config: String?) throws(FeedConfigError) {
-        guard let text = config else { self = .ms; return }
-        guard let precision = Precision(rawValue: text) else {
-            throw FeedConfigError("feed.precision: \"\(text)\" is not one of s, ms, us, ns")
-        }
-        self = precision
-    }
-
     /// Units of this precision in one second.
     public var perSecond: Int64 {
         switch self {

@@ -7,6 +7,7 @@
 
 import Dispatch
 import Foundation
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,7 +64,7 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
             case .failure(let failure): return .retry(failure.reason, retryAfter: nil)
             }
         }
-        if let failure = SocketConnect.sendAll(descriptor, bytes) {
+        if let failure = SocketConnect.sendAll(descriptor, bytes, timeout: timeout) {
             closeSocket()
             return .retry(failure.reason, retryAfter: nil)
         }
@@ -83,8 +84,7 @@ public final class TCPSink: FeedSink, @unchecked Sendable {
     private func checkPeer() -> Peer {
         var buffer = [UInt8](repeating: 0, count: 1024)
         while true {
-            var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&waiting, 1, 0) > 0 else { return .quiet }
+            guard Descriptor.isReadable(descriptor) else { return .quiet }
             let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
             if count == 0 { return .closed }
             if count < 0 { return errno == EAGAIN || errno == EINTR ? .quiet : .closed }

@@ -58,22 +58,6 @@ public struct PollResult: Sendable {
     }
 }
 
-/// Per-device workarounds real devices need.
-public struct PollOptions: Sendable {
-    /// Pause between two requests (slow devices, serial gateways).
-    public var pauseBetweenRequests: Duration = .zero
-    /// How often a request answered "busy" (exception 6) is tried again.
-    public var busyRetries = 2
-    /// Wait before retrying a busy request.
-    public var busyPause: Duration = .milliseconds(50)
-    /// This device's own request timeout. Devices that share one connection
-    /// or one RS-485 bus each keep theirs, so a silent device costs the
-    /// others only its own timeout (nil: the connection's).
-    public var timeout: Duration?
-
-    public init() {}
-}
-
 public final class DeviceReader {
     public let profile: DeviceProfile
     /// The plan of the next poll; refined when a block bridges a hole.
@@ -105,7 +89,7 @@ public final class DeviceReader {
     /// Reads every block once and decodes every point.
     public func poll() -> PollResult {
         client.unit = unit
-        if let timeout = options.timeout { client.timeout = timeout }
+        client.use(options)
         var executed: [ReadBlock] = []
         var results: [BlockResult] = []
         executed.reserveCapacity(plan.blocks.count)

@@ -46,20 +46,22 @@ public struct EndpointSettings: Sendable, Hashable {
     public var framing: ModbusFraming = .tcp
     /// A serial RTU bus instead of host and port.
     public var serial: SerialSettings?
+    /// The timeout of devices that bring none of their own (tests, `read`):
+    /// the gateway's devices each carry theirs in `PolledDevice.options`.
     public var timeout: Duration
     public var pauseAfterConnect: Duration = .zero
     public var closeAfterPoll = false
     public var backoffInitial: Duration = .seconds(1)
     public var backoffMaximum: Duration = .seconds(60)
 
-    public init(host: String, port: Int, timeout: Duration) {
+    public init(host: String, port: Int, timeout: Duration = PollOptions.defaultTimeout) {
         self.host = host
         self.port = port
         self.timeout = timeout
     }
 
     /// A serial bus.
-    public init(serial: SerialSettings, timeout: Duration) {
+    public init(serial: SerialSettings, timeout: Duration = PollOptions.defaultTimeout) {
         self.init(host: serial.path, port: 0, timeout: timeout)
         self.serial = serial
         framing = .rtu
@@ -71,6 +73,12 @@ public struct EndpointSettings: Sendable, Hashable {
     }
 
     public var name: String { serial?.path ?? Self.key(host: host, port: port) }
+
+    /// The name with a serial line's settings ("/dev/ttyUSB0 9600 8N1") or an RTU-over-TCP framing.
+    public var description: String {
+        if let serial { return "\(serial.path) \(serial.lineText)" }
+        return framing == .rtu ? "\(name) (rtu)" : name
+    }
 
     /// "host:port": how the gateway names an endpoint and groups its devices.
     public static func key(host: String, port: Int) -> String { "\(host):\(port)" }
@@ -234,6 +242,8 @@ public final class EndpointPoller: Sendable {
             var result: PollResult?
             var connectError: ModbusError?
             if !client.isConnected && now >= nextConnectAttempt {
+                // The connect costs the due device its own timeout, as its requests do.
+                client.use(states[index].reader.options)
                 do {
                     try client.connect()
                     if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }

@@ -44,9 +44,7 @@ public final class EndpointPollers: Sendable {
                 seen[endpointKey] = fresh
                 order.append(fresh)
             }
-            var options = PollOptions()
-            options.pauseBetweenRequests = device.pauseBetweenRequests
-            options.timeout = device.timeout
+            let options = device.requests
             let identity = DeviceIdentity(station: device.station.id, device: device.config.id,
                                           profile: device.profile.profile, tags: device.station.tags ?? [:])
             // Stagger: device i of n starts i/n of its interval late.
@@ -69,11 +67,11 @@ public final class EndpointPollers: Sendable {
         if let bus = device.bus {
             let serial = SerialSettings(path: bus.port, baud: bus.baud, parity: SerialSettings.Parity(rawValue: bus.parity) ?? .none,
                                         dataBits: bus.dataBits, stopBits: bus.stopBits)
-            var settings = EndpointSettings(serial: serial, timeout: device.timeout)
+            var settings = EndpointSettings(serial: serial)
             settings.pauseAfterConnect = device.pauseAfterConnect
             return settings
         }
-        var settings = EndpointSettings(host: device.config.host ?? "", port: device.port, timeout: device.timeout)
+        var settings = EndpointSettings(host: device.config.host ?? "", port: device.port)
         settings.pauseAfterConnect = device.pauseAfterConnect
         settings.closeAfterPoll = device.config.closeAfterPoll ?? false
         settings.framing = device.config.framing == "rtu" ? .rtu : .tcp

@@ -76,7 +76,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         self.alarms = alarms
         let pipeline = Pipeline(store: store, alarms: alarms,
                             settings: Pipeline.Settings(gatewayId: settings.gatewayId,
-                                                        lines: FeedLines(precision: settings.feed.precision),
+                                                        lines: settings.feed.makeLines(),
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
                             sink: sink, feedStatus: { [sender] in sender.currentStatus }, log: log)
         self.pipeline = pipeline
@@ -183,7 +183,8 @@ public final class GatewayRuntime: @unchecked Sendable {
         metrics.keep(only: Set(newSettings.devices.map { GatewayMetrics.DeviceKey(station: $0.station.id, device: $0.config.id) }))
         window.move(to: newSettings.loaded)
         settings = newSettings
-        log.info("config reloaded", ["endpoints_restarted": String(changed), "devices": String(newSettings.devices.count)])
+        log.info("config reloaded", ["endpoints_restarted": String(changed.changed), "devices": String(newSettings.devices.count),
+                                     "started": changed.started.joined(separator: ", ")])
         return true
     }
 

@@ -4,7 +4,8 @@
 // module that uses it, which reports its own problems:
 // - Profiles (ConfigLoader): syntax, shape, stations and devices resolved
 //   with their profiles, read plans and durations;
-// - Rules (RuleChecks): every rule and override;
+// - Rules (RuleChecks): every rule and override, in the same pass as the
+//   rest, so a config with a shape problem still gets its rule problems;
 // - Feed (FeedOptions): target, precision, batch size, credentials;
 // - Store (StoreOptions): durability, retention, history, outbox cap,
 //   typed from values ConfigChecks has checked.
@@ -35,8 +36,9 @@ public struct GatewaySettings: Sendable {
     /// Reads, checks and types the config at `path`; throws every problem.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConfigProblems) -> GatewaySettings {
-        let loaded = try ConfigLoader.load(path: path, sections: sectionChecks(environment: environment))
-        var problems = RuleChecks.problems(in: loaded)
+        let loaded = try ConfigLoader.load(path: path, sections: sectionChecks(environment: environment),
+                                           devices: [RuleChecks.check])
+        var problems: [ConfigProblem] = []
         let configDirectory = URL(fileURLWithPath: path).deletingLastPathComponent()
         var feed: FeedOptions?
         do {

@@ -18,11 +18,14 @@ final class PollerGroup: Service {
         var poller: EndpointPoller
     }
 
-    /// What identifies a device's polling: its config, station and profile.
+    /// What identifies a device's polling: its config, station and profile,
+    /// and its bus's line settings (a device names its bus by id: a changed
+    /// baud, parity or bit count leaves the device's own config as it was).
     struct Member: Equatable {
         var station: Station
         var device: DeviceConfig
         var profile: DeviceProfile
+        var bus: ResolvedBus?
     }
 
     private struct State {
@@ -80,11 +83,13 @@ final class PollerGroup: Service {
     }
 
     /// Starts, restarts or stops endpoint pollers so that they match
-    /// `config`; returns how many endpoints were (re)started or stopped.
+    /// `config`; returns how many endpoints were (re)started or stopped,
+    /// and the (re)started ones, a serial bus with its line settings
+    /// ("/dev/ttyUSB0 9600 8N1").
     /// Blocks while a changed endpoint's poller finishes its poll: call it
     /// on a thread, never on the cooperative pool.
     @discardableResult
-    func apply(_ config: LoadedConfig) -> Int {
+    func apply(_ config: LoadedConfig) -> (changed: Int, started: [String]) {
         let all = config.devices
         var byEndpoint: [String: [(Int, ResolvedDevice)]] = [:]
         for (index, device) in all.enumerated() {
@@ -99,7 +104,7 @@ final class PollerGroup: Service {
                 state.endpoints[key] = nil
             }
             for (key, members) in byEndpoint {
-                let fingerprint = members.map { Member(station: $0.1.station, device: $0.1.config, profile: $0.1.profile) }
+                let fingerprint = members.map { Member(station: $0.1.station, device: $0.1.config, profile: $0.1.profile, bus: $0.1.bus) }
                 if state.endpoints[key]?.fingerprint == fingerprint { continue }
                 if let old = state.endpoints[key] { retired.append(old.poller) }
                 let shares = members.map { Double($0.0) / Double(max(1, all.count)) }
@@ -117,6 +122,6 @@ final class PollerGroup: Service {
         for poller in retired { poller.requestStop() }
         for poller in retired { poller.waitUntilStopped() }
         for poller in fresh { poller.start() }
-        return Set(retired.map(\.settings.name) + fresh.map(\.settings.name)).count
+        return (Set((retired + fresh).map(\.settings.name)).count, fresh.map(\.settings.description).sorted())
     }
 }

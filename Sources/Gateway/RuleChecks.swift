@@ -12,50 +12,56 @@ public enum RuleChecks {
         ConfigProblems.locating(RuleValidator.problems(in: profile, file: file), texts: [file: text])
     }
 
-    /// Problems in the rules of every profile a config uses and in every device's overrides.
-    public static func problems(in config: LoadedConfig) -> [ConfigProblem] {
-        let timeZone = TimeZone(identifier: config.config.gateway.timeZone ?? RuleResolver.defaultTimeZoneIdentifier)
+    /// The loader's check of the rules: every profile a resolved device uses,
+    /// every station's and device's overrides (lines filled in by the loader).
+    public static let check = DeviceCheck { problems(in: $0) }
+
+    /// Problems in the rules of every profile the devices use and in every override.
+    static func problems(in resolved: ResolvedDevices) -> [ConfigProblem] {
+        let timeZone = TimeZone(identifier: resolved.timeZone ?? RuleResolver.defaultTimeZoneIdentifier)
         var problems: [ConfigProblem] = []
         var checkedProfiles: Set<String> = []
-        for device in config.devices where checkedProfiles.insert(device.profile.profile).inserted {
-            let file = config.profileFiles[device.profile.profile] ?? device.profile.profile
-            problems += RuleValidator.problems(in: device.profile, file: file)
+        for device in resolved.devices where checkedProfiles.insert(device.profile.profile).inserted {
+            problems += RuleValidator.problems(in: device.profile, file: resolved.profileFile(of: device.profile))
         }
-        for (stationIndex, station) in config.config.stations.enumerated() {
-            problems += stationProblems(station, index: stationIndex, config: config, timeZone: timeZone)
+        for station in resolved.stations {
+            let devices = resolved.devices.filter { $0.stationPath == station.path }
+            problems += stationProblems(station, devices: devices, in: resolved, timeZone: timeZone)
             // A device without overrides has only its profile's rules, checked above.
-            for (deviceIndex, device) in station.devices.enumerated() where !(device.rules ?? []).isEmpty {
-                guard let profile = config.profiles[device.profile] else { continue }
-                let profileFile = config.profileFiles[device.profile] ?? device.profile
-                problems += RuleValidator.problems(inOverrides: device.rules, file: config.file,
-                                                   path: "stations[\(stationIndex)].devices[\(deviceIndex)]",
-                                                   profile: profile, profileFile: profileFile, timeZone: timeZone)
+            for device in devices where !(device.config.rules ?? []).isEmpty {
+                problems += RuleValidator.problems(inOverrides: device.config.rules, file: resolved.file, path: device.path,
+                                                   profile: device.profile, profileFile: resolved.profileFile(of: device.profile),
+                                                   timeZone: timeZone)
             }
         }
-        // Lines from the files as they were read (they may have changed since).
-        return config.locating(problems)
+        return problems
     }
 
     /// A station's overrides: each entry checked against every device profile
-    /// it applies to; an entry naming a point no device of the station has is a problem.
-    static func stationProblems(_ station: Station, index stationIndex: Int, config: LoadedConfig,
+    /// it applies to; an entry naming a point no device of the station has is
+    /// a problem (said only when every device of the station resolved).
+    static func stationProblems(_ resolvedStation: ResolvedStation, devices: [ResolvedDevice], in resolved: ResolvedDevices,
                                 timeZone: TimeZone?) -> [ConfigProblem] {
-        guard let entries = station.rules, !entries.isEmpty else { return [] }
-        let path = "stations[\(stationIndex)]"
-        let profiles = station.devices.compactMap { config.profiles[$0.profile] }
+        guard let entries = resolvedStation.station.rules, !entries.isEmpty else { return [] }
+        let path = resolvedStation.path, station = resolvedStation.station
+        var profiles: [DeviceProfile] = []
+        for device in devices where !profiles.contains(where: { $0.profile == device.profile.profile }) {
+            profiles.append(device.profile)
+        }
         var problems: [ConfigProblem] = []
         var seen: Set<String> = []
         for (entryIndex, entry) in entries.enumerated() {
             let fitting = profiles.filter { StationRules.applies(entry, to: $0) }
             if fitting.isEmpty, let point = StationRules.point(of: entry) {
-                problems.append(ConfigProblem(file: config.file, path: "\(path).rules[\(entryIndex)].point",
-                                               message: "no device of station '\(station.id)' has a point '\(point)'"))
+                if resolvedStation.complete {
+                    problems.append(ConfigProblem(file: resolved.file, path: "\(path).rules[\(entryIndex)].point",
+                                                  message: "no device of station '\(station.id)' has a point '\(point)'"))
+                }
                 continue
             }
             for profile in fitting {
-                let found = RuleValidator.problems(inOverrides: [entry], file: config.file, path: path, profile: profile,
-                                                   profileFile: config.profileFiles[profile.profile] ?? profile.profile,
-                                                   timeZone: timeZone)
+                let found = RuleValidator.problems(inOverrides: [entry], file: resolved.file, path: path, profile: profile,
+                                                   profileFile: resolved.profileFile(of: profile), timeZone: timeZone)
                 for var problem in found {
                     // Checked alone, the entry is rules[0]: give its real index.
                     problem.path = problem.path.replacingOccurrences(of: "\(path).rules[0]", with: "\(path).rules[\(entryIndex)]")
@@ -64,5 +70,12 @@ public enum RuleChecks {
             }
         }
         return problems
+    }
+}
+
+extension ResolvedDevices {
+    /// The file `profile` was read from (its id when unknown).
+    func profileFile(of profile: DeviceProfile) -> String {
+        profileFiles[profile.profile] ?? profile.profile
     }
 }

@@ -1,6 +1,6 @@
 // A small HTTP/1.1 server for the gateway's own window, on ONE thread of
 // its own that waits with poll() (never select(): its descriptors live above
-// 1023, see Sockets.swift). It never touches the cooperative pool, and
+// 1023, see ServerSockets.swift). It never touches the cooperative pool, and
 // nothing a client does can reach a poller or the store writer: a client
 // can only occupy this thread, and every way of doing that is bounded:
 //
@@ -20,6 +20,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import Sockets
 import Synchronization
 
 public final class HTTPServer: Sendable {
@@ -60,16 +61,16 @@ public final class HTTPServer: Sendable {
     /// Binds the listening socket now (a port in use fails here, at start-up,
     /// naming the port); serving begins with `start()`.
     public init(address: ListenAddress, options: Options = Options(), handler: @escaping Handler) throws(HTTPServerError) {
-        Sockets.makeRoomAboveCeiling(options.maxConnections + 16)
-        let fd = try Sockets.listen(on: address)
-        listener = Sockets.moveAboveCeiling(fd)
-        guard let wake = Sockets.wakePipe() else {
+        ServerSockets.makeRoomAboveCeiling(options.maxConnections + 16)
+        let fd = try ServerSockets.listen(on: address)
+        listener = ServerSockets.moveAboveCeiling(fd)
+        guard let wake = ServerSockets.wakePipe() else {
             close(listener)
             throw HTTPServerError(message: "http: cannot create the wake pipe: errno \(errno)")
         }
         (wakeRead, wakeWrite) = wake
         self.address = address
-        port = Sockets.boundPort(listener)
+        port = ServerSockets.boundPort(listener)
         self.options = options
         self.handler = handler
     }
@@ -122,7 +123,7 @@ public final class HTTPServer: Sendable {
                 let now = Self.now()
                 let next = connections.values.map { $0.deadline(options) }.min() ?? now + 1
                 let wait = Int32(max(0, min(1000, (next - now) * 1000)).rounded(.up))
-                _ = Sockets.poll(&fds, timeoutMilliseconds: wait)
+                _ = Descriptor.poll(&fds, timeoutMilliseconds: wait)
                 if server.stopping.load(ordering: .relaxed) { break }
                 if fds[1].revents & Int16(POLLIN) != 0 { acceptWaiting() }
                 for entry in fds.dropFirst(2) where entry.revents != 0 {
@@ -135,8 +136,8 @@ public final class HTTPServer: Sendable {
 
         mutating func acceptWaiting() {
             for _ in 0..<64 {
-                guard let low = Sockets.accept(server.listener) else { return }
-                let fd = Sockets.moveAboveCeiling(low)
+                guard let low = ServerSockets.accept(server.listener) else { return }
+                let fd = ServerSockets.moveAboveCeiling(low)
                 let now = Self.now()
                 if connections.count >= options.maxConnections && !evictOne() {
                     close(fd)
@@ -165,7 +166,7 @@ public final class HTTPServer: Sendable {
             switch connection.phase {
             case .reading, .lingering:
                 guard revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 else { return }
-                let result = buffer.withUnsafeMutableBytes { Sockets.read(fd, into: $0) }
+                let result = buffer.withUnsafeMutableBytes { ServerSockets.read(fd, into: $0) }
                 switch result {
                 case .closed: return closeConnection(fd)
                 case .wouldBlock: return
@@ -192,7 +193,7 @@ public final class HTTPServer: Sendable {
                     return
                 case .writing:
                     let result = connection.outbound.withUnsafeBytes {
-                        Sockets.write(fd, UnsafeRawBufferPointer(rebasing: $0[connection.written...]))
+                        ServerSockets.write(fd, UnsafeRawBufferPointer(rebasing: $0[connection.written...]))
                     }
                     switch result {
                     case .closed: return closeConnection(fd)

@@ -1,7 +1,9 @@
 // A connected byte stream (a TCP socket or a serial port) read and written
-// with poll() against a deadline. poll(), unlike libmodbus's select(), has
-// no descriptor ceiling. Every system call is checked here, EINTR retried.
+// with poll() against a deadline (Sockets.Descriptor). poll(), unlike
+// libmodbus's select(), has no descriptor ceiling. Every system call is
+// checked here, EINTR retried.
 
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,15 +14,11 @@ struct ByteChannel {
 
     /// Waits until `events` are ready on the descriptor; false when the deadline passed first.
     func wait(for events: Int16, until deadline: Deadline) throws(ModbusError) -> Bool {
-        while true {
-            let left = deadline.remaining
-            if left == 0 { return false }
-            var entry = pollfd(fd: descriptor, events: events, revents: 0)
-            // Milliseconds rounded up, so the wait never ends before the deadline.
-            let milliseconds = Int32(clamping: (left + 999_999) / 1_000_000)
-            let ready = poll(&entry, 1, milliseconds)
-            if ready > 0 { return true }
-            if ready < 0 && errno != EINTR { throw .transport(TransportFailure(errno: errno)) }
+        do throws(SocketError) {
+            return try Descriptor.wait(descriptor, for: events, until: deadline)
+        } catch {
+            guard case .system(_, let code) = error else { return false }
+            throw .transport(TransportFailure(errno: code))
         }
     }
 
@@ -28,7 +26,9 @@ struct ByteChannel {
     func write(_ bytes: [UInt8], until deadline: Deadline) throws(ModbusError) {
         var sent = 0
         while sent < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + sent, bytes.count - sent) }
+            // Never write(2) to a socket: a peer that has gone (or a shutdown(2) from
+            // SocketInterrupter) would raise SIGPIPE and end the gateway.
+            let written = bytes.withUnsafeBytes { Descriptor.writeSome(descriptor, UnsafeRawBufferPointer(rebasing: $0[sent...])) }
             if written > 0 {
                 sent += written
                 continue
@@ -81,8 +81,7 @@ struct ByteChannel {
 
     /// True when bytes are waiting that no request asked for.
     func hasStrayBytes() -> Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
+        Descriptor.isReadable(descriptor)
     }
 
     /// A serial adapter that vanished reads EIO: the port is gone, open it again.

@@ -11,6 +11,7 @@
 // One client per endpoint, touched by one thread only (its calls block);
 // `interrupter` (a SocketInterrupter) is the one part other threads may use.
 
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,6 +51,31 @@ public enum ModbusEndpoint: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// One device's own request options, from its config (`timeout`,
+/// `pauseBetweenRequests`) and the workarounds real devices need: built once
+/// by the config loader (ConfigChecks) and handed whole to the client that
+/// serves the device (`use(_:)` before its requests).
+public struct PollOptions: Sendable {
+    /// The timeout of a device whose config names none.
+    public static let defaultTimeout: Duration = .milliseconds(500)
+
+    /// Pause between two requests (slow devices, serial gateways).
+    public var pauseBetweenRequests: Duration = .zero
+    /// How often a request answered "busy" (exception 6) is tried again.
+    public var busyRetries = 2
+    /// Wait before retrying a busy request.
+    public var busyPause: Duration = .milliseconds(50)
+    /// This device's own request timeout. Devices that share one connection
+    /// or one RS-485 bus each keep theirs, so a silent device costs the
+    /// others only its own timeout (nil: the client's `defaultTimeout`).
+    public var timeout: Duration?
+
+    public init(timeout: Duration? = nil, pauseBetweenRequests: Duration = .zero) {
+        self.timeout = timeout
+        self.pauseBetweenRequests = pauseBetweenRequests
+    }
+}
+
 public final class ModbusClient {
     public let endpoint: ModbusEndpoint
     /// The unit id of the next requests (several units may share one endpoint).
@@ -57,6 +83,8 @@ public final class ModbusClient {
     /// Bounds each request as a whole (and each connect); the devices of a
     /// shared connection or bus set their own before their requests.
     public var timeout: Duration
+    /// The timeout of a device that brings none of its own (`use(_:)`): the one given at init.
+    public let defaultTimeout: Duration
     /// Other threads may cut a request short through this (shutdown(2) of
     /// the socket; later connects are refused until its `reset()`).
     public let interrupter: SocketInterrupter
@@ -76,6 +104,7 @@ public final class ModbusClient {
         self.endpoint = endpoint
         self.unit = unit
         self.timeout = timeout
+        defaultTimeout = timeout
         buffer.reserveCapacity(Self.maximumFrame)
     }
 
@@ -86,6 +115,12 @@ public final class ModbusClient {
     }
 
     deinit { close() }
+
+    /// Bounds the next connect and requests by `options.timeout`, the
+    /// device's own (devices sharing this client each keep theirs).
+    public func use(_ options: PollOptions) {
+        timeout = options.timeout ?? defaultTimeout
+    }
 
     public var isConnected: Bool { channel != nil }
 

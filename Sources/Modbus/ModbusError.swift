@@ -1,6 +1,7 @@
 // What can go wrong talking Modbus, kept apart as the people on call need it:
 // the device answered "no" (an exception code), or the network failed.
 
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -107,11 +108,4 @@ public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
         case .transport, .invalidReply: return true
         }
     }
-}
-
-/// strerror text, without strerror's shared buffer (not thread-safe).
-func systemErrorText(_ code: Int32) -> String {
-    var buffer = [CChar](repeating: 0, count: 256)
-    guard strerror_r(code, &buffer, buffer.count) == 0 else { return "error \(code)" }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -2,6 +2,7 @@
 // neither a second gateway nor a terminal program shares the bus), raw,
 // non-blocking, with the line settings applied through termios.
 
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -4,6 +4,8 @@
 // that RTU can address, once each (two devices with one id on one line
 // answer together and neither reading can be trusted).
 
+import Foundation
+
 /// `buses[]` as written in the config.
 public struct BusConfig: Codable, Sendable, Equatable {
     /// Named by the devices' `bus` key, e.g. "rs485-1".
@@ -85,6 +87,8 @@ struct BusRegistry {
     var units: [String: String] = [:]
     /// Bus ids some device names.
     var used: Set<String> = []
+    /// The framing of each TCP endpoint ("host:port"), with the path of the first device behind it.
+    var framings: [String: (framing: String, path: String)] = [:]
 }
 
 extension ConfigChecks {
@@ -101,16 +105,40 @@ extension ConfigChecks {
             busRegistry.declared[id] = path
             busRegistry.order.append(id)
             if let port = value["port"]?.string, !port.isEmpty {
-                if let first = ports[port] {
-                    report("\(path).port", "\(port) is already the port of \(first): one serial port is one bus; put its devices on that bus")
+                // A udev name and the device it links to are one port: compare where they lead.
+                let device = Self.realPath(port)
+                if let first = ports[device] {
+                    let alias = device == port ? "" : " (a link to \(device))"
+                    report("\(path).port", "\(port)\(alias) is already the port of \(first): one serial port is one bus; put its devices on that bus")
                 } else {
-                    ports[port] = "bus '\(id)' (buses[\(index)].port)"
+                    ports[device] = "bus '\(id)' (buses[\(index)].port)"
                 }
             }
             guard !bad.contains(under: path), let config = JSONDocument.decode(BusConfig.self, from: value) else { continue }
             let (bus, problems) = ResolvedBus.make(config)
             for problem in problems { report("\(path).\(problem.field)", problem.message) }
             if let bus { busRegistry.buses[id] = bus }
+        }
+    }
+
+    /// Where `path` leads once symlinks are followed; `path` itself when it does not exist (yet).
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// One framing per TCP endpoint: the gateway opens one connection per
+    /// host:port, so Modbus TCP and RTU over TCP cannot share one.
+    mutating func checkFraming(of device: DeviceConfig, port: Int, path: String) {
+        guard let host = device.host else { return }
+        let key = "\(host):\(port)", framing = device.framing ?? "tcp"
+        guard let first = busRegistry.framings[key] else {
+            busRegistry.framings[key] = (framing, path)
+            return
+        }
+        if first.framing != framing {
+            report("\(path).framing", "\(key) is \(first.framing == "rtu" ? "RTU over TCP" : "Modbus TCP") for \(first.path) (framing \"\(first.framing)\"): one endpoint is one connection with one framing")
         }
     }
 

@@ -68,12 +68,16 @@ public struct BusLoad: Sendable, Equatable {
         return .nanoseconds(Int64(nanos.rounded()))
     }
 
+    /// Wire time of `exchanges` on `bus`, with its baud and character size.
+    public static func wireTime(of exchanges: [Exchange], on bus: ResolvedBus) -> Duration {
+        wireTime(of: exchanges, baud: bus.baud, bitsPerCharacter: 1 + bus.dataBits + (bus.parity == "none" ? 0 : 1) + bus.stopBits)
+    }
+
     /// The load of a serial bus.
     public static func of(bus: ResolvedBus, devices: [ResolvedDevice]) -> BusLoad {
         let exchanges = devices.flatMap { $0.plan.blocks.map(Exchange.init(reading:)) }
-        let bits = 1 + bus.dataBits + (bus.parity == "none" ? 0 : 1) + bus.stopBits
         return BusLoad(name: bus.id, settings: bus.summary, devices: devices.count, requests: exchanges.count,
-                       wireTime: wireTime(of: exchanges, baud: bus.baud, bitsPerCharacter: bits),
+                       wireTime: wireTime(of: exchanges, on: bus),
                        interval: devices.map(\.interval).min() ?? .seconds(1))
     }
 

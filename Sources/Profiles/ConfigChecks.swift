@@ -4,6 +4,7 @@
 // read workarounds that fit the Modbus limits.
 
 import Foundation
+import Modbus
 
 struct ConfigChecks {
     let document: JSONDocument
@@ -16,6 +17,8 @@ struct ConfigChecks {
     var busRegistry = BusRegistry()
     /// Things worth saying that do not stop the gateway (an unused bus).
     var warnings: [ConfigProblem] = []
+    /// The stations whose own fields and rules are sound, for the rules' check.
+    var stations: [ResolvedStation] = []
 
     private struct PlanKey: Hashable {
         var profile: String
@@ -60,28 +63,44 @@ struct ConfigChecks {
                     stationLines[id] = stationPath
                 }
             }
-            var deviceIds: [String: String] = [:]
-            for (deviceIndex, deviceValue) in (stationValue["devices"]?.array ?? []).enumerated() {
-                let devicePath = "\(stationPath).devices[\(deviceIndex)]"
-                if let id = deviceValue["id"]?.string {
-                    if let first = deviceIds[id] {
-                        report("\(devicePath).id", "duplicate device id '\(id)' in this station (first used by \(first))")
-                    } else {
-                        deviceIds[id] = devicePath
-                    }
-                }
-                guard !bad.contains(under: devicePath), !bad.contains(under: "\(stationPath).id"),
-                      !bad.contains(under: "\(stationPath).tags"), !bad.contains(under: "\(stationPath).name"),
-                      let device = JSONDocument.decode(DeviceConfig.self, from: deviceValue) else { continue }
-                let station = Station(id: stationValue["id"]?.string ?? "", name: stationValue["name"]?.string,
-                                      tags: stationValue["tags"].flatMap { JSONDocument.decode([String: String].self, from: $0) },
-                                      rules: stationValue["rules"].flatMap { JSONDocument.decode([JSONValue].self, from: $0) },
-                                      devices: [])
-                if let resolved = check(device, path: devicePath, station: station, profiles: profiles, folder: folder) {
-                    devices.append(resolved)
+            devices += checkDevices(of: stationValue, path: stationPath, bad: bad, profiles: profiles, folder: folder)
+            checkIntensive(stationValue, path: stationPath)
+        }
+        return devices
+    }
+
+    /// The devices of the station at `stationPath`, resolved where they can
+    /// be; the station is recorded in `stations` when its own fields are sound.
+    mutating func checkDevices(of stationValue: JSONValue, path stationPath: String, bad: ProblemPaths,
+                               profiles: [String: DeviceProfile]?, folder: String) -> [ResolvedDevice] {
+        let stationSound = !bad.contains(under: "\(stationPath).id") && !bad.contains(under: "\(stationPath).tags")
+            && !bad.contains(under: "\(stationPath).name")
+        let station = Station(id: stationValue["id"]?.string ?? "", name: stationValue["name"]?.string,
+                              tags: stationValue["tags"].flatMap { JSONDocument.decode([String: String].self, from: $0) },
+                              rules: stationValue["rules"].flatMap { JSONDocument.decode([JSONValue].self, from: $0) },
+                              devices: [])
+        var devices: [ResolvedDevice] = []
+        var deviceIds: [String: String] = [:]
+        let values = stationValue["devices"]?.array ?? []
+        for (deviceIndex, deviceValue) in values.enumerated() {
+            let devicePath = "\(stationPath).devices[\(deviceIndex)]"
+            if let id = deviceValue["id"]?.string {
+                if let first = deviceIds[id] {
+                    report("\(devicePath).id", "duplicate device id '\(id)' in this station (first used by \(first))")
+                } else {
+                    deviceIds[id] = devicePath
                 }
             }
-            checkIntensive(stationValue, path: stationPath)
+            guard stationSound, !bad.contains(under: devicePath),
+                  let device = JSONDocument.decode(DeviceConfig.self, from: deviceValue) else { continue }
+            if var resolved = check(device, path: devicePath, station: station, profiles: profiles, folder: folder) {
+                resolved.path = devicePath
+                resolved.stationPath = stationPath
+                devices.append(resolved)
+            }
+        }
+        if stationSound, !bad.contains(under: "\(stationPath).rules") {
+            stations.append(ResolvedStation(path: stationPath, station: station, complete: devices.count == values.count))
         }
         return devices
     }
@@ -97,10 +116,11 @@ struct ConfigChecks {
         if device.bus == nil {
             if !(1...65535).contains(port) { report("\(path).port", "must be 1-65535, not \(port)") }
             checkUnit(unit, of: device, port: port, path: path)
+            checkFraming(of: device, port: port, path: path)
         }
 
         let interval = duration(device.interval, "\(path).interval", default: .seconds(1))
-        let timeout = duration(device.timeout, "\(path).timeout", default: .milliseconds(500))
+        let timeout = duration(device.timeout, "\(path).timeout", default: PollOptions.defaultTimeout)
         let pauseAfterConnect = duration(device.pauseAfterConnect, "\(path).pauseAfterConnect", default: .zero)
         let pauseBetweenRequests = duration(device.pauseBetweenRequests, "\(path).pauseBetweenRequests", default: .zero)
         if let interval, interval <= .zero { report("\(path).interval", "must be more than 0") }
@@ -132,8 +152,9 @@ struct ConfigChecks {
         let groups = checkPollGroups(device.pollGroups ?? [], path: path, profile: profile)
         return ResolvedDevice(station: station, config: device, profile: profile, port: port,
                               unit: UInt8(clamping: unit), interval: interval ?? .seconds(1),
-                              timeout: timeout ?? .milliseconds(500), pauseAfterConnect: pauseAfterConnect ?? .zero,
-                              pauseBetweenRequests: pauseBetweenRequests ?? .zero, plan: plan, pollGroups: groups,
+                              requests: PollOptions(timeout: timeout ?? PollOptions.defaultTimeout,
+                                                    pauseBetweenRequests: pauseBetweenRequests ?? .zero),
+                              pauseAfterConnect: pauseAfterConnect ?? .zero, plan: plan, pollGroups: groups,
                               bus: bus)
     }
 

@@ -4,6 +4,7 @@
 // all problems in one pass, each as FILE:LINE: path: message.
 
 import Foundation
+import Modbus
 
 /// A device ready to poll: its config with defaults applied, and its profile.
 public struct ResolvedDevice: Sendable {
@@ -13,14 +14,23 @@ public struct ResolvedDevice: Sendable {
     public var port: Int
     public var unit: UInt8
     public var interval: Duration
-    public var timeout: Duration
+    /// Its request options (timeout, pause between requests), handed whole
+    /// to the Modbus client that serves it.
+    public var requests: PollOptions
     public var pauseAfterConnect: Duration
-    public var pauseBetweenRequests: Duration
     public var plan: ReadPlan
     /// Point groups with their own interval (the rest follow `interval`).
     public var pollGroups: [ResolvedPollGroup] = []
     /// The RS-485 bus the device is on (nil: a TCP endpoint, `config.host`).
     public var bus: ResolvedBus?
+    /// Where it stands in the config, e.g. "stations[0].devices[1]", and its station ("stations[0]").
+    public var path = ""
+    public var stationPath = ""
+}
+
+extension ResolvedDevice {
+    /// The request timeout, as checked: for the guards that compare it (boosts).
+    public var timeout: Duration { requests.timeout ?? PollOptions.defaultTimeout }
 }
 
 public struct ResolvedPollGroup: Sendable, Equatable {
@@ -56,21 +66,23 @@ public struct LoadedConfig: Sendable {
 
 public enum ConfigLoader {
     /// Reads and checks the config at `path`; `sections` are the other
-    /// modules' checks of their sections, run in the same pass.
-    public static func load(path: String, sections: [SectionCheck] = []) throws(ConfigProblems) -> LoadedConfig {
+    /// modules' checks of their sections, and `devices` their checks of the
+    /// resolved devices (the rules), run in the same pass.
+    public static func load(path: String, sections: [SectionCheck] = [], devices deviceChecks: [DeviceCheck] = [])
+        throws(ConfigProblems) -> LoadedConfig {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw ConfigProblems([ConfigProblem(file: path, path: "", message: "cannot read the file (\(ProfileLoader.reason(error)))")])
         }
-        return try load(data: data, file: path, sections: sections)
+        return try load(data: data, file: path, sections: sections, devices: deviceChecks)
     }
 
     /// Reads and validates a config from `data`; `path` names it in problems
     /// and locates the profiles folder (relative to the config's folder).
-    public static func load(data: Data, file path: String, sections: [SectionCheck] = [])
-        throws(ConfigProblems) -> LoadedConfig {
+    public static func load(data: Data, file path: String, sections: [SectionCheck] = [],
+                            devices deviceChecks: [DeviceCheck] = []) throws(ConfigProblems) -> LoadedConfig {
         let document = try JSONDocument.parse(data, file: path)
         var checks = ConfigChecks(document: document)
         checks.problems = document.shapeProblems(FileShapes.config)
@@ -106,7 +118,10 @@ public enum ConfigLoader {
             }
         }
 
-        let problems = profileProblems + ConfigProblems.ordered(checks.problems)
+        let resolved = ResolvedDevices(file: path, stations: checks.stations, devices: devices, profileFiles: profileFiles,
+                                       timeZone: bad.contains(under: "gateway") ? nil : tree["gateway"]?["timeZone"]?.string)
+        let later = deviceChecks.flatMap { $0.check(resolved) }
+        let problems = profileProblems + ConfigProblems.ordered(checks.problems + ConfigProblems.locating(later, texts: texts))
         guard problems.isEmpty else { throw ConfigProblems(problems) }
         let config: GatewayConfig
         do {

@@ -44,6 +44,9 @@ public struct SimulatorOptions: Sendable {
     public var rtu = false
     /// RTU on this serial port instead of a TCP port.
     public var serial: SerialSettings?
+    /// With `serial`: open a pty of the simulator's own and make `serial.path`
+    /// a symlink to its slave end (the gateway's port), instead of opening a port.
+    public var pty = false
     /// RTU: the unit ids served (silence for the others, as on a real bus); empty: `unit` alone.
     public var units: Set<UInt8> = []
     /// RTU fault: every Nth reply with a wrong CRC.
@@ -52,6 +55,9 @@ public struct SimulatorOptions: Sendable {
     public var foreignUnitEvery: Int?
     /// RTU: hold each reply for the wire time of request and reply at `paceBaud` (benchmarks).
     public var paceBaud: Int?
+    /// With `paceBaud`: the device's time to start answering (nil: 3.5 characters,
+    /// a quick instrument); a slow one takes 10-20 ms.
+    public var paceTurnaround: Duration?
 
     public init() {}
 }
@@ -93,6 +99,11 @@ public final class ProfileSimulator {
     /// RTU: when the first request came and the last reply left (the busy span of a benchmark).
     public internal(set) var firstRequest: Date?
     public internal(set) var lastReply: Date?
+    /// RTU: replies sent (the count the RTU faults' "every Nth" refers to).
+    var rtuReplies = 0
+    /// On the simulator's own pty: requests left unanswered because the
+    /// other end had set another baud or stop-bit count.
+    public internal(set) var lineMismatches = 0
 
     private var model: PumpRoomModel
     private(set) var image: RegisterImage

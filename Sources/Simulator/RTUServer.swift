@@ -21,73 +21,125 @@ extension ProfileSimulator {
         var lastByte = Date()
     }
 
+    /// Where RTU requests come from: a listening TCP socket and its clients,
+    /// a serial port, or the simulator's own pty.
+    private struct Line {
+        var listener: Int32 = -1
+        var streams: [Stream] = []
+        var pty: SimulatorPty?
+        /// The last line mismatch reported (reported again only when it changes).
+        var mismatch: String?
+
+        func close() {
+            if listener >= 0 { Glibc.close(listener) }
+            if let pty { pty.close() } else { streams.forEach { _ = Glibc.close($0.fd) } }
+        }
+    }
+
     /// Serves RTU until `shouldStop` or the duration ends. `onListening`
     /// gets "HOST:PORT" or the serial path once requests can come.
-    public func runRTU(shouldStop: () -> Bool, onListening: (String) -> Void) throws {
-        guard let mapping = modbus_mapping_new(65536, 65536, 65536, 65536) else {
-            throw SimulatorError.setup("out of memory for the register tables")
-        }
-        defer { modbus_mapping_free(mapping) }
-        var (listener, streams) = try openRTU(onListening: onListening)
-        defer {
-            if listener >= 0 { Glibc.close(listener) }
-            streams.forEach { _ = Glibc.close($0.fd) }
-        }
-        let started = Date()
-        var lastRender = Date.distantPast
-        var replies = 0
-        while !shouldStop() {
-            let now = Date()
-            if let duration = options.duration, now.timeIntervalSince(started) >= duration { break }
-            if now.timeIntervalSince(lastRender) >= 0.1 {
-                render(mapping: mapping, at: now)
-                lastRender = now
+    /// `neighbours` share the line: a request goes to the first simulator
+    /// (this one, then the neighbours) that serves its unit id, so one bus
+    /// can carry devices of several profiles.
+    public func runRTU(shouldStop: () -> Bool, onListening: (String) -> Void, neighbours: [ProfileSimulator] = []) throws {
+        let devices = [self] + neighbours
+        var mappings: [UnsafeMutablePointer<modbus_mapping_t>] = []
+        defer { mappings.forEach { modbus_mapping_free($0) } }
+        for _ in devices {
+            guard let mapping = modbus_mapping_new(65536, 65536, 65536, 65536) else {
+                throw SimulatorError.setup("out of memory for the register tables")
             }
-            var fds = streams.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
-            if listener >= 0 { fds.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
+            mappings.append(mapping)
+        }
+        var line = try openRTU(onListening: onListening)
+        defer { line.close() }
+        let started = Date()
+        while !shouldStop() {
+            if let duration = options.duration, Date().timeIntervalSince(started) >= duration { break }
+            var fds = line.streams.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            if line.listener >= 0 { fds.append(pollfd(fd: line.listener, events: Int16(POLLIN), revents: 0)) }
             guard poll(&fds, nfds_t(fds.count), 20) > 0 else { continue }
-            if listener >= 0, fds[fds.count - 1].revents != 0 {
-                let client = accept(listener, nil, nil)
-                if client >= 0 { streams.append(Stream(fd: client)) }
+            if line.listener >= 0, fds[fds.count - 1].revents != 0 {
+                let client = accept(line.listener, nil, nil)
+                if client >= 0 { line.streams.append(Stream(fd: client)) }
             }
             var closed: [Int32] = []
-            for index in streams.indices where fds[index].revents != 0 {
-                var chunk = [UInt8](repeating: 0, count: 512)
-                let count = chunk.withUnsafeMutableBytes { Glibc.read(streams[index].fd, $0.baseAddress, 512) }
-                if count <= 0 {
-                    if count == 0 || (errno != EAGAIN && errno != EINTR) { closed.append(streams[index].fd) }
+            for index in line.streams.indices where fds[index].revents != 0 {
+                guard receive(into: &line.streams[index], pty: line.pty) else {
+                    closed.append(line.streams[index].fd)
                     continue
                 }
-                // On a serial line a pause of the frame silence ends a frame: bytes before it are a fragment.
-                if let serial = options.serial, Date().timeIntervalSince(streams[index].lastByte) > serial.frameSilence.seconds {
-                    streams[index].input.removeAll()
-                }
-                streams[index].input += chunk[..<count]
-                streams[index].lastByte = Date()
-                while let frame = RTURequestFrame.take(from: &streams[index].input) {
-                    guard var reply = answerRTU(frame, mapping: mapping) else { continue }
-                    replies += 1
-                    reply = injectFaults(into: reply, replyNumber: replies)
-                    if firstRequest == nil { firstRequest = Date() }
-                    pace(request: frame.count, reply: reply.count)
-                    _ = reply.withUnsafeBytes { Glibc.write(streams[index].fd, $0.baseAddress, reply.count) }
-                    lastReply = Date()
+                while let frame = RTURequestFrame.take(from: &line.streams[index].input) {
+                    if let pty = line.pty, let mismatch = pty.mismatch() {
+                        // A device on another baud hears noise: silence, as on a real line.
+                        if line.mismatch != mismatch {
+                            FileHandle.standardError.write(Data("pumpgw simulate: a request at \(mismatch) on a \(pty.line.lineText) line: not answered\n".utf8))
+                        }
+                        line.mismatch = mismatch
+                        lineMismatches += 1
+                        continue
+                    }
+                    line.mismatch = nil
+                    answer(frame, on: line.streams[index].fd, devices: devices, mappings: mappings)
                 }
             }
             for fd in closed {
                 Glibc.close(fd)
-                streams.removeAll { $0.fd == fd }
+                line.streams.removeAll { $0.fd == fd }
             }
         }
     }
 
-    /// The serial port as the one stream, or a listening TCP socket (no stream yet).
-    private func openRTU(onListening: (String) -> Void) throws -> (listener: Int32, streams: [Stream]) {
+    /// Reads what the stream has into its input; false when it is closed.
+    /// A pty whose other end is closed (EIO, until the gateway reopens it)
+    /// stays: the simulator waits for the next open.
+    private func receive(into stream: inout Stream, pty: SimulatorPty?) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 512)
+        let count = chunk.withUnsafeMutableBytes { Glibc.read(stream.fd, $0.baseAddress, 512) }
+        if count <= 0 {
+            if pty != nil {
+                if count < 0 && errno == EIO { usleep(20_000) }
+                return true
+            }
+            return count < 0 && (errno == EAGAIN || errno == EINTR)
+        }
+        // On a serial line a pause of the frame silence ends a frame: bytes before it are a fragment.
+        if let serial = options.serial, Date().timeIntervalSince(stream.lastByte) > serial.frameSilence.seconds {
+            stream.input.removeAll()
+        }
+        stream.input += chunk[..<count]
+        stream.lastByte = Date()
+        return true
+    }
+
+    /// Hands a request frame to the device that serves its unit; writes its reply.
+    private func answer(_ frame: [UInt8], on fd: Int32, devices: [ProfileSimulator],
+                        mappings: [UnsafeMutablePointer<modbus_mapping_t>]) {
+        for (device, mapping) in zip(devices, mappings) {
+            guard var reply = device.answerRTU(frame, mapping: mapping) else { continue }
+            device.rtuReplies += 1
+            reply = device.injectFaults(into: reply, replyNumber: device.rtuReplies)
+            if firstRequest == nil { firstRequest = Date() }
+            device.pace(request: frame.count, reply: reply.count)
+            _ = reply.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, reply.count) }
+            lastReply = Date()
+            return
+        }
+    }
+
+    /// The serial port or the simulator's own pty as the one stream, or a
+    /// listening TCP socket (no stream yet).
+    private func openRTU(onListening: (String) -> Void) throws -> Line {
+        if let serial = options.serial, options.pty {
+            let pty = try SimulatorPty.open(serial)
+            onListening("\(serial.path) -> \(pty.slavePath)")
+            return Line(streams: [Stream(fd: pty.master)], pty: pty)
+        }
         if let serial = options.serial {
             do {
                 let stream = Stream(fd: try SerialPort.open(serial))
                 onListening(serial.path)
-                return (-1, [stream])
+                return Line(streams: [stream])
             } catch {
                 throw SimulatorError.setup("\(error)")
             }
@@ -96,11 +148,11 @@ extension ProfileSimulator {
             throw SimulatorError.listen(host: options.host, port: options.port, reason: String(cString: strerror(errno)))
         }
         onListening("\(options.host):\(Self.boundPort(of: socket) ?? options.port)")
-        return (socket, [])
+        return Line(listener: socket)
     }
 
     /// The reply frame for a request frame, or nil for silence.
-    private func answerRTU(_ frame: [UInt8], mapping: UnsafeMutablePointer<modbus_mapping_t>) -> [UInt8]? {
+    func answerRTU(_ frame: [UInt8], mapping: UnsafeMutablePointer<modbus_mapping_t>) -> [UInt8]? {
         let crc = UInt16(frame[frame.count - 2]) | UInt16(frame[frame.count - 1]) << 8
         guard CRC16.modbus(frame.dropLast(2)) == crc else { return nil }
         let unit = frame[0]
@@ -154,7 +206,7 @@ extension ProfileSimulator {
         return pdu
     }
 
-    private func injectFaults(into reply: [UInt8], replyNumber: Int) -> [UInt8] {
+    func injectFaults(into reply: [UInt8], replyNumber: Int) -> [UInt8] {
         var reply = reply
         if let every = options.foreignUnitEvery, replyNumber % every == 0 {
             reply[0] = reply[0] % 247 + 1
@@ -166,13 +218,15 @@ extension ProfileSimulator {
         return reply
     }
 
-    /// Benchmarks: the request's wire time, the device's 3.5-character turnaround and the reply's wire time.
-    private func pace(request: Int, reply: Int) {
+    /// Benchmarks: the request's wire time, the device's turnaround (3.5
+    /// characters, or `paceTurnaround`) and the reply's wire time.
+    func pace(request: Int, reply: Int) {
         guard let baud = options.paceBaud else { return }
-        let bits = Double(options.serial?.bitsPerCharacter ?? 10)
-        let seconds = (Double(request + reply) + 3.5) * bits / Double(baud)
+        let character = Double(options.serial?.bitsPerCharacter ?? 10) / Double(baud)
+        let turnaround = options.paceTurnaround?.seconds ?? 3.5 * character
+        let seconds = Double(request + reply) * character + turnaround
         // The bus's physical limit per exchange adds the 3.5-character silence before the next request.
-        wireSeconds += seconds + 3.5 * bits / Double(baud)
+        wireSeconds += seconds + 3.5 * character
         Thread.sleep(forTimeInterval: seconds)
     }
 }

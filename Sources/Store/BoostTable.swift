@@ -158,12 +158,28 @@ public final class BoostTable: @unchecked Sendable {
             try connection.rows("""
                 SELECT time, state, station, device, interval_ms, until, reason, source
                 FROM boost_events WHERE time >= ? ORDER BY id
-                """, [.integer(Self.ms(time))]) { row in
-                BoostEventRecord(time: Self.date(row[0]), state: row[1].text ?? "", station: row[2].text ?? "",
-                                 device: row[3].text ?? "", intervalMilliseconds: row[4].integer ?? 0,
-                                 until: Self.date(row[5]), reason: row[6].text ?? "", source: row[7].text ?? "")
-            }
+                """, [.integer(Self.ms(time))]) { row in Self.event(row) }
         }
+    }
+
+    /// The boosts the store last saw start and never saw end: per device
+    /// whose latest event is "started" (a gateway that stops records no
+    /// end), for the next start to resume them instead of starting them again.
+    @available(*, noasync)
+    public func openStarts() throws -> [BoostEventRecord] {
+        try queue.sync { () throws -> [BoostEventRecord] in
+            try connection.rows("""
+                SELECT time, state, station, device, interval_ms, until, reason, source FROM boost_events
+                WHERE id IN (SELECT max(id) FROM boost_events GROUP BY station, device) AND state = 'started'
+                ORDER BY id
+                """) { row in Self.event(row) }
+        }
+    }
+
+    static func event(_ row: Statement) -> BoostEventRecord {
+        BoostEventRecord(time: date(row[0]), state: row[1].text ?? "", station: row[2].text ?? "",
+                         device: row[3].text ?? "", intervalMilliseconds: row[4].integer ?? 0,
+                         until: date(row[5]), reason: row[6].text ?? "", source: row[7].text ?? "")
     }
 
     static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }

@@ -19,7 +19,7 @@ enum BoostCommand: Command {
           pumpgw boost (--config FILE | --db FILE) --cancel --station ID [--device ID]
 
           --config FILE  the gateway config: the boost is checked against it (devices,
-                         minInterval, the timeout that must stay below the interval)
+                         minInterval, the capacity of an RS-485 bus, the boost timeout)
           --db FILE      the store only: nothing is checked
           --interval D   e.g. 200ms; never below a device's minInterval (it says so)
           --for D        e.g. 2h; the boost ends by itself then
@@ -77,26 +77,50 @@ enum BoostCommand: Command {
         }
         let history = options.string("history") ?? "every"
         guard ["every", "exception"].contains(history) else { throw UsageError(message: "--history must be every or exception") }
+        let until = now.addingTimeInterval(duration.seconds)
         if let settings {
-            let covered = settings.devices.filter { $0.station.id == station && (device == nil || $0.config.id == device) }
-            for target in covered {
-                switch BoostGuard.check(name: "\(station)/\(target.config.id)", requested: interval,
-                                        minInterval: target.minInterval, timeout: target.timeout) {
-                case .success(let check): check.notes.forEach(Console.print)
-                case .failure(let refusal):
-                    Console.error("refused: \(refusal.message)")
-                    return 1
-                }
+            let request = BoostRequest(station: station, device: device, interval: interval, from: now, until: until, source: .cli)
+            switch check(request, settings: settings, path: path, now: now) {
+            case .success(let notes): notes.forEach(Console.print)
+            case .failure(let refusal):
+                Console.error("refused: \(refusal.message)")
+                return 1
             }
         } else {
-            Console.print("not checked against a config (--db): minInterval and timeouts are applied by the gateway")
+            Console.print("not checked against a config (--db): minInterval and bus capacity are applied by the gateway")
         }
-        let until = now.addingTimeInterval(duration.seconds)
         _ = try BoostTable(path: path).add(BoostRecord(station: station, device: device, intervalMilliseconds: Int64(interval.seconds * 1000),
                                       created: now, until: until, reason: options.string("reason") ?? "", source: "cli",
                                       history: history))
         Console.print("boost \(device.map { "\(station)/\($0)" } ?? station): \(DurationText.format(interval)) until \(BoostListing.utc(until)); the gateway takes it up within 1 s")
         return 0
+    }
+
+    /// The guards for each device the request covers (minInterval, the boost
+    /// timeout), then the capacity of each serial bus it touches, with the
+    /// boosts already in force and the configured windows beside it.
+    static func check(_ request: BoostRequest, settings: GatewaySettings, path: String,
+                      now: Date) -> Result<[String], BoostRefusal> {
+        var notes: [String] = []
+        let covered = settings.devices.filter { request.covers(station: $0.station.id, device: $0.config.id) }
+        for target in covered {
+            switch BoostGuard.check(name: "\(target.station.id)/\(target.config.id)", requested: request.interval,
+                                    minInterval: target.minInterval, timeout: target.timeout) {
+            case .success(let check): notes += check.notes
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
+        // No store yet (the gateway never ran): no boosts in force.
+        let active = ((try? BoostTable(path: path, readOnly: true).active(at: now)) ?? []).compactMap(BoostRequest.init(record:))
+        let intervals = settings.intervals(with: active + settings.intensiveWindows.flatMap { $0.requests(at: now) } + [request], at: now)
+        let keys = Set(covered.map { "\($0.station.id)/\($0.config.id)" })
+        for bus in BusBudget.buses(of: settings.devices) where !keys.isDisjoint(with: bus.pollWireTimes.keys) {
+            switch bus.check(intervals: intervals) {
+            case .success(let line): notes.append(line)
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
+        return .success(notes)
     }
 
     static func unknownTarget(station: String, device: String?, in settings: GatewaySettings) -> String? {
@@ -115,13 +139,27 @@ enum BoostCommand: Command {
 enum BoostListing {
     static func utc(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
+    /// One boost as `boost --list --json` and `status --json` (its `boosts`)
+    /// both print it: one shape for scripts. `device` null: the whole station.
+    struct JSON: Encodable {
+        var station: String
+        var device: OrNull<String>
+        var interval_ms: Int64
+        var until: String
+        var reason, source, history: String
+
+        init(_ boost: BoostRecord) {
+            (station, device, interval_ms) = (boost.station, OrNull(boost.device), boost.intervalMilliseconds)
+            (until, reason, source, history) = (BoostListing.utc(boost.until), boost.reason, boost.source, boost.history)
+        }
+    }
+
     static func render(_ boosts: [BoostRecord], json: Bool, now: Date) -> String {
         if json {
-            let rows: [[String: Any]] = boosts.map { boost in
-                ["station": boost.station, "device": boost.device ?? NSNull(), "interval_ms": boost.intervalMilliseconds,
-                 "until": utc(boost.until), "reason": boost.reason, "source": boost.source, "history": boost.history]
-            }
-            let data = (try? JSONSerialization.data(withJSONObject: ["boosts": rows], options: [.sortedKeys])) ?? Data()
+            struct Listing: Encodable { var boosts: [JSON] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data = (try? encoder.encode(Listing(boosts: boosts.map(JSON.init)))) ?? Data()
             return String(decoding: data, as: UTF8.self)
         }
         guard !boosts.isEmpty else { return "no active boosts" }

@@ -12,6 +12,7 @@ enum CheckCommand: Command {
         pumpgw check: validate device profiles and gateway configs
 
         Usage: pumpgw check FILE...
+               pumpgw check --serial-ports CONFIG
 
         Prints every problem on stderr as FILE:LINE: path.to.field: message
         (syntax errors as FILE:LINE:COLUMN: message) and exits 1 if there is
@@ -19,11 +20,19 @@ enum CheckCommand: Command {
         profiles folder is checked too. For a valid file prints the read plan
         (requests per poll against one request per point).
 
+        --serial-ports prints only the serial ports the config's buses open,
+        one per line (nothing without buses): what deploy/install.sh allows
+        the systemd unit to open. Problems still go to stderr, exit 1.
+
         """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try CommandLineArguments(arguments, options: [], flags: [])
+        let options = try CommandLineArguments(arguments, options: [], flags: ["serial-ports"])
         guard !options.positionals.isEmpty else { throw UsageError(message: "name at least one file to check") }
+        if options.flags.contains("serial-ports") {
+            guard options.positionals.count == 1 else { throw UsageError(message: "--serial-ports takes one gateway config") }
+            return printSerialPorts(options.positionals[0])
+        }
         var failed = false
         for path in options.positionals {
             if isGatewayConfig(path) {
@@ -68,13 +77,7 @@ enum CheckCommand: Command {
     /// Validates a config and every profile it uses, through the loader
     /// `run` uses (so `check` refuses what `run` would); prints the read plan.
     static func checkConfig(_ path: String) -> Bool {
-        let loaded: LoadedConfig
-        do {
-            loaded = try GatewaySettings.load(path: path).loaded
-        } catch {
-            printProblems(error)
-            return false
-        }
+        guard let loaded = loadConfig(path) else { return false }
         if !loaded.warnings.isEmpty { printProblems(ConfigProblems(loaded.warnings)) }
         let requests = loaded.devices.map(\.plan.blocks.count).reduce(0, +)
         let points = loaded.devices.map(\.profile.points.count).reduce(0, +)
@@ -92,5 +95,26 @@ enum CheckCommand: Command {
             Console.print("  \(device.station.id)/\(device.config.id): \(device.profile.profile) at \(device.endpointKey) unit \(device.unit), every \(Value.format(device.interval.seconds)) s: \(device.plan.blocks.count) requests per cycle (one per point: \(device.profile.points.count))")
         }
         return true
+    }
+
+    /// The ports of the buses that devices use, in the order of `buses`.
+    static func printSerialPorts(_ path: String) -> Int32 {
+        guard let loaded = loadConfig(path) else { return 1 }
+        var ports: [String] = []
+        for bus in loaded.config.buses ?? [] where loaded.devices.contains(where: { $0.bus?.id == bus.id }) && !ports.contains(bus.port) {
+            ports.append(bus.port)
+        }
+        for port in ports { Console.print(port) }
+        return 0
+    }
+
+    /// The config as `run` loads it, or nil after printing its problems.
+    static func loadConfig(_ path: String) -> LoadedConfig? {
+        do {
+            return try GatewaySettings.load(path: path).loaded
+        } catch {
+            printProblems(error)
+            return nil
+        }
     }
 }

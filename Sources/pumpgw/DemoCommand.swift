@@ -11,6 +11,7 @@ import Rules
 import Simulator
 import Store
 import Synchronization
+import Telemetry
 
 enum DemoCommand: Command {
     static let help = """
@@ -26,8 +27,11 @@ enum DemoCommand: Command {
 
         Three stations: FT-0412 runs a normal day; LH-0107 trips its booster set
         after 6 s for 30 s (outlet pressure falls to about 0.12 MPa); NS-0233
-        drops off the network after 20 s for 20 s. The gateway writes
-        DIR/pumpgw.db (try `pumpgw status --db var/pumpgw.db`) and DIR/feed.lp.
+        drops off the network after 20 s for 20 s. FT-0412 also has an RS-485
+        bus: a flow meter (unit 2) and a water-quality analyser (unit 3) on a
+        pseudo-terminal the demo opens, linked as DIR/rs485-1 (where no pty
+        can be opened: behind RTU over TCP). The gateway writes DIR/pumpgw.db
+        (try `pumpgw status --db var/pumpgw.db`) and DIR/feed.lp.
 
         """
 
@@ -71,10 +75,12 @@ enum DemoCommand: Command {
             ports.append(port)
         }
 
-        // The gateway, on a config written beside its store.
         try FileManager.default.createDirectory(at: varFolder, withIntermediateDirectories: true)
+        guard let bus = DemoBus.start(profiles: profilesFolder, varFolder: varFolder) else { return 1 }
+
+        // The gateway, on a config written beside its store.
         let configFile = varFolder.appendingPathComponent("demo-config.json5")
-        try demoConfig(stations: stations, ports: ports, profiles: profilesFolder)
+        try demoConfig(stations: stations, ports: ports, bus: bus, profiles: profilesFolder)
             .write(to: configFile, atomically: true, encoding: .utf8)
         var settings: GatewaySettings
         do {
@@ -98,7 +104,7 @@ enum DemoCommand: Command {
         }
         if let listen = settings.loaded.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }
         runtime.start()
-        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))); store \(settings.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
+        Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))) and \(bus.summary); store \(settings.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 
         let started = Date()
         var nextView = started.addingTimeInterval(2)
@@ -112,6 +118,7 @@ enum DemoCommand: Command {
         }
         stopRequested.store(true, ordering: .relaxed)
         runtime.stop()
+        DemoBus.stop()
         let stats = runtime.stats
         Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(settings.storePath)` shows the last state")
         return 0
@@ -119,34 +126,45 @@ enum DemoCommand: Command {
 
     /// Starts a simulator thread; returns its port once it listens.
     static func startSimulator(profile: DeviceProfile, options: SimulatorOptions) -> Int? {
-        let boundPort = Mutex<Int?>(nil)
-        let failed = Atomic<Bool>(false)
-        let thread = Thread {
-            do {
-                try ProfileSimulator(profile: profile, options: options).run(
-                    shouldStop: { stopRequested.load(ordering: .relaxed) },
-                    onListening: { port in boundPort.withLock { $0 = port } })
-            } catch {
-                Console.error("\(error)")
-                failed.store(true, ordering: .relaxed)
-            }
+        serveOnThread { ready in
+            try ProfileSimulator(profile: profile, options: options).run(
+                shouldStop: { stopRequested.load(ordering: .relaxed) }, onListening: ready)
         }
-        thread.start()
-        while !failed.load(ordering: .relaxed) {
-            if let port = boundPort.withLock({ $0 }) { return port }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return nil
     }
 
-    static func demoConfig(stations: [DemoStation], ports: [Int], profiles: String) -> String {
-        let entries = zip(stations, ports).map { station, port in
-            """
+    /// Runs `serve` on a thread of its own; returns what it hands to its
+    /// `ready` callback, or nil when it ends (its error printed) before that.
+    static func serveOnThread<Place: Sendable>(
+        _ serve: @escaping @Sendable (_ ready: @escaping @Sendable (Place) -> Void) throws -> Void) -> Place? {
+        let place = Mutex<Place?>(nil)
+        let ended = Atomic<Bool>(false)
+        let thread = Thread {
+            do {
+                try serve { found in place.withLock { $0 = found } }
+            } catch {
+                Console.error("\(error)")
+            }
+            ended.store(true, ordering: .relaxed)
+        }
+        thread.start()
+        while true {
+            if let found = place.withLock({ $0 }) { return found }
+            if ended.load(ordering: .relaxed) { return nil }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    static func demoConfig(stations: [DemoStation], ports: [Int], bus: DemoBus, profiles: String) -> String {
+        let entries = zip(stations, ports).enumerated().map { index, pair in
+            let (station, port) = pair
+            return """
                 { id: "\(station.id)", name: "\(station.name)", tags: { district: "\(station.district)" },
                   devices: [ { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
                                interval: "1s", timeout: "500ms",
                                rules: [ { point: "outlet_pressure", rule: "low", kind: "low", limit: 0.3, deadband: 0.02,
-                                          delay: "3s", severity: "major" } ] } ] },
+                                          delay: "3s", severity: "major" } ] },
+            \(index == 0 ? bus.devices + "\n" : "")\
+                  ] },
             """
         }
         return """
@@ -156,6 +174,7 @@ enum DemoCommand: Command {
           profiles: "\(profiles)",
           store: { path: "pumpgw.db", retention: "7d" },
           feed: { url: "file:feed.lp", precision: "ms" },
+          \(bus.busesEntry)
           stations: [
         \(entries.joined(separator: "\n"))
           ],
@@ -176,17 +195,22 @@ enum DemoCommand: Command {
                 func text(_ name: String) -> String {
                     guard let point = device.points.first(where: { $0.name == name }) else { return "-" }
                     guard let value = point.value else { return "?" }
-                    return value.description + (point.unit.map { $0.isEmpty ? "" : " \($0)" } ?? "")
+                    // float32 readings carry noise digits: three decimals are what an instrument shows.
+                    var shown = value.description
+                    if case .double(let number) = value { shown = Value.format((number * 1000).rounded() / 1000) }
+                    return shown + (point.unit.map { $0.isEmpty ? "" : " \($0)" } ?? "")
                 }
                 let running = (1...3).filter { pump in
                     device.points.first { $0.name == "pump\(pump)_running" }?.value == .bool(true)
                 }
                 let connected = device.health?.connected ?? false
                 var line = "\(station.station.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                if connected {
+                if connected, let shown = DemoBus.shownPoints[device.profile] {
+                    line += "\(device.device): " + shown.map { "\($0.replacingOccurrences(of: "_", with: " ")) \(text($0))" }.joined(separator: "  ")
+                } else if connected {
                     line += "outlet \(text("outlet_pressure"))  inlet \(text("inlet_pressure"))  flow \(text("flow"))  pumps running \(running.isEmpty ? "none" : running.map(String.init).joined(separator: ","))"
                 } else {
-                    line += "OFFLINE (\(device.health?.lastError ?? "no answer"))"
+                    line += "\(device.device == "booster" ? "" : device.device + ": ")OFFLINE (\(device.health?.lastError ?? "no answer"))"
                 }
                 for alarm in device.activeAlarms {
                     line += "\n         ALARM \(alarm.severity.rawValue) (\(alarm.severity.colour)): \(alarm.message)"

@@ -9,7 +9,7 @@ enum SimulateCommand: Command {
         pumpgw simulate: serve a simulated pump-room device over Modbus TCP or Modbus RTU
 
         Usage: pumpgw simulate --profile FILE [--host 127.0.0.1] [--port 1502] [--unit 1]
-                              [--framing rtu | --serial TTY [--baud 9600] [--parity none] [--data-bits 8] [--stop-bits 1]]
+                              [--framing rtu | (--serial TTY | --pty LINK) [--baud 9600] [--parity none] [--data-bits 8] [--stop-bits 1]]
                               [--duration S] [--seed N] [--scenario NAME]
                               [--exception CODE [--exception-unit N] [--exception-range TABLE:FROM-TO]]
                               [--delay-ms N] [--drop-every N] [--down-for S [--down-after S]]
@@ -21,6 +21,10 @@ enum SimulateCommand: Command {
                             with RTU a list such as 2,3,5 (others get silence, as on a bus)
           --framing rtu     RTU frames (CRC, no MBAP) on the TCP port: a transparent serial server
           --serial TTY      RTU on a serial port (e.g. one end of a socat pty pair) instead of TCP
+          --pty LINK        RTU on a pseudo-terminal of its own (no socat needed): LINK becomes a
+                            symlink to its slave end, the port to give the gateway. Requests at
+                            another baud or stop-bit count than --baud/--stop-bits go unanswered,
+                            as on a real line (a pty cannot carry parity or 7 data bits)
           --duration S      stop after S seconds (default: until SIGINT/SIGTERM)
           --seed N          seed of the value noise (default 1)
           --scenario NAME   normal (default), or pressure-drop[:AFTER:LASTING]: after
@@ -47,6 +51,8 @@ enum SimulateCommand: Command {
           --foreign-unit-every N   (RTU) send every Nth reply with another unit's id
           --pace BAUD              (RTU) hold each reply for the wire time of request, turnaround
                                    and reply at BAUD: a real bus, for the bus benchmark
+          --turnaround-ms N        (with --pace) the device starts answering N ms after the
+                                   request (default 3.5 characters): a slow instrument
 
         Prints `pumpgw simulate: listening on HOST:PORT ...` once clients can connect.
         Addresses the profile does not define are answered with exception 2;
@@ -58,8 +64,8 @@ enum SimulateCommand: Command {
         let options = try CommandLineArguments(
             arguments, options: ["profile", "host", "port", "unit", "duration", "seed", "scenario", "exception", "exception-unit",
                                  "exception-range", "delay-ms", "drop-every", "down-for", "down-after",
-                                 "framing", "serial", "baud", "parity", "data-bits", "stop-bits",
-                                 "bad-crc-every", "foreign-unit-every", "pace"], flags: [])
+                                 "framing", "serial", "pty", "baud", "parity", "data-bits", "stop-bits",
+                                 "bad-crc-every", "foreign-unit-every", "pace", "turnaround-ms"], flags: [])
         guard options.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(options.positionals[0])'") }
         var settings = SimulatorOptions()
         let profilePath = try options.required("profile")
@@ -126,7 +132,13 @@ enum SimulateCommand: Command {
 extension SimulateCommand {
     /// `--unit`, `--framing`, `--serial ...` and the RTU-only options.
     static func applyTransport(_ options: CommandLineArguments, to settings: inout SimulatorOptions) throws(UsageError) {
-        settings.serial = try TransportOptions.serial(options)
+        if let link = options.string("pty") {
+            guard options.string("serial") == nil else { throw UsageError(message: "--pty and --serial exclude each other") }
+            settings.serial = try TransportOptions.serial(options, path: link)
+            settings.pty = true
+        } else {
+            settings.serial = try TransportOptions.serial(options)
+        }
         settings.rtu = try TransportOptions.framing(options) == .rtu || settings.serial != nil
         let unitText = options.string("unit") ?? "1"
         let units = unitText.split(separator: ",").map { UInt8($0) }
@@ -147,6 +159,10 @@ extension SimulateCommand {
         if options.string("pace") != nil {
             guard settings.rtu else { throw UsageError(message: "--pace needs --framing rtu or --serial") }
             settings.paceBaud = try options.integer("pace", default: 9600, range: 300...4_000_000)
+        }
+        if options.string("turnaround-ms") != nil {
+            guard settings.paceBaud != nil else { throw UsageError(message: "--turnaround-ms needs --pace") }
+            settings.paceTurnaround = .milliseconds(try options.integer("turnaround-ms", default: 5, range: 0...10_000))
         }
     }
 }

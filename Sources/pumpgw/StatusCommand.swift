@@ -34,7 +34,8 @@ enum StatusCommand: Command {
             return 0
         }
         Console.print(StatusOutput.text(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now), now: now))
-        if let boosts = try? BoostTable(path: store.path, readOnly: true).active(at: now), !boosts.isEmpty {
+        let boosts = try StatusOutput.activeBoosts(store, now: now)
+        if !boosts.isEmpty {
             Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
@@ -45,7 +46,13 @@ enum StatusCommand: Command {
 enum StatusOutput {
     /// The JSON document of `status --json`, which `GET /api/status` serves too.
     @Sendable static func document(_ store: StationStore, now: Date) throws -> String {
-        json(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now), now: now)
+        json(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now),
+             boosts: try activeBoosts(store, now: now), now: now)
+    }
+
+    /// The boosts in force: the boosts table's, as `pumpgw boost --list` shows them.
+    static func activeBoosts(_ store: StationStore, now: Date) throws -> [BoostRecord] {
+        try BoostTable(path: store.path, readOnly: true).active(at: now)
     }
 
     static func text(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
@@ -87,6 +94,7 @@ enum StatusOutput {
         var time: String
         var stations: [StationJSON]
         var gateway: GatewaySection.JSON
+        var boosts: [BoostListing.JSON]
     }
 
     struct StationJSON: Encodable {
@@ -145,7 +153,7 @@ enum StatusOutput {
         }
     }
 
-    static func json(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
+    static func json(_ stations: [StationStatus], gateway: GatewaySection, boosts: [BoostRecord], now: Date) -> String {
         let document = Document(time: timestamp(now), stations: stations.map { station in
             StationJSON(station: station.station, tags: station.tags, devices: station.devices.map { device in
                 DeviceJSON(device: device.device, profile: device.profile, connected: device.health?.connected,
@@ -158,7 +166,7 @@ enum StatusOutput {
                            },
                            alarms: device.activeAlarms.map(AlarmJSON.init))
             })
-        }, gateway: gateway.json(now: now))
+        }, gateway: gateway.json(now: now), boosts: boosts.map(BoostListing.JSON.init))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(document) else { return "{}" }

@@ -18,9 +18,9 @@ enum TransportOptions {
           --stop-bits N    1 (default) or 2
         """
 
-    /// The serial line, when `--serial` is given.
-    static func serial(_ options: CommandLineArguments) throws(UsageError) -> SerialSettings? {
-        guard let path = options.string("serial") else {
+    /// The serial line, when `--serial` (or `path`: the simulator's `--pty`) is given.
+    static func serial(_ options: CommandLineArguments, path: String? = nil) throws(UsageError) -> SerialSettings? {
+        guard let path = path ?? options.string("serial") else {
             for name in ["baud", "parity", "data-bits", "stop-bits"] where options.string(name) != nil {
                 throw UsageError(message: "--\(name) needs --serial")
             }

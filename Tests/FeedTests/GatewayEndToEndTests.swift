@@ -6,7 +6,6 @@
 // the normal path, SIGKILL from `defer`, from `deinit` and from a watchdog.
 
 import Foundation
-import Synchronization
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -20,108 +19,6 @@ private enum Build {
 
     /// The `pumpgw` binary beside the test bundle, or $PUMPGW_BIN.
     static var pumpgw: String { TestBinaries.pumpgw }
-}
-
-/// Bytes a child wrote to one pipe, and whether the pipe reached its end.
-private final class PipeText: Sendable {
-    let bytes = Mutex(Data())
-    let ended = Atomic<Bool>(false)
-
-    var text: String { String(decoding: bytes.withLock { $0 }, as: UTF8.self) }
-
-    /// A pipe whose reading end drains into this buffer while the child runs.
-    func pipe() -> Pipe {
-        let pipe = Pipe()
-        pipe.fileHandleForReading.readabilityHandler = { [self] handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                ended.store(true, ordering: .releasing)
-            } else {
-                bytes.withLock { $0.append(chunk) }
-            }
-        }
-        return pipe
-    }
-}
-
-private final class ExitFlag: Sendable {
-    let exited = Atomic<Bool>(false)
-}
-
-/// A `pumpgw` child with stdout and stderr collected. A watchdog SIGKILLs it
-/// after `lifetime` seconds (a test that hangs or dies leaves nothing behind
-/// for long); `kill()` and `deinit` SIGKILL it too.
-private final class PumpgwChild {
-    let process = Process()
-    let out = PipeText()
-    let err = PipeText()
-    private let flag = ExitFlag()
-
-    init(_ arguments: [String], lifetime: Double = 60) throws {
-        let binary = Build.pumpgw
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw ServerFailure(description: "\(binary) not found: build it with `swift build --build-tests`")
-        }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out.pipe()
-        process.standardError = err.pipe()
-        let flag = self.flag
-        process.terminationHandler = { _ in flag.exited.store(true, ordering: .releasing) }
-        try process.run()
-        let pid = process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + lifetime) {
-            if !flag.exited.load(ordering: .acquiring) { Glibc.kill(pid, SIGKILL) }
-        }
-    }
-
-    var stdout: String { out.text }
-    var stderr: String { err.text }
-
-    /// Waits (at most `timeout` s) for stdout to match `pattern`; returns its first capture as an integer.
-    func waitForStdout(_ pattern: Regex<(Substring, Substring)>, timeout: Double = 20) async throws -> Int? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let match = stdout.firstMatch(of: pattern) { return Int(match.1) }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return stdout.firstMatch(of: pattern).flatMap { Int($0.1) }
-    }
-
-    /// SIGTERM, then waits up to `grace` s for the exit (and for both pipes to
-    /// be drained). Returns the exit status, or nil when it had to be SIGKILLed
-    /// or died of a signal.
-    func terminate(grace: Double = 15) async -> Int32? {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning && Date() < deadline { await pause() }
-        if process.isRunning {
-            kill()
-            return nil
-        }
-        let drained = Date().addingTimeInterval(2)
-        while !(out.ended.load(ordering: .acquiring) && err.ended.load(ordering: .acquiring)) && Date() < drained {
-            await pause()
-        }
-        return process.terminationReason == .exit ? process.terminationStatus : nil
-    }
-
-    /// SIGKILL and reap; nothing when it already exited.
-    func kill() {
-        guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    /// 20 ms, also when the task is cancelled (the loops above are bounded by their deadlines).
-    private func pause() async {
-        do { try await Task.sleep(for: .milliseconds(20)) } catch { usleep(20_000) }
-    }
-
-    deinit { kill() }
 }
 
 /// A stop never sends one batch twice: the sender's loop ends after its
@@ -144,20 +41,14 @@ private func gatewayConfig(feedURL: String, ports: (Int, Int)) -> String {
                 interval: "500ms", timeout: "300ms" }
         """
     }
-    return """
-    {
-      gateway: { id: "gw-e2e" },
-      profiles: "\(Build.profiles.path)",
-      store: { path: "var/pumpgw.db" },
-      feed: { url: "\(feedURL)", precision: "ms" },
+    return gatewayConfigText(profiles: Build.profiles.path, gateway: #"id: "gw-e2e""#, feed: feedURL, """
       stations: [
         { id: "FT-0412", name: "福田区景田 12 号泵房", tags: { district: "福田区", estate: "Jing Tian, block 2" },
           devices: [ \(device(ports.0)) ] },
         { id: "LH-0107", name: "Luohu estate 7", tags: { district: "luohu" },
           devices: [ \(device(ports.1)) ] },
       ],
-    }
-    """
+      """)
 }
 
 /// Starts two simulated booster sets and a gateway feeding `feedURL`, lets it
@@ -166,29 +57,29 @@ private func gatewayConfig(feedURL: String, ports: (Int, Int)) -> String {
 private func runGateway(feedURL: String, seconds: Double = 4) async throws -> GatewayRun {
     let folder = try TempFolder("gateway-e2e")
     let simulate = ["simulate", "--profile", Build.grundfos, "--port", "0", "--duration", "120"]
-    let announcement = /listening on 127\.0\.0\.1:(\d+)/
-    let first = try PumpgwChild(simulate + ["--seed", "1"], lifetime: 90)
-    defer { first.kill() }
-    let second = try PumpgwChild(simulate + ["--seed", "2"], lifetime: 90)
-    defer { second.kill() }
-    let firstPort = try #require(try await first.waitForStdout(announcement), "simulator 1: \(first.stdout) \(first.stderr)")
-    let secondPort = try #require(try await second.waitForStdout(announcement), "simulator 2: \(second.stdout) \(second.stderr)")
+    let announcement = #"listening on 127\.0\.0\.1:(\d+)"#
+    let first = try RunningProcess(Build.pumpgw, simulate + ["--seed", "1"], lifetime: 90)
+    defer { first.terminate(signal: SIGKILL) }
+    let second = try RunningProcess(Build.pumpgw, simulate + ["--seed", "2"], lifetime: 90)
+    defer { second.terminate(signal: SIGKILL) }
+    let firstPort = try #require(try first.waitForNumber(announcement), "simulator 1: \(first.stdout) \(first.stderr)")
+    let secondPort = try #require(try second.waitForNumber(announcement), "simulator 2: \(second.stdout) \(second.stderr)")
 
     let config = folder.url.appendingPathComponent("gateway.json5")
     try gatewayConfig(feedURL: feedURL, ports: (firstPort, secondPort)).write(to: config, atomically: true, encoding: .utf8)
     let started = Date()
-    let gateway = try PumpgwChild(["run", "--config", config.path, "--log-level", "info"], lifetime: 60)
-    defer { gateway.kill() }
+    let gateway = try RunningProcess(Build.pumpgw, ["run", "--config", config.path, "--log-level", "info"], lifetime: 60)
+    defer { gateway.terminate(signal: SIGKILL) }
     try await Task.sleep(for: .seconds(seconds))
     #expect(gateway.process.isRunning, "the gateway exited early: \(gateway.stderr)")
-    let status = await gateway.terminate()
+    let status = gateway.terminate()
     let stopped = Date()
     let stderr = gateway.stderr
     #expect(status == 0, "pumpgw run did not exit 0 on SIGTERM: \(String(describing: status)); stderr:\n\(stderr)")
 
     // The gateway only reads: the simulators count no write requests.
     for simulator in [first, second] {
-        _ = await simulator.terminate(grace: 5)
+        simulator.terminate(timeout: 5)
         #expect(simulator.stdout.contains(", 0 write requests"), "simulator: \(simulator.stdout)")
     }
 

@@ -2,6 +2,7 @@
 // sent (URL, precision, auth headers, body) and how each answer is treated.
 
 import Foundation
+import TestSupport
 import Testing
 @testable import Feed
 import Profiles

@@ -1,6 +1,7 @@
 // The TCP sink against a loopback listener, and the file sink.
 
 import Foundation
+import TestSupport
 import Testing
 @testable import Feed
 #if canImport(Glibc)

@@ -4,6 +4,7 @@
 // every path, and queried over HTTP.
 
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

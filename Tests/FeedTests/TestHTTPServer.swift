@@ -1,46 +1,12 @@
-// Test-only sockets: a loopback listener, a free port, and a tiny HTTP/1.1
-// server on its own thread that answers each request with what the test's
-// handler says (one request per connection, Connection: close).
+// A tiny HTTP/1.1 server on its own thread that answers each request with
+// what the test's handler says (one request per connection, Connection: close).
 
 import Foundation
 import Synchronization
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
-
-struct TestSocketError: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// A TCP socket listening on 127.0.0.1 on a port the kernel picked.
-func listenLoopback(backlog: Int32 = 16) throws -> (descriptor: Int32, port: Int) {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard descriptor >= 0 else { throw TestSocketError(description: "socket failed") }
-    var reuse: Int32 = 1
-    _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(descriptor, pointer, size) == 0 && listen(descriptor, backlog) == 0
-                && getsockname(descriptor, pointer, &size) == 0
-        }
-    }
-    guard ok else {
-        close(descriptor)
-        throw TestSocketError(description: "cannot listen on 127.0.0.1")
-    }
-    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
-}
-
-/// A port on 127.0.0.1 nothing listens on (bound, read, released).
-func freePort() throws -> Int {
-    let (descriptor, port) = try listenLoopback()
-    close(descriptor)
-    return port
-}
 
 /// Accepts one connection, or returns -1 after `seconds` (a test never hangs on accept).
 func acceptWithin(_ listener: Int32, seconds: Double = 2) -> Int32 {

@@ -1,5 +1,5 @@
 // Pure boost logic: the arbiter (densest active request wins), the guard
-// (minInterval, the TCP fit, the boost timeout), intensive windows (days,
+// (minInterval, the boost timeout), intensive windows (days,
 // midnight, DST) and the schedule's realignment. Every expected value is
 // worked out by hand in the comment beside it.
 
@@ -9,6 +9,7 @@ import Modbus
 import Telemetry
 import Profiles
 import Rules
+import Store
 import Testing
 
 private let t0 = Date(timeIntervalSince1970: 1_796_000_000)
@@ -91,21 +92,24 @@ struct BoostGuardTests {
     }
 
     static let cases: [Case] = [
-        // timeout 500 ms is not below 200 ms: refused
-        Case(requested: .milliseconds(200), minInterval: nil, timeout: .milliseconds(500), interval: nil, boostTimeout: nil),
-        // 500 ms below 600 ms: fits; min(500, 600 × 0.8 = 480) = 480 ms
+        // The configured 500 ms is not below 200 ms, but the boost timeout is: min(500, 200 × 0.8 = 160) = 160 ms
+        Case(requested: .milliseconds(200), minInterval: nil, timeout: .milliseconds(500),
+             interval: .milliseconds(200), boostTimeout: .milliseconds(160)),
+        // min(500, 600 × 0.8 = 480) = 480 ms
         Case(requested: .milliseconds(600), minInterval: nil, timeout: .milliseconds(500),
              interval: .milliseconds(600), boostTimeout: .milliseconds(480)),
         // min(100, 250 × 0.8 = 200) = 100 ms
         Case(requested: .milliseconds(250), minInterval: nil, timeout: .milliseconds(100),
              interval: .milliseconds(250), boostTimeout: .milliseconds(100)),
-        // raised to 500 ms, but a 500 ms timeout is not below 500 ms: refused
-        Case(requested: .milliseconds(200), minInterval: .milliseconds(500), timeout: .milliseconds(500), interval: nil, boostTimeout: nil),
+        // raised to 500 ms; min(500, 500 × 0.8 = 400) = 400 ms
+        Case(requested: .milliseconds(200), minInterval: .milliseconds(500), timeout: .milliseconds(500),
+             interval: .milliseconds(500), boostTimeout: .milliseconds(400)),
         // 0 is never an interval
         Case(requested: .zero, minInterval: nil, timeout: .milliseconds(100), interval: nil, boostTimeout: nil),
     ]
 
-    @Test("fit on Modbus TCP and the boost timeout", arguments: cases)
+    @Test("the interval and the boost timeout; only 0 is refused (the boost timeout keeps every request below the interval)",
+          arguments: cases)
     func fit(_ test: Case) {
         switch BoostGuard.check(name: "FT-0412/booster", requested: test.requested, minInterval: test.minInterval, timeout: test.timeout) {
         case .success(let check):
@@ -113,16 +117,15 @@ struct BoostGuardTests {
             #expect(check.timeout == test.boostTimeout)
         case .failure(let refusal):
             #expect(test.interval == nil, "refused: \(refusal)")
-            #expect(refusal.message.hasPrefix("FT-0412/booster: "))
+            #expect(refusal.message == "FT-0412/booster: the interval must be more than 0")
         }
     }
 
-    @Test("the refusal names the timeout and the interval")
-    func refusalText() {
-        let result = BoostGuard.check(name: "FT-0412/booster", requested: .milliseconds(200), minInterval: nil, timeout: .milliseconds(500))
-        #expect(throws: BoostRefusal(message: "FT-0412/booster: 200ms does not fit: on Modbus TCP its timeout of 500ms must stay below the interval (lower the device's timeout or boost to more than 500ms)")) {
-            try result.get()
-        }
+    @Test("a timeout shortened by the boost is said, with both values")
+    func timeoutNote() throws {
+        let check = try BoostGuard.check(name: "FT-0412/booster", requested: .milliseconds(200), minInterval: nil,
+                                         timeout: .milliseconds(500)).get()
+        #expect(check.notes == ["FT-0412/booster: its requests time out after 160ms while boosted (80 % of 200ms; configured 500ms)"])
     }
 }
 
@@ -255,6 +258,32 @@ struct BoostEventTests {
         #expect(changed.map { "\($0.state) \($0.intervalMilliseconds) \($0.source)" } == ["started 250 rule:FT-0412/booster/outlet_pressure/instability"])
         let ended = BoostService.events(from: second, to: [:], configured: configured, at: t0)
         #expect(ended.map { "\($0.state) \($0.intervalMilliseconds)" } == ["ended 1000"])
+    }
+
+    @Test("after a restart the same boost is resumed, a different one started, and an open one with no boost now ended")
+    func resuming() {
+        let booster = BoostedDevice(station: "FT-0412", device: "booster", configured: .seconds(1))
+        let inlet = BoostedDevice(station: "FT-0412", device: "inlet", configured: .seconds(2))
+        func event(_ state: String, _ device: String, _ ms: Int64, until: Date = t0 + 600) -> BoostEventRecord {
+            BoostEventRecord(time: t0, state: state, station: "FT-0412", device: device, intervalMilliseconds: ms,
+                             until: until, reason: "complaint 17", source: "cli")
+        }
+        // The last run left both open: booster at 200 ms, inlet at 500 ms.
+        let open = ["FT-0412/booster": event("started", "booster", 200), "FT-0412/inlet": event("started", "inlet", 500)]
+        // Now booster's boost is the same one (until read back from ms, 0.4 ms apart), inlet has none.
+        let same = BoostService.resuming([event("started", "booster", 200, until: t0 + 600.0004)], open: open,
+                                         configured: [booster, inlet], at: t0 + 5)
+        #expect(same.resumed.map(\.device) == ["booster"])
+        // inlet's end, at its configured 2 s (2000 ms), now.
+        #expect(same.events.map { "\($0.state) \($0.device) \($0.intervalMilliseconds)" } == ["ended inlet 2000"])
+        #expect(same.events.first?.time == t0 + 5)
+        // A denser boost on booster is a start; inlet still ends.
+        let denser = BoostService.resuming([event("started", "booster", 100)], open: open, configured: [booster, inlet], at: t0 + 5)
+        #expect(denser.resumed.isEmpty)
+        #expect(denser.events.map { "\($0.state) \($0.device) \($0.intervalMilliseconds)" } == ["started booster 100", "ended inlet 2000"])
+        // Nothing open (a later tick): events pass as they are.
+        let later = BoostService.resuming([event("started", "booster", 200)], open: [:], configured: [booster, inlet], at: t0 + 5)
+        #expect(later.events.count == 1 && later.resumed.isEmpty)
     }
 }
 

@@ -2,6 +2,7 @@
 """Hostile feed servers for pumpgw's tests, one mode per run, on 127.0.0.1.
 
     hostile_feed.py MODE [--port-file FILE] [--megabytes N] [--location URL] [--record FILE] [--stdin-lifeline]
+                         [--tls-cert PEM --tls-key PEM]
 
 Prints "listening on 127.0.0.1:PORT" (and writes PORT to FILE), then serves
 until killed (or, with --stdin-lifeline, until its standard input closes):
@@ -13,11 +14,13 @@ until killed (or, with --stdin-lifeline, until its standard input closes):
   record    HTTP: answers 204 and appends "METHOD PATH BODYBYTES AUTH" to FILE per request.
   tcpflood  TCP: accepts, reads and discards what comes, and sends N MiB back
             (a line-protocol listener never answers).
-Each connection has its own thread; standard library only.
+With --tls-cert and --tls-key every connection is TLS (the HTTP modes over
+https). Each connection has its own thread; standard library only.
 """
 import argparse
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -133,7 +136,13 @@ def main():
     parser.add_argument("--location", default="http://127.0.0.1:9/")
     parser.add_argument("--record")
     parser.add_argument("--stdin-lifeline", action="store_true")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -151,6 +160,10 @@ def main():
 
     def serve(conn):
         try:
+            if tls is not None:
+                conn.settimeout(10)
+                conn = tls.wrap_socket(conn, server_side=True)   # a client that refuses the certificate ends here
+                conn.settimeout(None)
             handler(conn, args)
         except OSError:
             pass

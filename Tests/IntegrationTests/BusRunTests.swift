@@ -2,7 +2,8 @@
 // pair is the bus, `pumpgw simulate --serial` answers units 2 and 3 on the
 // other end, the feed goes to a file. Both devices' station lines must come
 // every cycle: one poller serves the bus, one request at a time, and neither
-// device starves the other.
+// device starves the other. And a SIGHUP that changes the bus's line
+// settings restarts its poller at the new settings.
 
 import Foundation
 import Testing
@@ -20,19 +21,13 @@ struct BusRunTests {
         defer { simulator.stop() }
         let site = try DaemonSite()
         defer { site.remove() }
-        try """
-        {
-          gateway: { id: "gw-test" },
-          profiles: "\(Paths.profiles.path)",
-          store: { path: "var/pumpgw.db" },
-          feed: { url: "file:var/feed.lp", precision: "ms" },
+        try site.write(gatewayConfigText(profiles: Paths.profiles.path, """
           buses: [ { id: "rs485-1", port: "\(pty.a)", baud: 19200, parity: "none", dataBits: 8, stopBits: 1 } ],
           stations: [ { id: "FT-0412", devices: [
             { id: "inlet", profile: "pressure-transmitter-rs485", bus: "rs485-1", unit: 2, interval: "500ms", timeout: "200ms" },
             { id: "outlet", profile: "pressure-transmitter-rs485", bus: "rs485-1", unit: 3, interval: "500ms", timeout: "200ms" },
           ] } ],
-        }
-        """.write(to: site.config, atomically: true, encoding: .utf8)
+          """))
         let daemon = try Daemon(config: site.config.path)
         // 4 s of polling at 500 ms: about 8 cycles of each device.
         Thread.sleep(forTimeInterval: 4.5)
@@ -48,5 +43,50 @@ struct BusRunTests {
         }
         // Each line carries its own device's values, not an error field.
         #expect(!lines.isEmpty && lines.allSatisfy { !$0.contains("error") }, "\(lines.prefix(4))")
+    }
+
+    @Test("SIGHUP with a new baud for the bus reopens it at that baud")
+    func reloadAppliesNewBaud() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        // The simulator's own pty, at 9600 baud: it leaves a request at any other baud unanswered.
+        let port = site.folder.appendingPathComponent("rs485-1").path
+        let profile = Paths.profiles.appendingPathComponent("pressure-transmitter-rs485.json5").path
+        let simulator = try Server(Paths.pumpgw, ["simulate", "--profile", profile, "--pty", port, "--baud", "9600",
+                                                  "--unit", "2", "--duration", "60"], announcement: #"\(RTU\) unit (\d+)"#)
+        defer { simulator.stop() }
+        func writeConfig(baud: Int) throws {
+            try """
+            {
+              gateway: { id: "gw-test" },
+              profiles: "\(Paths.profiles.path)",
+              store: { path: "var/pumpgw.db" },
+              feed: { url: "file:var/feed.lp", precision: "ms" },
+              buses: [ { id: "rs485-1", port: "\(port)", baud: \(baud) } ],
+              stations: [ { id: "FT-0412", devices: [
+                { id: "inlet", profile: "pressure-transmitter-rs485", bus: "rs485-1", unit: 2, interval: "300ms", timeout: "150ms" },
+              ] } ],
+            }
+            """.write(to: site.config, atomically: true, encoding: .utf8)
+        }
+        try writeConfig(baud: 19200)
+        let daemon = try Daemon(config: site.config.path)
+        #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        // At 19200 the device hears noise: no good value in 1.5 s (5 polls).
+        Thread.sleep(forTimeInterval: 1.5)
+        let before = try site.stationLines()
+        #expect(before.isEmpty, "answered at the wrong baud: \(before.prefix(2))")
+
+        try writeConfig(baud: 9600)
+        daemon.signal(SIGHUP)
+        // The device's own config did not change, only its bus's: the bus's poller must restart.
+        #expect(daemon.waitFor("endpoints_restarted=1"), "stderr: \(daemon.stderr)")
+        #expect(daemon.stderr.contains("\(port) 9600 8N1"), "stderr: \(daemon.stderr)")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(daemon.terminate() == 0)
+        // 1.5 s at 300 ms: about 5 polls, all answered at the new baud.
+        let lines = try site.stationLines()
+        #expect(lines.count >= 3, "\(lines.count) lines after the reload; stderr: \(daemon.stderr)")
+        #expect(lines.allSatisfy { $0.contains("inlet_pressure=") }, "\(lines.prefix(2))")
     }
 }

@@ -32,19 +32,7 @@ final class Server {
         // stdin kept open: the Python servers exit when it closes, so they
         // cannot outlive a test that dies.
         child = try RunningProcess(executable, arguments, keepStdinOpen: true)
-        let pattern = try NSRegularExpression(pattern: announcement)
-        let deadline = Date().addingTimeInterval(timeout)
-        var found: Int?
-        while found == nil && Date() < deadline && child.process.isRunning {
-            let text = child.stdout
-            if let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-               let portRange = Range(match.range(at: 1), in: text) {
-                found = Int(text[portRange])
-            } else {
-                Thread.sleep(forTimeInterval: 0.01)
-            }
-        }
-        guard let found else {
+        guard let found = try child.waitForNumber(announcement, timeout: timeout) else {
             child.terminate(timeout: 5)
             throw ServerError(message: "\(executable) did not announce its port within \(timeout) s; output: \(child.stdout) \(child.stderr)")
         }
@@ -90,14 +78,6 @@ func startSimulator(profile: String, extra: [String] = []) throws -> Server {
                announcement: #"listening on 127\.0\.0\.1:(\d+)"#)
 }
 
-/// A port on 127.0.0.1 that nothing listens on (bound, read, released).
-func unusedPort() throws -> Int {
-    let listener = try SilentListener()
-    let port = listener.port
-    listener.close()
-    return port
-}
-
 /// A TCP listener on 127.0.0.1 that accepts connections into its backlog
 /// and never answers: a device that is there but silent.
 final class SilentListener {
@@ -105,25 +85,7 @@ final class SilentListener {
     let port: Int
 
     init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw ServerError(message: "socket failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, size) == 0 && listen(descriptor, 8) == 0
-                    && getsockname(descriptor, pointer, &size) == 0
-            }
-        }
-        guard bound else {
-            _ = Glibc.close(descriptor)
-            throw ServerError(message: "cannot listen on 127.0.0.1")
-        }
-        self.descriptor = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (descriptor, port) = try listenLoopback(backlog: 8)
     }
 
     func close() { _ = Glibc.close(descriptor) }

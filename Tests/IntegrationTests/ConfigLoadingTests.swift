@@ -26,6 +26,35 @@ struct ConfigLoadingTests {
         #expect(run.stderr.contains(expected), "run: \(run.stderr)")
     }
 
+    @Test("check reports a shape problem and a rule problem of one config at once, each with its line")
+    func shapeAndRuleProblemsAtOnce() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        try writeOneDeviceSite(site, port: try unusedPort(), interval: "1s", timeout: "200ms")
+        // Written out here so that the lines can be counted by hand: the shape
+        // problem (a string where the store wants a number) on line 4, the
+        // rule problem (a delay that is no duration) on line 8. Before the
+        // fix, the rule problem appeared only once the shape one was gone.
+        try site.write("""
+            {
+              gateway: { id: "gw-test" },
+              profiles: "profiles",
+              store: { path: "var/pumpgw.db", maxSizeMB: "big" },
+              feed: { url: "file:var/feed.lp" },
+              stations: [ { id: "FT-0412", devices: [
+                { id: "booster", profile: "one-register", host: "127.0.0.1", port: 1502,
+                  rules: [ { point: "outlet_pressure", rule: "low", kind: "low", limit: 0.3, delay: "soon", severity: "major" } ] },
+              ] } ],
+            }
+            """)
+        let check = try runToEnd(Paths.pumpgw, ["check", site.config.path])
+        #expect(check.status == 1, "stdout: \(check.stdout)")
+        let file = site.config.path
+        #expect(check.stderrLines.contains { $0.hasPrefix("\(file):4: store.maxSizeMB: ") }, "stderr: \(check.stderr)")
+        #expect(check.stderrLines.contains { $0.hasPrefix("\(file):8: stations[0].devices[0].rules[0].delay: 'soon'") },
+                "stderr: \(check.stderr)")
+    }
+
     @Test("a profile file the config does not name is never read, however large or broken")
     func unusedProfilesAreNotRead() throws {
         let site = try DaemonSite()

@@ -11,8 +11,9 @@ import TestSupport
 final class Daemon {
     private let child: RunningProcess
 
-    init(config: String, logLevel: String = "info") throws {
-        child = try RunningProcess(Paths.pumpgw, ["run", "--config", config, "--log-level", logLevel])
+    /// `environment`: added to the gateway's (SSL_CERT_FILE, a token).
+    init(config: String, logLevel: String = "info", environment: [String: String] = [:]) throws {
+        child = try RunningProcess(Paths.pumpgw, ["run", "--config", config, "--log-level", logLevel], environment: environment)
     }
 
     var process: Process { child.process }
@@ -46,18 +47,17 @@ struct DaemonSite {
         let profileRulesOff = ["lowLow", "rateOfChange", "instability"]
             .map { "{ point: \"outlet_pressure\", rule: \"\($0)\", enabled: false }" }.joined(separator: ", ")
         let deviceRules = rules.isEmpty ? profileRulesOff : rules + ", " + profileRulesOff
-        try """
-        {
-          gateway: { id: "gw-test" },
-          profiles: "\(Paths.profiles.path)",
-          store: { path: "var/pumpgw.db" },
-          feed: { url: "\(feed)", precision: "ms", \(feedOptions) },
+        try write(gatewayConfigText(profiles: Paths.profiles.path, feed: feed, feedOptions: feedOptions, """
           stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" },
                         rules: [ \(stationRules) ], devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
               interval: "\(interval)", timeout: "\(timeout)", rules: [ \(deviceRules) ] } ] } ],
-        }
-        """.write(to: config, atomically: true, encoding: .utf8)
+          """))
+    }
+
+    /// Writes `text` as the site's config.
+    func write(_ text: String) throws {
+        try text.write(to: config, atomically: true, encoding: .utf8)
     }
 
     /// The feed's `pump_station` lines.

@@ -1,5 +1,6 @@
 // `pumpgw demo --duration 15` exits 0 and leaves a database in which
-// `pumpgw status --json` shows every demo station.
+// `pumpgw status --json` shows every demo station; the RS-485 bus's two
+// devices, on the demo's own pty, are polled good.
 
 import Foundation
 import Testing
@@ -25,5 +26,15 @@ struct DemoTests {
         }
         let feed = try String(contentsOf: folder.appendingPathComponent("feed.lp"), encoding: .utf8)
         #expect(feed.contains("pump_station,device=booster,district=luohu,profile=grundfos-hydro-mpc-cim500,station=LH-0107 "))
+
+        // The bus: on a pty of the demo's own, both units answered with their values in most cycles
+        // (15 s at 1 s and 2 s; the first cycles start staggered).
+        #expect(result.stdout.contains("an RS-485 bus on \(folder.path)/rs485-1 (a pty: /dev/pts/"), "stdout: \(result.stdout)")
+        let lines = feed.split(separator: "\n")
+        let flow = lines.filter { $0.hasPrefix("pump_station,device=flowmeter,district=futian,profile=electromagnetic-flowmeter-mfe600h,station=FT-0412 ") }
+        let analyser = lines.filter { $0.hasPrefix("pump_station,device=analyser,district=futian,profile=water-quality-panel,station=FT-0412 ") }
+        #expect(flow.count >= 10 && flow.allSatisfy { $0.contains(" flow=") && $0.contains(",total=") }, "flowmeter lines: \(flow.prefix(2))")
+        #expect(analyser.count >= 5 && analyser.allSatisfy { $0.contains("free_chlorine=") }, "analyser lines: \(analyser.prefix(2))")
+        #expect(result.stdout.contains("FT-0412  flowmeter: flow "), "stdout: \(result.stdout)")
     }
 }

@@ -100,17 +100,11 @@ struct ProfileRulesTests {
         defer { simulator.stop() }
         let site = try DaemonSite()
         defer { site.remove() }
-        try """
-        {
-          gateway: { id: "gw-test" },
-          profiles: "\(Paths.profiles.path)",
-          store: { path: "var/pumpgw.db" },
-          feed: { url: "file:var/feed.lp", precision: "ms" },
+        try site.write(gatewayConfigText(profiles: Paths.profiles.path, """
           stations: [ { id: "FT-0412", devices: [
             { id: "room", profile: "pump-room-environment-io", host: "127.0.0.1", port: \(simulator.port),
               interval: "500ms", timeout: "300ms" } ] } ],
-        }
-        """.write(to: site.config, atomically: true, encoding: .utf8)
+          """))
         let daemon = try Daemon(config: site.config.path)
         #expect(daemon.waitFor("msg=\"alarm raised\"", timeout: 10), "stderr: \(daemon.stderr)")
         #expect(daemon.terminate() == 0)

@@ -135,12 +135,7 @@ struct RTUBusTests {
         func device(_ id: String, _ extra: String) -> String {
             #"{ id: "\#(id)", profile: "electromagnetic-flowmeter-mfe600h", host: "127.0.0.1", \#(extra) },"#
         }
-        try """
-            {
-              gateway: { id: "gw" },
-              profiles: "\(Paths.profiles.path)",
-              store: { path: "x.db" },
-              feed: { url: "stdout" },
+        try gatewayConfigText(profiles: Paths.profiles.path, store: "x.db", feed: "stdout", """
               stations: [ { id: "S", devices: [
                 \(device("a", "port: 1502, unit: 250"))
                 \(device("b", "port: 1503, unit: 251, allowReservedUnit: true"))
@@ -148,8 +143,7 @@ struct RTUBusTests {
                 \(device("d", "port: 4001, framing: \"rtu\", unit: 2"))
                 \(device("e", "port: 4002, framing: \"rtu\", unit: 0"))
               ] } ],
-            }
-            """.write(to: config, atomically: true, encoding: .utf8)
+              """).write(to: config, atomically: true, encoding: .utf8)
         let result = try runToEnd(Paths.pumpgw, ["check", config.path])
         #expect(result.status == 1)
         // Written by hand from the rules: a (250, no allowance) refused, b allowed, c first on 4001,

@@ -18,17 +18,11 @@ func writeOneDeviceSite(_ site: DaemonSite, port: Int, interval: String, timeout
     { profile: "one-register", vendor: "Test", model: "one register", addressBase: 0,
       points: [ { name: "outlet_pressure", register: "holding", address: 0, type: "uint16", scale: 0.001, unit: "MPa" } ] }
     """.write(to: profiles.appendingPathComponent("one-register.json5"), atomically: true, encoding: .utf8)
-    try """
-    {
-      gateway: { id: "gw-test" },
-      profiles: "profiles",
-      store: { path: "var/pumpgw.db" },
-      feed: { url: "\(feed)", precision: "ms" },
+    try site.write(gatewayConfigText(profiles: "profiles", feed: feed, """
       stations: [ { id: "FT-0412", devices: [
         { id: "booster", profile: "one-register", host: "127.0.0.1", port: \(port),
           interval: "\(interval)", timeout: "\(timeout)", rules: [ \(rules) ] } ] } ],
-    }
-    """.write(to: site.config, atomically: true, encoding: .utf8)
+      """))
 }
 
 /// Signals the process `pid` ignores or catches (from /proc: SigIgn | SigCgt).

@@ -33,19 +33,13 @@ final class WindowSite {
                                     delay: "1s", severity: "major" } ] } ]
             """
         }
-        try """
-        {
-          gateway: { id: "gw-window" },
-          profiles: "\(Paths.profiles.path)",
-          store: { path: "var/pumpgw.db" },
-          feed: { url: "file:var/feed.lp", precision: "ms" },
+        try gatewayConfigText(profiles: Paths.profiles.path, gateway: #"id: "gw-window""#, """
           \(http)
           stations: [
             { id: "FT-0412", name: "Futian estate 12", \(device(normal.port)) },
             { id: "LH-0107", name: "Luohu estate 7", \(device(dropping.port)) },
           ],
-        }
-        """.write(to: config, atomically: true, encoding: .utf8)
+          """).write(to: config, atomically: true, encoding: .utf8)
     }
 
     deinit {

@@ -4,6 +4,7 @@
 import CSQLite
 import Foundation
 @testable import Modbus
+import TestSupport
 import Testing
 
 @Suite("ModbusClient")
@@ -22,7 +23,7 @@ struct ModbusClientTests {
 
     @Test("a silent device times out, and the connection is closed for the next request")
     func silentDeviceTimesOut() throws {
-        let (listener, port) = try listenSilently()
+        let (listener, port) = try listenLoopback()
         defer { close(listener) }
         let client = ModbusClient(host: "127.0.0.1", port: port, unit: 1, timeout: .milliseconds(200))
         try client.connect()
@@ -83,28 +84,3 @@ struct ModbusClientTests {
     }
 }
 
-/// A port on 127.0.0.1 with nothing listening.
-func freePort() throws -> Int {
-    let (descriptor, port) = try listenSilently()
-    close(descriptor)
-    return port
-}
-
-/// A listener that never accepts: connects succeed (backlog), no reply ever comes.
-func listenSilently() throws -> (Int32, Int) {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(descriptor, $0, size) == 0 && listen(descriptor, 4) == 0 && getsockname(descriptor, $0, &size) == 0
-        }
-    }
-    guard ok else {
-        close(descriptor)
-        throw POSIXError(.EADDRNOTAVAIL)
-    }
-    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
-}

@@ -94,6 +94,19 @@ struct BusConfigTests {
         ("bad parity", [#"{ id: "rs485-1", port: "/dev/ttyUSB0", parity: "mark" },"#],
          [#"{ id: "a", profile: "meter", bus: "rs485-1" },"#],
          ["4: buses[0].parity: 'mark' is not one of none, even, odd"]),
+        ("one unit twice on an RTU-over-TCP endpoint", [],
+         [#"{ id: "a", profile: "meter", host: "10.0.0.5", port: 4001, framing: "rtu", unit: 2 },"#,
+          #"{ id: "b", profile: "meter", host: "10.0.0.5", port: 4001, framing: "rtu", unit: 2 },"#],
+         ["7: stations[0].devices[1].unit: unit 2 on 10.0.0.5:4001 is already stations[0].devices[0]'s: one RTU line cannot tell two devices with one id apart"]),
+        ("unit 0 and 248 on an RTU-over-TCP endpoint", [],
+         [#"{ id: "a", profile: "meter", host: "10.0.0.5", framing: "rtu", unit: 0 },"#,
+          #"{ id: "b", profile: "meter", host: "10.0.0.5", framing: "rtu", unit: 248 },"#],
+         ["6: stations[0].devices[0].unit: must be 1-247 with framing rtu (0 is broadcast, 248-255 are reserved), not 0",
+          "7: stations[0].devices[1].unit: must be 1-247 with framing rtu (0 is broadcast, 248-255 are reserved), not 248"]),
+        ("Modbus TCP and RTU over TCP on one endpoint", [],
+         [#"{ id: "a", profile: "meter", host: "10.0.0.5", port: 4001, framing: "rtu", unit: 2 },"#,
+          #"{ id: "b", profile: "meter", host: "10.0.0.5", port: 4001, unit: 3 },"#],
+         [#"7: stations[0].devices[1].framing: 10.0.0.5:4001 is RTU over TCP for stations[0].devices[0] (framing "rtu"): one endpoint is one connection with one framing"#]),
         ("duplicate bus id", [#"{ id: "rs485-1", port: "/dev/ttyUSB0" },"#, #"{ id: "rs485-1", port: "/dev/ttyUSB1" },"#],
          [#"{ id: "a", profile: "meter", bus: "rs485-1" },"#],
          ["5: buses[1].id: duplicate bus id 'rs485-1' (first used by buses[0])"]),
@@ -108,5 +121,39 @@ struct BusConfigTests {
         case .failure(let error):
             #expect(lines(error.problems) == expected, "\(name)")
         }
+    }
+
+    @Test func oneUnitOnSeveralLinesIsFine() throws {
+        // Unit 2 on a bus, on two RTU-over-TCP endpoints and on Modbus TCP: four lines, no clash.
+        let loaded = try load(
+            buses: [#"{ id: "rs485-1", port: "/dev/ttyUSB0" },"#],
+            devices: [#"{ id: "a", profile: "meter", bus: "rs485-1", unit: 2 },"#,
+                      #"{ id: "b", profile: "meter", host: "10.0.0.5", port: 4001, framing: "rtu", unit: 2 },"#,
+                      #"{ id: "c", profile: "meter", host: "10.0.0.5", port: 4002, framing: "rtu", unit: 2 },"#,
+                      #"{ id: "d", profile: "meter", host: "10.0.0.5", port: 502, unit: 2 },"#]).get()
+        #expect(loaded.devices.count == 4)
+    }
+
+    @Test func aUdevLinkAndItsDeviceAreOnePort() throws {
+        // A udev name (a symlink) and the device it points to: two buses on one port.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pumpgw-ports-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let device = folder.appendingPathComponent("ttyUSB0").path, link = folder.appendingPathComponent("rs485-1").path
+        try Data().write(to: URL(fileURLWithPath: device))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: device)
+        let result = try load(buses: [#"{ id: "a", port: "\#(device)" },"#, #"{ id: "b", port: "\#(link)" },"#],
+                              devices: [#"{ id: "x", profile: "meter", bus: "a", unit: 2 },"#, #"{ id: "y", profile: "meter", bus: "b", unit: 3 },"#])
+        guard case .failure(let error) = result else {
+            Issue.record("loaded two buses on one port")
+            return
+        }
+        let resolved = BusConfigTests.realPath(device)
+        #expect(lines(error.problems) == ["5: buses[1].port: \(link) (a link to \(resolved)) is already the port of bus 'a' (buses[0].port): one serial port is one bus; put its devices on that bus"])
+    }
+
+    /// /tmp may itself be a link: the message names the fully resolved path.
+    static func realPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
 }

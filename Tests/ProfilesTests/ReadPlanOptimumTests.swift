@@ -5,22 +5,8 @@
 // one request per point.
 
 import Testing
+import TestSupport
 @testable import Profiles
-
-/// A deterministic generator, so that a failure can be replayed.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-}
 
 /// The fewest blocks for one table's points, trying every set partition.
 /// A block is valid when it fits the limit, spans no unreadable address, and
@@ -56,7 +42,7 @@ private func optimum(_ spans: [Range<Int>], maxGap: Int, limit: Int, unreadable:
     return best
 }
 
-private func randomProfile(_ random: inout SplitMix) -> DeviceProfile {
+private func randomProfile(_ random: inout SplitMix64) -> DeviceProfile {
     let types: [PointType] = [.uint16, .uint16, .int32, .float64, .bits]
     var points: [Point] = []
     var address = random.int(0...3)
@@ -80,11 +66,9 @@ private func randomProfile(_ random: inout SplitMix) -> DeviceProfile {
                          unreadable: unreadable, points: points.shuffled(using: &random))
 }
 
-extension SplitMix: RandomNumberGenerator {}
-
 struct ReadPlanOptimumTests {
     @Test func greedyPlanIsMinimalOnRandomLayouts() {
-        var random = SplitMix(state: 20_261_126)
+        var random = SplitMix64(seed: 20_261_126)
         for round in 0..<400 {
             let profile = randomProfile(&random)
             let plan = ReadPlan(profile: profile)

@@ -2,6 +2,7 @@
 // ChunkCodec.swift and BitStream.swift, and round trips of random series.
 
 import Foundation
+import TestSupport
 import Testing
 @testable import Store
 
@@ -107,7 +108,7 @@ import Testing
 
 @Suite struct ChunkCodecPropertyTests {
     @Test func randomSeriesRoundTripBitForBit() throws {
-        var random = SeededRandom(seed: 17)
+        var random = SplitMix64(seed: 17)
         for round in 0..<400 {
             let samples = RandomSeries.make(count: Int(random.next() % 400) + 1, using: &random)
             for mode in [ChunkCodec.RealMode?.none, .xor] {
@@ -122,7 +123,7 @@ import Testing
     }
 
     @Test func randomBytesNeverTrap() {
-        var random = SeededRandom(seed: 18)
+        var random = SplitMix64(seed: 18)
         for _ in 0..<20_000 {
             let bytes = (0..<Int(random.next() % 64)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             _ = try? ChunkCodec.decode([0x86] + bytes)  // a valid version, then noise
@@ -132,7 +133,7 @@ import Testing
 
 /// Random pump-room-like series with everything a chunk must survive.
 enum RandomSeries {
-    static func make(count: Int, using random: inout SeededRandom) -> [StoredSample] {
+    static func make(count: Int, using random: inout SplitMix64) -> [StoredSample] {
         var time = Int64(random.next() % 2_000_000_000_000)
         var analog = Int64(random.next() % 10_000)
         var samples: [StoredSample] = []
@@ -165,18 +166,5 @@ enum RandomSeries {
         guard a.time == b.time, a.quality == b.quality else { return false }
         if case .real(let x) = a.value, case .real(let y) = b.value { return x.bitPattern == y.bitPattern }
         return a.value == b.value
-    }
-}
-
-/// SplitMix64: repeatable random numbers, so a failing round can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -31,15 +31,15 @@ final class BoostService: Service {
     struct Plan: Sendable {
         var devices: [(device: BoostedDevice, timeout: Duration)]
         var windows: [IntensiveWindow]
+        var buses: [BusBudget]
 
         init(_ settings: GatewaySettings) {
             devices = settings.devices.map { resolved in
                 (BoostedDevice(station: resolved.station.id, device: resolved.config.id, configured: resolved.interval,
                                minInterval: resolved.minInterval), resolved.timeout)
             }
-            windows = settings.loaded.config.stations.flatMap { station in
-                (station.intensive ?? []).compactMap { IntensiveWindow(station: station.id, config: $0, timeZone: settings.timeZone) }
-            }
+            windows = settings.intensiveWindows
+            buses = BusBudget.buses(of: settings.devices)
         }
     }
 
@@ -83,10 +83,18 @@ final class BoostService: Service {
     private func loop() {
         var table: BoostTable?
         var refusals = Set<String>()
+        // The boosts a previous run started and never ended, until the first tick has resumed them.
+        var open: [String: BoostEventRecord]?
         while !stopping.load(ordering: .relaxed) {
             do {
                 if table == nil { table = try BoostTable(path: storePath) }
-                if let table { try tick(table, now: Date(), refusals: &refusals) }
+                if let table {
+                    if open == nil {
+                        open = Dictionary(try table.openStarts().map { ("\($0.station)/\($0.device)", $0) }) { _, last in last }
+                    }
+                    try tick(table, now: Date(), refusals: &refusals, open: open ?? [:])
+                    open = [:]
+                }
             } catch {
                 log.error("boosts: cannot read or write the boosts table", ["path": storePath, "error": "\(error)"])
             }
@@ -94,7 +102,7 @@ final class BoostService: Service {
         }
     }
 
-    private func tick(_ table: BoostTable, now: Date, refusals: inout Set<String>) throws {
+    private func tick(_ table: BoostTable, now: Date, refusals: inout Set<String>, open: [String: BoostEventRecord]) throws {
         let raised = pipeline.boostHooks.withLock { hooks -> [(event: AlarmEvent, boost: RuleBoost)] in
             let taken = hooks.raised
             hooks.raised = []
@@ -118,11 +126,17 @@ final class BoostService: Service {
                 }
             }
         }
+        refuseOverBudget(&decisions, plan: plan, refusals: &refusals)
         pollers.post(boosts: decisions.mapValues(\.interval))
         let keepEvery = Set(decisions.filter { $0.value.boost?.history == .every }.keys)
         pipeline.boostHooks.withLock { $0.keepEverySample = keepEvery }
         let previous = current.withLock { current in defer { current = decisions }; return current }
-        let events = Self.events(from: previous, to: decisions, configured: plan.devices, at: now)
+        let (events, resumed) = Self.resuming(Self.events(from: previous, to: decisions, configured: plan.devices, at: now),
+                                              open: open, configured: plan.devices.map(\.device), at: now)
+        for event in resumed {
+            log.info("boost resumed", ["station": event.station, "device": event.device,
+                                       "interval_ms": String(event.intervalMilliseconds), "source": event.source])
+        }
         guard !events.isEmpty else { return }
         try table.record(events)
         let lines = events.compactMap { Self.line($0, precision: precision) }
@@ -136,6 +150,23 @@ final class BoostService: Service {
         }
     }
 
+    /// Drops the boosts of every serial bus they would load over 100 % (all
+    /// of that bus's: which one to keep is the operator's choice), logged once.
+    private func refuseOverBudget(_ decisions: inout [String: PollingDecision], plan: Plan, refusals: inout Set<String>) {
+        var intervals: [String: Duration] = [:]
+        for (device, _) in plan.devices {
+            let key = "\(device.station)/\(device.device)"
+            intervals[key] = decisions[key]?.interval ?? device.configured
+        }
+        for bus in plan.buses {
+            guard case .failure(let refusal) = bus.check(intervals: intervals) else { continue }
+            let sources = bus.pollWireTimes.keys.sorted().compactMap { decisions.removeValue(forKey: $0)?.boost?.source.description }
+            if refusals.insert(refusal.message).inserted {
+                log.warning("boost refused", ["reason": refusal.message, "source": sources.joined(separator: ",")])
+            }
+        }
+    }
+
     /// The boosts-table row of a rule's boost, raised by `event`.
     static func record(_ boost: RuleBoost, raisedBy event: AlarmEvent, at now: Date) -> BoostRecord {
         let source = BoostSource.rule("\(event.station)/\(event.device)/\(event.point)/\(event.rule)")
@@ -144,40 +175,10 @@ final class BoostService: Service {
                            until: now.addingTimeInterval(boost.duration.seconds), reason: event.message,
                            source: source.description, history: boost.keepsEverySample ? "every" : "exception")
     }
-
-    /// A device whose boost began or changed: "started"; one back at its configured interval: "ended".
-    static func events(from previous: [String: PollingDecision], to next: [String: PollingDecision],
-                       configured: [(device: BoostedDevice, timeout: Duration)], at now: Date) -> [BoostEventRecord] {
-        var events: [BoostEventRecord] = []
-        for (device, _) in configured {
-            let key = "\(device.station)/\(device.device)"
-            let before = previous[key], after = next[key]
-            if let after, let boost = after.boost, before != after {
-                events.append(BoostEventRecord(time: now, state: "started", station: device.station, device: device.device,
-                                               intervalMilliseconds: Int64(after.interval.seconds * 1000), until: boost.until,
-                                               reason: boost.reason, source: boost.source.description))
-            } else if after == nil, let boost = before?.boost {
-                events.append(BoostEventRecord(time: now, state: "ended", station: device.station, device: device.device,
-                                               intervalMilliseconds: Int64(device.configured.seconds * 1000), until: boost.until,
-                                               reason: boost.reason, source: boost.source.description))
-            }
-        }
-        return events
-    }
-
-    /// `pump_boost,device=D,source=S,station=ST state="started",interval_ms=200,until=...i,reason="..." T`
-    static func line(_ event: BoostEventRecord, precision: Precision) -> String? {
-        LineProtocol.line(measurement: "pump_boost",
-                          tags: ["station": event.station, "device": event.device, "source": event.source],
-                          fields: [("state", .string(event.state)), ("interval_ms", .float(Double(event.intervalMilliseconds))),
-                                   ("until", .integer(Int64(event.until.timeIntervalSince1970 * 1000))),
-                                   ("reason", .string(event.reason))],
-                          time: event.time, precision: precision)
-    }
 }
 
 extension BoostRequest {
-    init?(record: BoostRecord) {
+    public init?(record: BoostRecord) {
         guard let source = BoostSource(text: record.source) else { return nil }
         self.init(station: record.station, device: record.device, interval: .milliseconds(record.intervalMilliseconds),
                   from: record.created, until: record.until, reason: record.reason, source: source,

@@ -1,17 +1,16 @@
-// One HTTP/1.1 POST over a plain TCP socket, read within hard bounds: a reply
-// head of at most `headLimit` bytes, and at most `bodyLimit` bytes of body,
-// read only when the head announces that much or less (or the body ends
-// with the connection); then the connection is closed. URLSession keeps
-// reading a hostile body while a cancel is on its way (tens of MB a write),
-// so `http://` feeds go this way; `https://` stays on URLSession.
+// One HTTP/1.1 POST, read within hard bounds: a reply head of at most
+// `headLimit` bytes, and at most `bodyLimit` bytes of body, read only when
+// the head announces that much or less (or the body ends with the
+// connection); then the connection is closed. `http://` goes over a plain
+// socket, `https://` over TLS on one (TLSStream): the same reader, the same
+// bounds. (URLSession, used for https before, kept reading a hostile body
+// while its cancel was on its way: 100-280 MB a write.)
 // Blocking: run it on a sink's own queue, never on the cooperative pool.
 
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Sockets
 
-enum PlainHTTP {
+enum BoundedHTTP {
     struct Reply {
         var status: Int
         /// Lower-cased names.
@@ -25,54 +24,56 @@ enum PlainHTTP {
     static let headLimit = 8192
 
     /// Sends `body` to `url` with `headers` and reads the reply; `timeout`
-    /// bounds the connect, each send, and the whole reply.
+    /// bounds the connect, the TLS handshake, each send, and the whole reply.
+    /// `tls` is needed for an `https://` URL.
     static func post(_ url: URL, headers: [(String, String)], body: [UInt8], timeout: Double,
-                     bodyLimit: Int) -> Result<Reply, SocketFailure> {
+                     bodyLimit: Int, tls: TLSContext?) -> Result<Reply, SocketFailure> {
         guard let parts = URLComponents(url: url, resolvingAgainstBaseURL: false), let host = parts.host else {
             return .failure(SocketFailure(nil, "bad URL \(url.absoluteString)"))
         }
-        let port = parts.port ?? 80
-        let socket: Int32
-        switch SocketConnect.open(host: host, port: port, timeout: timeout) {
-        case .success(let opened): socket = opened
+        let port = parts.port ?? (tls == nil ? 80 : 443)
+        let stream: any ByteStream
+        switch open(host: host, port: port, timeout: timeout, tls: tls) {
+        case .success(let opened): stream = opened
         case .failure(let failure): return .failure(failure)
         }
-        defer { _ = close(socket) }
         let target = (parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath)
             + (parts.percentEncodedQuery.map { "?" + $0 } ?? "")
         let authority = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"   // an IPv6 literal in brackets
         var head = "POST \(target) HTTP/1.1\r\nHost: \(authority)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
-        if let failure = SocketConnect.sendAll(socket, Array(head.utf8) + body) { return .failure(failure) }
-        var reader = BoundedReader(socket: socket, deadline: Date().addingTimeInterval(timeout))
+        if let failure = stream.send(Array(head.utf8) + body) { return .failure(failure) }
+        var reader = BoundedReader(stream: stream, deadline: .after(.seconds(timeout)))
         return reader.reply(bodyLimit: bodyLimit)
     }
 
-    /// Reads from a socket until a deadline, never more than asked for.
+    /// A connected stream to `host:port`: TLS when `tls` is given.
+    private static func open(host: String, port: Int, timeout: Double, tls: TLSContext?) -> Result<any ByteStream, SocketFailure> {
+        let socket: SocketStream
+        switch SocketConnect.open(host: host, port: port, timeout: timeout) {
+        case .success(let opened): socket = SocketStream(socket: opened, timeout: timeout)
+        case .failure(let failure): return .failure(failure)
+        }
+        guard let tls else { return .success(socket) }
+        return TLSStream.handshake(over: socket, host: host, context: tls, until: .after(.seconds(timeout)))
+            .map { $0 as any ByteStream }
+    }
+
+    /// Reads from a stream until a deadline, never more than asked for.
     private struct BoundedReader {
-        let socket: Int32
-        let deadline: Date
+        let stream: any ByteStream
+        let deadline: Deadline
         var received: [UInt8] = []
         var ended = false
 
         /// Reads until `received` holds `count` bytes, the peer closes, or the deadline.
         mutating func fill(to count: Int) -> SocketFailure? {
-            var buffer = [UInt8](repeating: 0, count: 4096)
             while received.count < count && !ended {
-                let remaining = deadline.timeIntervalSinceNow
-                guard remaining > 0 else { return SocketFailure(nil, "timed out") }
-                var waiting = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-                let ready = poll(&waiting, 1, Int32(min(remaining, 3600) * 1000) + 1)
-                if ready < 0 && errno == EINTR { continue }
-                guard ready > 0 else { return SocketFailure(nil, "timed out") }
-                let count = recv(socket, &buffer, min(buffer.count, count - received.count), Int32(MSG_DONTWAIT))
-                if count == 0 { ended = true }
-                if count < 0 {
-                    if errno == EAGAIN || errno == EINTR { continue }
-                    return SocketFailure("recv", SocketConnect.describe(errno))
+                switch stream.receive(upTo: count - received.count, until: deadline) {
+                case .success(let bytes): received += bytes; ended = bytes.isEmpty
+                case .failure(let failure): return failure
                 }
-                received += buffer[0..<max(0, count)]
             }
             return nil
         }
@@ -81,11 +82,11 @@ enum PlainHTTP {
             var headEnd: Int?
             while headEnd == nil {
                 let before = received.count
-                if let failure = fill(to: min(before + 1024, PlainHTTP.headLimit)) { return .failure(failure) }
+                if let failure = fill(to: min(before + 1024, BoundedHTTP.headLimit)) { return .failure(failure) }
                 headEnd = Self.endOfHead(received)
-                if headEnd == nil && (ended || received.count >= PlainHTTP.headLimit) {
+                if headEnd == nil && (ended || received.count >= BoundedHTTP.headLimit) {
                     return .failure(SocketFailure(nil, ended && received.isEmpty ? "connection closed without a reply"
-                                                  : "no HTTP reply head within \(PlainHTTP.headLimit) bytes"))
+                                                  : "no HTTP reply head within \(BoundedHTTP.headLimit) bytes"))
                 }
             }
             guard let end = headEnd, let (status, headers) = Self.parseHead(received[..<end]) else {

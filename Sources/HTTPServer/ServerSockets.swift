@@ -1,5 +1,6 @@
 // Every C call of the server in one place: listening, accepting, moving a
-// descriptor above libmodbus's range, non-blocking reads and writes, poll.
+// descriptor above libmodbus's range, non-blocking reads and writes. Waiting
+// (poll), descriptor flags and errno text are the shared Sockets module's.
 //
 // Why descriptors move: libmodbus waits with select(), so a Modbus socket
 // numbered 1024 or more is refused (DESIGN.md "Known traps"). An HTTP socket
@@ -12,13 +13,14 @@
 // is what it can take from the Modbus budget at most.
 
 import Glibc
+import Sockets
 
 public struct HTTPServerError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }
 
-enum Sockets {
+enum ServerSockets {
     /// The first descriptor number libmodbus cannot use.
     static let modbusCeiling: Int32 = 1024
 
@@ -48,15 +50,10 @@ enum Sockets {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { return nil }
         for fd in ends {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            setNonBlocking(fd)
+            Descriptor.setCloseOnExec(fd)
+            Descriptor.setNonBlocking(fd)
         }
         return (moveAboveCeiling(ends[0]), moveAboveCeiling(ends[1]))
-    }
-
-    static func setNonBlocking(_ fd: Int32) {
-        let flags = fcntl(fd, F_GETFL)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
     }
 
     /// A non-blocking listening socket on `address`; the error names the
@@ -66,7 +63,7 @@ enum Sockets {
             throw HTTPServerError(message: "http.listen: '\(address.host)' is not a numeric IPv4 or IPv6 address")
         }
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HTTPServerError(message: "http.listen \(address): socket: \(errorText(errno))") }
+        guard fd >= 0 else { throw HTTPServerError(message: "http.listen \(address): socket: \(systemErrorText(errno))") }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let bound: Int32
@@ -93,14 +90,14 @@ enum Sockets {
             if code == EADDRINUSE {
                 throw HTTPServerError(message: "http.listen \(address): port \(address.port) is already in use (another pumpgw, or another program); choose another port")
             }
-            throw HTTPServerError(message: "http.listen \(address): cannot bind: \(errorText(code))")
+            throw HTTPServerError(message: "http.listen \(address): cannot bind: \(systemErrorText(code))")
         }
         guard Glibc.listen(fd, backlog) == 0 else {
             let code = errno
             close(fd)
-            throw HTTPServerError(message: "http.listen \(address): listen: \(errorText(code))")
+            throw HTTPServerError(message: "http.listen \(address): listen: \(systemErrorText(code))")
         }
-        setNonBlocking(fd)
+        Descriptor.setNonBlocking(fd)
         return fd
     }
 
@@ -125,8 +122,8 @@ enum Sockets {
         while true {
             let fd = Glibc.accept(listener, nil, nil)
             if fd >= 0 {
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-                setNonBlocking(fd)
+                Descriptor.setCloseOnExec(fd)
+                Descriptor.setNonBlocking(fd)
                 return fd
             }
             if errno == EINTR || errno == ECONNABORTED { continue }
@@ -153,17 +150,5 @@ enum Sockets {
             if errno == EINTR { continue }
             return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .closed
         }
-    }
-
-    /// poll(), retried on EINTR; returns how many descriptors are ready.
-    static func poll(_ fds: inout [pollfd], timeoutMilliseconds: Int32) -> Int32 {
-        while true {
-            let ready = Glibc.poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
-            if ready >= 0 || errno != EINTR { return ready }
-        }
-    }
-
-    static func errorText(_ code: Int32) -> String {
-        String(cString: strerror(code))
     }
 }
