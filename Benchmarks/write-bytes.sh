@@ -2,7 +2,7 @@
 # Bytes the gateway writes to disk per polled sample, as an SD card sees them:
 # a farm of N simulated devices (bench-plc-100: 100 points whose values change
 # on every poll, so history by exception keeps every sample), the gateway
-# polling them every 1 s and feeding an HTTP sink that answers 204
+# polling them every 1 s (--interval) and feeding an HTTP sink that answers 204
 # (Benchmarks/sink204.py), for DURATION seconds.
 #
 # write_bytes is the gateway's own (/proc/PID/io: bytes it caused to be
@@ -14,7 +14,7 @@
 # also prints the bytes written so far (checkpoints show as steps).
 #
 # Usage: Benchmarks/write-bytes.sh [--bin PATH] [--devices 100] [--duration 120]
-#            [--base-port 27000] [--store 'json5 fields'] [--feed http|file] [--keep DIR] [--breakdown]
+#            [--base-port 27000] [--interval 1s] [--store 'json5 fields'] [--feed http|file] [--keep DIR] [--breakdown]
 #   --bin       the pumpgw binary (default: this tree's release build)
 #   --store     extra fields of the config's store section, e.g. 'checkpoint: "10s"'
 #   --feed      http (default: the sink) or file (line protocol to a file)
@@ -26,7 +26,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bin=; devices=100; duration=120; base=27000; store_extra=; feed=http; keep=; breakdown=no
+bin=; devices=100; duration=120; base=27000; store_extra=; feed=http; keep=; breakdown=no; interval=1s
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin="$2"; shift 2 ;;
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
     --feed) feed="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     --breakdown) breakdown=yes; shift ;;
+    --interval) interval="$2"; shift 2 ;;
     *) echo "write-bytes.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -75,7 +76,7 @@ fi
   echo "  store: { path: \"$work/pumpgw.db\", $store_extra }, feed: { url: \"$url\", precision: \"ms\" },"
   echo "  stations: ["
   for ((i = 0; i < devices; i++)); do
-    printf '    { id: "ST-%04d", devices: [ { id: "plc", profile: "bench-plc-100", host: "127.0.0.1", port: %d, interval: "1s", timeout: "500ms" } ] },\n' "$i" $((base + i))
+    printf '    { id: "ST-%04d", devices: [ { id: "plc", profile: "bench-plc-100", host: "127.0.0.1", port: %d, interval: "%s", timeout: "80ms" } ] },\n' "$i" $((base + i)) "$interval"
   done
   echo "  ] }"
 } >"$work/gw.json5"
@@ -104,8 +105,8 @@ if breakdown:
     gateway.kill()
     gateway.wait()
     subprocess.run([sys.executable, "Benchmarks/wal-pages.py", db, "--samples", samples], check=True)
-    holder.close()
-    sys.exit(0)
+    sys.stdout.flush()
+    os._exit(0)  # without closing the holder: its close would checkpoint the WAL away (--keep)
 while (left := duration - (time.monotonic() - started)) > 0:
     time.sleep(min(60, left))
     if gateway.poll() is None:
@@ -127,7 +128,7 @@ field() { echo "$stop" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 written=$(sed -n 's/^lifetime //p' "$work/io.out")
 db=$(stat -c %s "$work/pumpgw.db")
 sink=$( [ "$feed" = http ] && { kill -TERM "${pids[1]}"; sleep 0.3; grep "sink:" "$work/sink.out" || true; } || echo "feed to a file")
-echo "write-bytes: bin=$bin devices=$devices duration_s=$duration store={$store_extra} load=$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "write-bytes: bin=$bin devices=$devices interval=$interval duration_s=$duration store={$store_extra} load=$(cut -d' ' -f1-3 /proc/loadavg)"
 sed 's/^/  /' "$work/io.out" | grep "^  at" || true
 awk -v w="$written" -v s="$(field samples)" -v p="$(field polls)" -v db="$db" -v tx="$(field transactions)" 'BEGIN {
   printf "  polls=%d samples=%d transactions=%d written_bytes=%d per_polled_sample=%.1f db_bytes=%d db_per_sample=%.1f\n", p, s, tx, w, w / s, db, db / s }'

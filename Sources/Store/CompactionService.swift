@@ -15,6 +15,8 @@ public struct CompactionStatus: Sendable, Equatable {
     /// Wall time spent compacting and checkpointing.
     public var seconds: Double = 0
     public var checkpoints = 0
+    /// Passes of the thread (each compacts what is due, then checkpoints or syncs the WAL).
+    public var passes = 0
     /// The last failure (cleared by the next success).
     public var lastError: String?
 
@@ -82,6 +84,7 @@ final class CompactionService: Sendable {
                 total.add(report)
                 record(report, since: started, checkpointed: false)
             }
+            defer { status.withLock { $0.passes += 1 } }
             guard !onlyIfDue || checkpointDue() else {
                 wal.sync()
                 return total

@@ -20,7 +20,7 @@ final class WALWatch: Sendable {
 
     init(databasePath: String, backstopFrames: Int) {
         self.backstopFrames = backstopFrames
-        walPath = databasePath + "-wal"
+        walPath = WriterLock.resolved(databasePath) + "-wal"  // SQLite, too, puts it beside the file a symlink names
     }
 
     /// Installs the hook on the writer's connection; `self` must outlive it

@@ -133,3 +133,42 @@ struct CompactionTests {
         #expect(try store.read { try $0.integrityCheck() } == ["ok"])
     }
 }
+
+@Suite("the compactor's thread: checkpoints by interval or WAL length, syncs between")
+struct CheckpointCadenceTests {
+    let folder: TempFolder
+    init() throws { folder = try TempFolder() }
+
+    /// Writes 30 polls of 50 points (each commit adds a few pages to the WAL),
+    /// then waits (at most 30 s) until the thread has made `passes` more passes.
+    func run(_ options: StoreOptions, passes: Int) throws -> (status: CompactionStatus, walBytes: Int) {
+        let path = folder.path("cadence-\(UUID().uuidString).db")
+        let store = try StationStore(path: path, options: options)
+        defer { store.close() }
+        let start = Date(timeIntervalSince1970: 1_780_000_000)
+        for poll in 0..<30 {
+            try store.write { try $0.write(StoreBatch(samples: [sample(at: start + Double(poll), (0..<50).map {
+                ("p\($0)", .good(.double(Double(poll * 50 + $0) / 8)))
+            })])) }
+        }
+        let target = (store.compactionStatus?.passes ?? 0) + passes, deadline = Date() + 30
+        while (store.compactionStatus?.passes ?? 0) < target && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let status = try #require(store.compactionStatus)
+        #expect(status.passes >= target)
+        let wal = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0
+        return (status, wal)
+    }
+
+    @Test("no interval and a WAL below the limit: passes sync the WAL and never checkpoint")
+    func noCheckpointBelowTheLimit() throws {
+        let result = try run(StoreOptions(compactionInterval: 0.01, checkpointInterval: nil, checkpointWALBytes: 1 << 30), passes: 5)
+        #expect(result.status.checkpoints == 0)
+        #expect(result.walBytes > 30 * 4096, "\(result.walBytes)")  // 30 commits of at least a page each, all still in the WAL
+    }
+
+    @Test("a WAL past checkpointWALBytes (16 KB) is checkpointed on the next pass, whatever the interval")
+    func checkpointAtTheLimit() throws {
+        let result = try run(StoreOptions(compactionInterval: 0.01, checkpointInterval: 3600, checkpointWALBytes: 16 << 10), passes: 2)
+        #expect(result.status.checkpoints >= 1, "\(result.status)")
+    }
+}
