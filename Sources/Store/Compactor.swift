@@ -175,8 +175,14 @@ final class Compactor {
     }
 
     /// Copies the WAL into the database without waiting for readers (PASSIVE).
+    /// Again while the writer committed meanwhile (a few times at most, each
+    /// shorter): SQLite starts the WAL over only once every frame is copied,
+    /// else it grows until the writer's own backstop checkpoint.
     func checkpoint() throws(StoreError) {
-        _ = try connection.rows("PRAGMA wal_checkpoint(PASSIVE)") { _ in 0 }
+        for _ in 0..<4 {
+            let result = try connection.rows("PRAGMA wal_checkpoint(PASSIVE)") { ($0[1].integer ?? 0, $0[2].integer ?? 0) }
+            guard let (walFrames, copied) = result.first, walFrames > copied else { return }
+        }
     }
 }
 
