@@ -1,6 +1,7 @@
 # pumpgw: the two commands of the README, and the steps under them.
 #   make demo   install what is missing, build, run the demo
 #   make test   install what is missing, run the whole test suite
+#   make size-check   files over 400 lines, functions over 60 (Tools/size-check.sh)
 # Needs a Swift 6 toolchain (swift.org) on PATH; everything else comes from apt
 # and PyPI. `sudo` is used only when not root.
 
@@ -10,7 +11,7 @@ PYMODBUS     := pymodbus==3.16.1 pyserial==3.5
 VENV         := .venv
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: demo test build deps venv clean
+.PHONY: demo test build deps venv clean size-check
 
 demo: build
 	.build/debug/pumpgw demo
@@ -39,6 +40,10 @@ $(VENV)/.pymodbus-pyserial-installed:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check $(PYMODBUS)
 	touch $@
+
+# No Swift file over 400 lines, no function over 60 unless a comment says why.
+size-check:
+	Tools/size-check.sh Sources
 
 clean:
 	rm -rf .build $(VENV) var

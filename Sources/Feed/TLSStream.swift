@@ -1,8 +1,9 @@
 // TLS over a SocketStream, with OpenSSL working between two memory BIOs:
 // OpenSSL never touches the socket. This stream moves the ciphertext, so
-// every socket call is ours: bounded by the caller's deadline, sent with
-// MSG_NOSIGNAL (a peer that closes mid-write cannot raise SIGPIPE), and
-// read in pieces of at most 16 KiB, only when OpenSSL asks for more.
+// every socket call is ours: reads bounded by the caller's deadline and
+// sends by the transport's timeout, sent with MSG_NOSIGNAL (a peer that
+// closes mid-write cannot raise SIGPIPE), and read in pieces of at most
+// 16 KiB, only when OpenSSL asks for more.
 
 import COpenSSL
 import Sockets
@@ -35,11 +36,14 @@ final class TLSStream: ByteStream {
         guard let ssl = SSL_new(context.pointer) else {
             return .failure(SocketFailure(nil, "TLS: " + TLSContext.queuedError()))
         }
-        guard let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem()) else {
+        let incoming = BIO_new(BIO_s_mem()), outgoing = BIO_new(BIO_s_mem())
+        guard let incoming, let outgoing else {
+            BIO_free(incoming)
+            BIO_free(outgoing)
             SSL_free(ssl)
             return .failure(SocketFailure(nil, "TLS: out of memory"))
         }
-        SSL_set_bio(ssl, incoming, outgoing)
+        SSL_set_bio(ssl, incoming, outgoing)   // the session owns both BIOs from here
         SSL_set_connect_state(ssl)
         let stream = TLSStream(transport: transport, ssl: ssl, incoming: incoming, outgoing: outgoing)
         // An address is checked against the certificate's IP names; a host name

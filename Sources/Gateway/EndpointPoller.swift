@@ -206,23 +206,9 @@ public final class EndpointPoller: Sendable {
         let client = ModbusClient(endpoint: settings.endpoint, unit: devices.first?.unit ?? 1, timeout: settings.timeout,
                                   interrupter: interrupter)
         defer { client.close() }
-        // A device's poll groups share its counters: one slot per identity.
-        var slots: [DeviceIdentity: Int] = [:]
-        var states = devices.map { device in
-            let slot = slots[device.identity] ?? slots.count
-            slots[device.identity] = slot
-            return DeviceState(device: device,
-                               reader: DeviceReader(profile: device.profile, client: client, plan: device.plan,
-                                                    unit: device.unit, options: device.options,
-                                                    points: tables.table(for: device.profile)),
-                               schedule: PollSchedule(start: start &+ PollSchedule.nanoseconds(device.phase), interval: device.interval),
-                               counterSlot: slot)
-        }
-        var counters = [DeviceCounters](repeating: DeviceCounters(), count: slots.count)
-        var backoff = Backoff(initial: settings.backoffInitial, maximum: settings.backoffMaximum)
-        var nextConnectAttempt: UInt64 = 0
-        var lossLogged = false
-
+        var (states, slotCount) = makeStates(client: client, start: start)
+        var counters = [DeviceCounters](repeating: DeviceCounters(), count: slotCount)
+        var connection = EndpointConnection(client: client, settings: settings, log: log)
         var boostsSeen: UInt64 = 0
         while !stopping.load(ordering: .relaxed) {
             if let boosts = inbox.take(since: &boostsSeen) {
@@ -239,50 +225,13 @@ public final class EndpointPoller: Sendable {
             let (_, lateness) = states[index].schedule.begin(now: now)
             let time = Date()
 
+            // The connect costs the due device its own timeout, as its requests do.
+            let connectError = connection.connectIfDue(now: now, options: states[index].reader.options)
             var result: PollResult?
-            var connectError: ModbusError?
-            if !client.isConnected && now >= nextConnectAttempt {
-                // The connect costs the due device its own timeout, as its requests do.
-                client.use(states[index].reader.options)
-                do {
-                    try client.connect()
-                    if settings.pauseAfterConnect > .zero { Thread.sleep(forTimeInterval: settings.pauseAfterConnect.seconds) }
-                    // Only a loss the log told of gets its "connected" line: a device that
-                    // accepts and then fails would otherwise log one every reconnect.
-                    if lossLogged { log.info("connected to \(settings.name)") } else { log.debug("connected to \(settings.name)") }
-                    lossLogged = false
-                } catch {
-                    connectError = error
-                    let delay = backoff.nextDelay()
-                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
-                    if backoff.failures == 1 || backoff.failures % 10 == 0 {
-                        log.info("cannot connect to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
-                        lossLogged = true
-                    }
-                }
-            }
             if client.isConnected {
-                result = states[index].reader.poll()
-                if let result, !result.splitBlocks.isEmpty {
-                    for block in result.splitBlocks {
-                        let identity = states[index].device.identity
-                        log.info("\(block.table.rawValue) \(block.start)+\(block.count) bridged a hole (exception 2); reading its points separately from now on",
-                                 ["station": identity.station, "device": identity.device])
-                    }
-                }
-                if result?.anyGood == true {
-                    // Only a good poll proves the endpoint well: a connect alone does not.
-                    backoff.reset()
-                } else if let error = result?.errors.last, error.requiresReconnect, !client.isConnected {
-                    // The client closed the connection; wait before reconnecting.
-                    let delay = backoff.nextDelay()
-                    nextConnectAttempt = DispatchTime.now().uptimeNanoseconds &+ PollSchedule.nanoseconds(delay)
-                    if backoff.failures == 1 || backoff.failures % 10 == 0 {
-                        log.warning("lost connection to \(settings.name): \(error); next attempt in \(Value.format(delay.seconds)) s")
-                        lossLogged = true
-                    }
-                }
-                if settings.closeAfterPoll { client.close() }
+                let polled = states[index].reader.poll()
+                connection.record(polled, of: states[index].device.identity)
+                result = polled
             }
             // A poll cut short by interrupt() says nothing about the device.
             if interrupter.isInterrupted { return }
@@ -294,6 +243,23 @@ public final class EndpointPoller: Sendable {
                                               time: time, milliseconds: elapsed, lateness: lateness)
             deliver(report)
         }
+    }
+
+    /// Each device schedule's state, reading through `client`, and how many
+    /// counter slots they share (a device's poll groups share its counters).
+    private func makeStates(client: ModbusClient, start: UInt64) -> (states: [DeviceState], slots: Int) {
+        var slots: [DeviceIdentity: Int] = [:]
+        let states = devices.map { device in
+            let slot = slots[device.identity] ?? slots.count
+            slots[device.identity] = slot
+            return DeviceState(device: device,
+                               reader: DeviceReader(profile: device.profile, client: client, plan: device.plan,
+                                                    unit: device.unit, options: device.options,
+                                                    points: tables.table(for: device.profile)),
+                               schedule: PollSchedule(start: start &+ PollSchedule.nanoseconds(device.phase), interval: device.interval),
+                               counterSlot: slot)
+        }
+        return (states, slots.count)
     }
 }
 

@@ -13,9 +13,11 @@
 // - memory: while a response is being written nothing more is read, so
 //   pipelined requests wait in the kernel, not here.
 //
-// GET and HEAD only (405 otherwise); bodies are never read, and a request
-// announcing one is answered with `Connection: close`. The handler runs on
-// the server thread and must return quickly (it reads snapshots).
+// GET and HEAD only (405 otherwise), and POST on the paths `postPaths` names
+// (the gateway's `/api/boost`); bodies are never read: a POST carries its
+// parameters in the query, and one announcing a body is refused (413, then
+// close); any other request announcing one is answered with `Connection:
+// close`. The handler runs on the server thread and must return quickly.
 
 import Dispatch
 import Foundation
@@ -31,6 +33,8 @@ public final class HTTPServer: Sendable {
         public var idleTimeout = 30.0
         public var writeTimeout = 10.0
         public var lingerTimeout = 2.0
+        /// Paths that take POST (without a body); every other path refuses it.
+        public var postPaths: Set<String> = []
         public init() {}
     }
 
@@ -239,13 +243,18 @@ public final class HTTPServer: Sendable {
         func answer(_ request: HTTPRequest) -> ([UInt8], Bool) {
             server.counters.withLock { $0.requests += 1 }
             let keepAlive = request.keepAlive && !request.announcesBody
-            guard request.method == "GET" || request.method == "HEAD" else {
+            let post = request.method == "POST" && options.postPaths.contains(request.path)
+            guard request.method == "GET" || request.method == "HEAD" || post else {
                 let response = HTTPResponse(status: 405, text: "only GET and HEAD: this server is read-only\n",
                                             headers: [("Allow", "GET, HEAD")])
                 return (response.serialized(keepAlive: false, includeBody: true), false)
             }
+            guard !(post && request.announcesBody) else {
+                let response = HTTPResponse(status: 413, text: "a POST here takes no body: give its parameters in the query\n")
+                return (response.serialized(keepAlive: false, includeBody: true), false)
+            }
             let response = server.handler(request)
-            return (response.serialized(keepAlive: keepAlive, includeBody: request.method == "GET"), keepAlive)
+            return (response.serialized(keepAlive: keepAlive, includeBody: request.method != "HEAD"), keepAlive)
         }
 
         mutating func expire() {

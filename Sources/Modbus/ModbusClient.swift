@@ -140,7 +140,7 @@ public final class ModbusClient {
         case .serial(let settings): descriptor = try SerialPort.open(settings)
         }
         guard interrupter.opened(descriptor) else {
-            _ = Glibc.close(descriptor)
+            if case .serial = endpoint { SerialPort.close(descriptor) } else { _ = Glibc.close(descriptor) }
             throw .transport(.unreachable)
         }
         channel = ByteChannel(descriptor: descriptor)
@@ -150,7 +150,7 @@ public final class ModbusClient {
     public func close() {
         if let channel {
             interrupter.closing()
-            _ = Glibc.close(channel.descriptor)
+            if case .serial = endpoint { SerialPort.close(channel.descriptor) } else { _ = Glibc.close(channel.descriptor) }
         }
         channel = nil
     }

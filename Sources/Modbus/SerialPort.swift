@@ -57,7 +57,7 @@ public enum SerialPort {
         let fd = Glibc.open(settings.path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw .transport(.serialPort("cannot open \(settings.path): \(systemErrorText(errno))")) }
         var ok = false
-        defer { if !ok { _ = Glibc.close(fd) } }
+        defer { if !ok { close(fd) } }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             throw .transport(.serialPort("\(settings.path) is in use by another process"))
         }
@@ -80,5 +80,14 @@ public enum SerialPort {
         tcflush(fd, TCIOFLUSH)
         ok = true
         return fd
+    }
+
+    /// Gives the port back: exclusive use ends first. A pty's slave keeps
+    /// TIOCEXCL after its last close while its master stays open, and then
+    /// refuses the next open (EBUSY) to anyone but root: the gateway's own
+    /// reopen after a lost line or a reload, on the demo's or a test's pty.
+    public static func close(_ fd: Int32) {
+        _ = ioctl(fd, UInt(TIOCNXCL))
+        _ = Glibc.close(fd)
     }
 }

@@ -1,7 +1,7 @@
 // The keys a device profile and a gateway config may hold, with their value
 // types: what `ShapeChecker` walks, what `DeviceProfiles/profile.schema.json`
-// must agree with (a test keeps them in step), and what the typed models
-// decode.
+// is generated from (`pumpgw schema`, ProfileSchema; a test keeps the file
+// in step), and what the typed models decode (a test holds them equal).
 
 public enum FileShapes {
     static let registers = Shape.choice(RegisterTable.allCases.map(\.rawValue))
@@ -10,50 +10,59 @@ public enum FileShapes {
 
     /// `simulate: { ... }` on a point.
     public static let simulationHint: [Field] = [
-        Field("signal", .choice(SimulationHint.signals)), Field("pump", .integer), Field("value", .number),
-        Field("min", .number), Field("max", .number), Field("gain", .number),
+        Field("signal", .choice(SimulationHint.signals)),
+        Field("pump", .integer, schema: #""minimum": 1, "description": "Pump number for the pump_* signals.""#),
+        Field("value", .number), Field("min", .number), Field("max", .number), Field("gain", .number),
     ]
 
     /// One entry of `unreadable: [...]`.
     public static let addressRange: [Field] = [
         Field("register", registers, required: true),
-        Field("from", .integer, required: true),
-        Field("to", .integer, required: true),
+        Field("from", .integer, required: true, schema: #""description": "First address, with the profile's addressBase.""#),
+        Field("to", .integer, required: true, schema: #""description": "Last address (included).""#),
     ]
 
     public static let point: [Field] = [
-        Field("name", .string, required: true),
+        Field("name", .string, required: true,
+              schema: #""pattern": "^[a-z][a-z0-9_]*$", "description": "snake_case, unique in the profile; the feed's field name.""#),
         Field("register", registers, required: true),
-        Field("address", .integer, required: true),
+        Field("address", .integer, required: true, schema: #""description": "Address with the profile's addressBase.""#),
         Field("type", types, required: true),
-        Field("order", orders),
-        Field("bit", .integer),
-        Field("length", .integer),
-        Field("byte", .choice(["high", "low"])),
-        Field("values", .map(.string)),
-        Field("scale", .number),
+        Field("order", orders, schema: #""description": "Byte order of a 32/64-bit value; the profile's when absent.""#),
+        Field("bit", .integer, schema: #""minimum": 0, "maximum": 15, "description": "For type bits: 0 = least significant.""#),
+        Field("length", .integer,
+              schema: #""minimum": 1, "maximum": 125, "description": "For type string: registers it spans, two ASCII characters each.""#),
+        Field("byte", .choice(["high", "low"]),
+              schema: #""description": "For types int8 and uint8: which byte of the register (default low).""#),
+        Field("values", .map(.string),
+              schema: #""propertyNames": { "pattern": "^-?[0-9]+$" }, "description": "For type enum: label of each raw value.""#),
+        Field("scale", .number, schema: #""not": { "const": 0 }, "description": "value = raw x scale + offset.""#),
         Field("offset", .number),
         Field("unit", .string),
-        Field("invalid", .number),
+        Field("invalid", .number,
+              schema: #""description": "Raw value meaning 'not available' (e.g. 65535), compared before scaling.""#),
         Field("description", .string),
-        Field("rules", .list(.opaqueObject)),
+        Field("rules", .list(.opaqueObject), schema: #""description": "Alarm rules, checked by the rules stage.""#),
         Field("simulate", .object(simulationHint)),
     ]
 
     public static let profile: [Field] = [
-        Field("$schema", .string),
-        Field("profile", .string, required: true),
+        Field("$schema", .string, schema: #""description": "Path or URL of this schema, for editors.""#),
+        Field("profile", .string, required: true, schema: #""minLength": 1, "description": "Unique id, referenced from gateway configs.""#),
         Field("vendor", .string),
         Field("model", .string),
         Field("description", .string),
-        Field("addressBase", .integer, required: true),
-        Field("order", orders),
-        Field("maxGap", .integer),
-        Field("maxRegisters", .integer),
-        Field("onePerPoint", .bool),
-        Field("minInterval", .string),
-        Field("unreadable", .list(.object(addressRange))),
-        Field("points", .list(.object(point)), required: true),
+        Field("addressBase", .integer, required: true, schema: #""enum": [0, 1], "description": "0: addresses are PDU addresses as on the wire; 1: register numbers as printed in manuals that count from 1 (00101 is sent as 100). Required: there is no safe default.""#),
+        Field("order", orders, schema: #""description": "Default byte order of 32/64-bit values (ABCD when absent).""#),
+        Field("maxGap", .integer,
+              schema: #""minimum": 0, "maximum": 123, "description": "Unused registers a coalesced read may bridge (default 0).""#),
+        Field("maxRegisters", .integer, schema: #""minimum": 1, "maximum": 125, "description": "Largest number of registers in one request (default and Modbus maximum 125).""#),
+        Field("onePerPoint", .bool,
+              schema: #""description": "One request per point, for devices that refuse block reads (default false).""#),
+        Field("minInterval", .string, schema: #""description": "The shortest interval a boost (intensive monitoring) may poll this model at, e.g. \"500ms\"; a device may override it.""#),
+        Field("unreadable", .list(.object(addressRange)),
+              schema: #""description": "Addresses the device refuses to read; no coalesced read spans them.""#),
+        Field("points", .list(.object(point)), required: true, schema: #""minItems": 1"#),
     ]
 
     public static let device: [Field] = [

@@ -38,11 +38,15 @@ public struct Field: Sendable {
     public var name: String
     public var shape: Shape
     public var required: Bool
+    /// What the JSON Schema says beyond the shape, as JSON members
+    /// (`"minimum": 0, "description": "..."`): for editors (ProfileSchema).
+    public var schema: String
 
-    public init(_ name: String, _ shape: Shape, required: Bool = false) {
+    public init(_ name: String, _ shape: Shape, required: Bool = false, schema: String = "") {
         self.name = name
         self.shape = shape
         self.required = required
+        self.schema = schema
     }
 }
 

@@ -27,12 +27,20 @@ extension ProfileSimulator {
         var listener: Int32 = -1
         var streams: [Stream] = []
         var pty: SimulatorPty?
+        /// The one stream is a serial port (given back with SerialPort.close).
+        var serial = false
         /// The last line mismatch reported (reported again only when it changes).
         var mismatch: String?
 
         func close() {
             if listener >= 0 { Glibc.close(listener) }
-            if let pty { pty.close() } else { streams.forEach { _ = Glibc.close($0.fd) } }
+            if let pty {
+                pty.close()
+            } else {
+                for stream in streams {
+                    if serial { SerialPort.close(stream.fd) } else { _ = Glibc.close(stream.fd) }
+                }
+            }
         }
     }
 
@@ -139,7 +147,7 @@ extension ProfileSimulator {
             do {
                 let stream = Stream(fd: try SerialPort.open(serial))
                 onListening(serial.path)
-                return Line(streams: [stream])
+                return Line(streams: [stream], serial: true)
             } catch {
                 throw SimulatorError.setup("\(error)")
             }

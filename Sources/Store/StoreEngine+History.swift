@@ -105,7 +105,7 @@ extension StoreEngine {
     /// The point's samples in frames not compacted yet, from `since` on, in
     /// (time, frame) order. The time index gives the device's frames without
     /// reading the other devices' rows.
-    private func headSamples(of point: PointRow, since: Int64) throws(StoreError) -> [StoredSample] {
+    func headSamples(of point: PointRow, since: Int64) throws(StoreError) -> [StoredSample] {
         var samples: [StoredSample] = []
         try connection.statement("""
             SELECT time, points FROM history_frames f INDEXED BY history_frames_by_time
@@ -127,7 +127,7 @@ extension StoreEngine {
         return samples
     }
 
-    private static func decode(_ data: SQLiteValue, chunk id: SQLiteValue) throws(StoreError) -> [StoredSample] {
+    static func decode(_ data: SQLiteValue, chunk id: SQLiteValue) throws(StoreError) -> [StoredSample] {
         do {
             return try ChunkCodec.decode(data.blob ?? [])
         } catch {

@@ -14,6 +14,8 @@ enum BenchCommand: Command {
 
         Usage: pumpgw bench codec [--hours 24]     (bytes per sample of the history chunk codec)
                pumpgw bench history --db FILE --point S/D/P [--since 1h] [--every 1m]   (query time)
+               pumpgw bench report --db FILE [--fill [--interval 100ms]] [--days 7]   (report pressure time;
+                                  --fill first writes a week of one point's history)
                pumpgw bench store --db FILE [--devices 100] [--points 50] [--cycles K | --duration S]
                                   [--per-device] [--synchronous normal|full] [--deadband D] [--progress]
                                   [--compact-every S]
@@ -42,9 +44,10 @@ enum BenchCommand: Command {
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try CommandLineArguments(arguments, options: ["db", "devices", "points", "cycles", "duration",
                                                                     "synchronous", "deadband", "hours", "compact-every",
-                                                                    "point", "since", "every"],
-                                               flags: ["per-device", "progress"])
+                                                                    "point", "since", "every", "interval", "days"],
+                                               flags: ["per-device", "progress", "fill"])
         if options.positionals == ["history"] { return try BenchHistory.run(options) }
+        if options.positionals == ["report"] { return try BenchReport.run(options) }
         if options.positionals == ["codec"] { return try BenchCodec.run(hours: options.integer("hours", default: 24, range: 1...24 * 366)) }
         guard options.positionals == ["store"] else { throw UsageError(message: "say what to bench: pumpgw bench store or pumpgw bench codec") }
         let path = try options.required("db")

@@ -54,7 +54,7 @@ enum BoostCommand: Command {
         }
         let station = try options.required("station")
         let device = options.string("device")
-        if let settings, let problem = unknownTarget(station: station, device: device, in: settings) {
+        if let settings, let problem = BoostAdmission(config: settings.loaded).unknownTarget(station: station, device: device) {
             Console.error(problem)
             return 1
         }
@@ -80,7 +80,9 @@ enum BoostCommand: Command {
         let until = now.addingTimeInterval(duration.seconds)
         if let settings {
             let request = BoostRequest(station: station, device: device, interval: interval, from: now, until: until, source: .cli)
-            switch check(request, settings: settings, path: path, now: now) {
+            // No store yet (the gateway never ran): no boosts in force.
+            let active = (try? BoostTable(path: path, readOnly: true).active(at: now)) ?? []
+            switch BoostAdmission(config: settings.loaded).check(request, active: active, at: now) {
             case .success(let notes): notes.forEach(Console.print)
             case .failure(let refusal):
                 Console.error("refused: \(refusal.message)")
@@ -94,45 +96,6 @@ enum BoostCommand: Command {
                                       history: history))
         Console.print("boost \(device.map { "\(station)/\($0)" } ?? station): \(DurationText.format(interval)) until \(BoostListing.utc(until)); the gateway takes it up within 1 s")
         return 0
-    }
-
-    /// The guards for each device the request covers (minInterval, the boost
-    /// timeout), then the capacity of each serial bus it touches, with the
-    /// boosts already in force and the configured windows beside it.
-    static func check(_ request: BoostRequest, settings: GatewaySettings, path: String,
-                      now: Date) -> Result<[String], BoostRefusal> {
-        var notes: [String] = []
-        let covered = settings.devices.filter { request.covers(station: $0.station.id, device: $0.config.id) }
-        for target in covered {
-            switch BoostGuard.check(name: "\(target.station.id)/\(target.config.id)", requested: request.interval,
-                                    minInterval: target.minInterval, timeout: target.timeout) {
-            case .success(let check): notes += check.notes
-            case .failure(let refusal): return .failure(refusal)
-            }
-        }
-        // No store yet (the gateway never ran): no boosts in force.
-        let active = ((try? BoostTable(path: path, readOnly: true).active(at: now)) ?? []).compactMap(BoostRequest.init(record:))
-        let intervals = settings.intervals(with: active + settings.intensiveWindows.flatMap { $0.requests(at: now) } + [request], at: now)
-        let keys = Set(covered.map { "\($0.station.id)/\($0.config.id)" })
-        for bus in BusBudget.buses(of: settings.devices) where !keys.isDisjoint(with: bus.pollWireTimes.keys) {
-            switch bus.check(intervals: intervals) {
-            case .success(let line): notes.append(line)
-            case .failure(let refusal): return .failure(refusal)
-            }
-        }
-        return .success(notes)
-    }
-
-    static func unknownTarget(station: String, device: String?, in settings: GatewaySettings) -> String? {
-        let devices = settings.devices.filter { $0.station.id == station }
-        guard !devices.isEmpty else {
-            let known = Set(settings.devices.map(\.station.id)).sorted().joined(separator: ", ")
-            return "\(settings.file): no station '\(station)' (stations: \(known))"
-        }
-        if let device, !devices.contains(where: { $0.config.id == device }) {
-            return "\(settings.file): no device '\(device)' in station \(station) (devices: \(devices.map(\.config.id).joined(separator: ", ")))"
-        }
-        return nil
     }
 }
 

@@ -45,7 +45,7 @@ struct DemoBus {
         options.pty = false
         options.port = 0
         guard let place = serve(flow: flow, analyser: analyser, options: options) else { return nil }
-        Console.print("pumpgw demo: no pty here: the RS-485 devices sit behind RTU over TCP on \(place)")
+        Console.print("pumpgw demo: no pty for the bus (above): its devices sit behind RTU over TCP on \(place) instead")
         return DemoBus(port: nil, place: place)
     }
 

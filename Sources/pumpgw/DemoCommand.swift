@@ -59,21 +59,7 @@ enum DemoCommand: Command {
         defer { signals.cancel() }
 
         // The pump rooms, each a simulator on a thread of its own.
-        var stations = [
-            DemoStation(id: "FT-0412", name: "Futian estate 12", district: "futian", options: SimulatorOptions()),
-            DemoStation(id: "LH-0107", name: "Luohu estate 7", district: "luohu", options: SimulatorOptions()),
-            DemoStation(id: "NS-0233", name: "Nanshan estate 33", district: "nanshan", options: SimulatorOptions()),
-        ]
-        stations[1].options.scenario = .pressureDrop(after: 6, lasting: 30)
-        stations[2].options.downAfter = 20
-        stations[2].options.downFor = 20
-        var ports: [Int] = []
-        for index in stations.indices {
-            stations[index].options.port = 0
-            stations[index].options.seed = UInt64(index + 1)
-            guard let port = startSimulator(profile: booster, options: stations[index].options) else { return 1 }
-            ports.append(port)
-        }
+        guard let (stations, ports) = startStations(profile: booster) else { return 1 }
 
         try FileManager.default.createDirectory(at: varFolder, withIntermediateDirectories: true)
         guard let bus = DemoBus.start(profiles: profilesFolder, varFolder: varFolder) else { return 1 }
@@ -82,27 +68,9 @@ enum DemoCommand: Command {
         let configFile = varFolder.appendingPathComponent("demo-config.json5")
         try demoConfig(stations: stations, ports: ports, bus: bus, profiles: profilesFolder)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        var settings: GatewaySettings
-        do {
-            settings = try GatewaySettings.load(path: configFile.path)
-        } catch {
-            for problem in error.problems { Console.error(problem.description) }
+        guard let (runtime, settings) = try startGateway(configFile, http: options.string("http") ?? "127.0.0.1:9108") else {
             return 1
         }
-        let http = options.string("http") ?? "127.0.0.1:9108"
-        if http != "off" { settings.loaded.config.http = HTTPSection(listen: http) }
-        let runtime: GatewayRuntime
-        do {
-            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2),
-                                         statusJSON: StatusOutput.document)
-        } catch where settings.loaded.config.http != nil {
-            // The page is for show: a port in use must not stop the demo.
-            Console.error("\(error); the demo runs without its page")
-            settings.loaded.config.http = nil
-            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2),
-                                         statusJSON: StatusOutput.document)
-        }
-        if let listen = settings.loaded.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }
         runtime.start()
         Console.print("pumpgw demo: \(stations.count) simulated pump rooms on 127.0.0.1 (ports \(ports.map(String.init).joined(separator: ", "))) and \(bus.summary); store \(settings.storePath); feed \(varFolder.path)/feed.lp; Ctrl-C stops")
 
@@ -122,6 +90,53 @@ enum DemoCommand: Command {
         let stats = runtime.stats
         Console.print("pumpgw demo: stopped after \(stats.reports) polls, \(stats.alarmEvents) alarm events; `pumpgw status --db \(settings.storePath)` shows the last state")
         return 0
+    }
+
+    /// The three stations, each a simulator of `profile` on a thread of its
+    /// own, and their ports; nil when one did not start.
+    static func startStations(profile booster: DeviceProfile) -> (stations: [DemoStation], ports: [Int])? {
+        var stations = [
+            DemoStation(id: "FT-0412", name: "Futian estate 12", district: "futian", options: SimulatorOptions()),
+            DemoStation(id: "LH-0107", name: "Luohu estate 7", district: "luohu", options: SimulatorOptions()),
+            DemoStation(id: "NS-0233", name: "Nanshan estate 33", district: "nanshan", options: SimulatorOptions()),
+        ]
+        stations[1].options.scenario = .pressureDrop(after: 6, lasting: 30)
+        stations[2].options.downAfter = 20
+        stations[2].options.downFor = 20
+        var ports: [Int] = []
+        for index in stations.indices {
+            stations[index].options.port = 0
+            stations[index].options.seed = UInt64(index + 1)
+            guard let port = startSimulator(profile: booster, options: stations[index].options) else { return nil }
+            ports.append(port)
+        }
+        return (stations, ports)
+    }
+
+    /// The gateway on `configFile`, through the one loader, with its page on
+    /// `http` ("off": none); nil when the config has problems (printed).
+    static func startGateway(_ configFile: URL, http: String) throws -> (GatewayRuntime, GatewaySettings)? {
+        var settings: GatewaySettings
+        do {
+            settings = try GatewaySettings.load(path: configFile.path)
+        } catch {
+            for problem in error.problems { Console.error(problem.description) }
+            return nil
+        }
+        if http != "off" { settings.loaded.config.http = HTTPSection(listen: http) }
+        let runtime: GatewayRuntime
+        do {
+            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2),
+                                         statusJSON: StatusOutput.document)
+        } catch where settings.loaded.config.http != nil {
+            // The page is for show: a port in use must not stop the demo.
+            Console.error("\(error); the demo runs without its page")
+            settings.loaded.config.http = nil
+            runtime = try GatewayRuntime(settings: settings, log: Logger(minimum: .warning), feedGrace: .seconds(2),
+                                         statusJSON: StatusOutput.document)
+        }
+        if let listen = settings.loaded.config.http?.listen { Console.print("pumpgw demo: the page is http://\(listen)/ (metrics: /metrics)") }
+        return (runtime, settings)
     }
 
     /// Starts a simulator thread; returns its port once it listens.

@@ -116,7 +116,8 @@ enum SimulateCommand: Command {
                 })
             Console.print("pumpgw simulate: stopped after \(simulator.requestsServed) requests, \(simulator.writeRequests) write requests"
                           + (settings.paceBaud == nil ? "" : ", \(String(format: "%.3f", simulator.wireSeconds)) s of wire time in "
-                             + String(format: "%.3f", simulator.lastReply?.timeIntervalSince(simulator.firstRequest ?? Date()) ?? 0) + " s"))
+                             + String(format: "%.3f", simulator.lastReply?.timeIntervalSince(simulator.firstRequest ?? Date()) ?? 0) + " s")
+                          + (simulator.lineMismatches == 0 ? "" : ", \(simulator.lineMismatches) requests at another line setting left unanswered"))
             return 0
         }
         try simulator.run(

@@ -14,6 +14,7 @@ let usage = """
       pumpgw scan (--host HOST [--port 502] [--framing tcp|rtu] | --serial TTY [--baud 9600]) [--units 1-247] [--json]
       pumpgw simulate --profile FILE [--port 1502] [--unit 1] [--framing rtu | --serial TTY] [--duration S] [--scenario NAME] [faults...]
       pumpgw check FILE...
+      pumpgw schema                                          (the JSON Schema of device profiles)
       pumpgw demo [--duration S]
       pumpgw status [--db FILE] [--json]
       pumpgw boost (--config FILE | --db FILE) --station ID [--device ID] --interval D --for D [--reason TEXT]
@@ -42,6 +43,7 @@ case "read": command = ReadCommand.self
 case "simulate": command = SimulateCommand.self
 case "scan": command = ScanCommand.self
 case "check": command = CheckCommand.self
+case "schema": command = SchemaCommand.self
 case "demo": command = DemoCommand.self
 case "status": command = StatusCommand.self
 case "deadletters": command = DeadLettersCommand.self

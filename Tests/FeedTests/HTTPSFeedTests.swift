@@ -23,19 +23,21 @@ import Glibc
                                                  "--tls-key", key ?? certificates.keyFile] + extra)
     }
 
-    func sink(port: Int, trusting caFile: String?) throws -> any FeedSink {
+    func sink(port: Int, trusting caFile: String?, host: String = "127.0.0.1") throws -> any FeedSink {
         var environment = ["PW": "s3cret"]
         environment["SSL_CERT_FILE"] = caFile
-        return try FeedSinks.make(FeedSection(url: "https://127.0.0.1:\(port)/write?db=pumps", tokenEnv: "PW", username: "gw"),
+        return try FeedSinks.make(FeedSection(url: "https://\(host):\(port)/write?db=pumps", tokenEnv: "PW", username: "gw"),
                                   environment: environment, timeout: 5)
     }
 
-    @Test func linesAreDeliveredOverTLS() async throws {
+    /// By address (checked against the certificate's IP name) and by name (SNI, checked against its DNS name).
+    @Test(arguments: ["127.0.0.1", "localhost"])
+    func linesAreDeliveredOverTLS(_ host: String) async throws {
         defer { certificates.remove() }
         let record = certificates.folder.appendingPathComponent("record.log").path
         let server = try tlsServer("record", ["--record", record])
         defer { server.stop() }
-        let feed = try sink(port: server.port, trusting: certificates.caFile)
+        let feed = try sink(port: server.port, trusting: certificates.caFile, host: host)
         #expect(await feed.write(["m a=1i 1", "m a=2i 2"]) == .accepted)
         #expect(await feed.write(["m a=3i 3"]) == .accepted)
         // By hand: "m a=1i 1\n" is 9 bytes, two lines 18, one line 9; the basic-auth header went too.
@@ -64,10 +66,11 @@ import Glibc
 
     /// A certificate that does not verify is never talked to: nothing reaches
     /// the server, and the message says why and what to set.
-    @Test(arguments: [("stranger", "self-signed certificate"),            // signed by nobody we trust
-                      ("other", "IP address mismatch"),                  // our CA, but for feed.example
-                      ("system", "unable to get local issuer certificate")])   // our CA, not trusted: no SSL_CERT_FILE
-    func anUntrustedCertificateIsRefused(_ which: String, _ reason: String) async throws {
+    @Test(arguments: [("stranger", "127.0.0.1", "self-signed certificate"),            // signed by nobody we trust
+                      ("other", "127.0.0.1", "IP address mismatch"),                  // our CA, but for feed.example
+                      ("other", "localhost", "hostname mismatch"),                    // the same, asked by name
+                      ("system", "127.0.0.1", "unable to get local issuer certificate")])   // our CA, not trusted: no SSL_CERT_FILE
+    func anUntrustedCertificateIsRefused(_ which: String, _ host: String, _ reason: String) async throws {
         defer { certificates.remove() }
         let record = certificates.folder.appendingPathComponent("record.log").path
         let (certificate, key) = switch which {
@@ -77,7 +80,8 @@ import Glibc
         }
         let server = try tlsServer("record", ["--record", record], certificate: certificate, key: key)
         defer { server.stop() }
-        let result = await (try sink(port: server.port, trusting: which == "system" ? nil : certificates.caFile)).write(["m a=1i 1"])
+        let caFile = which == "system" ? nil : certificates.caFile
+        let result = await (try sink(port: server.port, trusting: caFile, host: host)).write(["m a=1i 1"])
         guard case .retry(let message, _) = result else { Issue.record("expected a retry, got \(result)"); return }
         #expect(message == "TLS handshake: the server's certificate is not trusted: \(reason) "
                 + "(a private CA: set SSL_CERT_FILE to its PEM file)")

@@ -56,4 +56,21 @@ struct PressureStatisticsTests {
         statistics.finish(at: Self.t0 + 45)
         #expect(statistics.hours[0].excursions == 1 && statistics.hours[0].longestExcursion == 45)
     }
+
+    @Test("a sample that comes late goes into its own hour, made in its place if missing")
+    func lateSamples() {
+        var statistics = PressureStatistics(low: 0.3, timeZone: TimeZone(identifier: "UTC")!)
+        statistics.add(0.40, at: Self.t0)            // 10:00
+        statistics.add(0.20, at: Self.t0 + 3600)     // 11:00, below: an excursion begins in hour 11
+        statistics.add(0.50, at: Self.t0 + 1800)     // 10:30, late: into hour 10
+        statistics.add(0.45, at: Self.t0 - 2700)     // 09:15, late: a new hour 09 first
+        statistics.add(0.40, at: Self.t0 + 3660)     // 11:01, back above: the excursion lasted 60 s
+        statistics.finish(at: Self.t0 + 3660)
+        #expect(statistics.hours.map { Int($0.start.timeIntervalSince(Self.t0)) } == [-3600, 0, 3600])
+        #expect(statistics.hours.map(\.count) == [1, 2, 2])
+        // Hour 10: 0.40 and 0.50, mean 0.45; hour 11: the excursion, kept on its hour after the insertion before it.
+        #expect(abs(statistics.hours[1].mean - 0.45) < 1e-12)
+        #expect(statistics.hours[2].excursions == 1 && statistics.hours[2].longestExcursion == 60)
+        #expect(statistics.days.count == 1 && statistics.days[0].count == 5 && statistics.days[0].excursions == 1)
+    }
 }

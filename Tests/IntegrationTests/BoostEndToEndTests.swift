@@ -12,8 +12,9 @@ struct BoostEndToEndTests {
     static let grundfos = DaemonTests.grundfos
 
     /// Writes a config polling one device at 1 s with a 100 ms timeout.
-    static func config(_ site: DaemonSite, port: Int, extraDevice: String = "", station: String = "") throws {
+    static func config(_ site: DaemonSite, port: Int, extraDevice: String = "", station: String = "", top: String = "") throws {
         try site.write(gatewayConfigText(profiles: Paths.profiles.path, gateway: #"id: "gw-test", timeZone: "UTC""#, """
+          \(top)
           stations: [ { id: "FT-0412", \(station) devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),
               interval: "1s", timeout: "100ms" \(extraDevice) } ] } ],
@@ -41,11 +42,11 @@ struct BoostEndToEndTests {
 
     /// A simulator child, a site with `config(...)`, and a gateway child
     /// polling it, started (the caller removes the site and stops both).
-    static func startGateway(simulatorExtra: [String] = [], extraDevice: String = "",
-                             station: String = "") throws -> (simulator: Server, site: DaemonSite, daemon: Daemon) {
+    static func startGateway(simulatorExtra: [String] = [], extraDevice: String = "", station: String = "",
+                             top: String = "") throws -> (simulator: Server, site: DaemonSite, daemon: Daemon) {
         let simulator = try startSimulator(profile: grundfos, extra: simulatorExtra)
         let site = try DaemonSite()
-        try config(site, port: simulator.port, extraDevice: extraDevice, station: station)
+        try config(site, port: simulator.port, extraDevice: extraDevice, station: station, top: top)
         let daemon = try Daemon(config: site.config.path)
         #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
         return (simulator, site, daemon)
@@ -256,16 +257,10 @@ struct BoostEndToEndTests {
         let devices = (1...10).map { unit in
             #"{ id: "pt\#(unit)", profile: "pressure-transmitter-rs485", bus: "rs485-1", unit: \#(unit), interval: "1s", timeout: "200ms" }"#
         }
-        try """
-        {
-          gateway: { id: "gw-test", timeZone: "UTC" },
-          profiles: "\(Paths.profiles.path)",
-          store: { path: "var/pumpgw.db" },
-          feed: { url: "file:var/feed.lp", precision: "ms" },
+        try site.write(gatewayConfigText(profiles: Paths.profiles.path, gateway: #"id: "gw-test", timeZone: "UTC""#, """
           buses: [ { id: "rs485-1", port: "\(site.folder.path)/no-such-tty", baud: 9600, parity: "none", dataBits: 8, stopBits: 1 } ],
           stations: [ { id: "FT-0412", devices: [ \(devices.joined(separator: ",\n")) ] } ],
-        }
-        """.write(to: site.config, atomically: true, encoding: .utf8)
+          """))
     }
 
     @Test("a boost that would load its RS-485 bus over 100 % is refused with the numbers, by the command and by the daemon")
@@ -293,5 +288,44 @@ struct BoostEndToEndTests {
         #expect(daemon.waitFor("rs485-1: 9600 8N1 would need 363 ms of wire time per 200 ms cycle: 181 %", timeout: 3), "stderr: \(daemon.stderr)")
         #expect(daemon.terminate() == 0)
         #expect(daemon.stderr.contains("msg=\"boost refused\""))
+    }
+
+    @Test("POST /api/boost on a loopback window: the header is required, the guards apply, the boost is stored and taken up")
+    func httpBoost() throws {
+        let port = try freePort()
+        let (simulator, site, daemon) = try Self.startGateway(extraDevice: #", minInterval: "250ms""#,
+                                                              top: #"http: { listen: "127.0.0.1:\#(port)" },"#)
+        defer { site.remove() }
+        let http = UInt16(port)
+        let target = "/api/boost?station=FT-0412&device=booster&interval=200ms&for=1m&reason=complaint+17"
+        // Without the header: refused, nothing stored.
+        let bare = try TestClient.get(port: http, target, method: "POST")
+        #expect(bare.status == 403 && bare.text.contains("X-Pumpgw: boost"), "\(bare.text)")
+        // A body is refused before the handler; POST elsewhere stays refused (read-only).
+        let withBody = try TestClient.get(port: http, target, method: "POST", headers: ["X-Pumpgw": "boost", "Content-Length": "3"])
+        #expect(withBody.status == 413, "\(withBody.text)")
+        #expect(try TestClient.get(port: http, "/api/status", method: "POST").status == 405)
+        // Unknown device, bad interval.
+        let unknown = try TestClient.get(port: http, "/api/boost?station=FT-0412&device=nope&interval=200ms&for=1m",
+                                         method: "POST", headers: ["X-Pumpgw": "boost"])
+        #expect(unknown.status == 404 && unknown.text.contains("no device 'nope' in station FT-0412"), "\(unknown.text)")
+        let bad = try TestClient.get(port: http, "/api/boost?station=FT-0412&interval=fast&for=1m", method: "POST",
+                                     headers: ["X-Pumpgw": "boost"])
+        #expect(bad.status == 400, "\(bad.text)")
+        #expect(try TestClient.get(port: http, "/api/boost").text == "{\"boosts\":[]}\n")
+        // Accepted: 200 ms is below the device's minInterval of 250 ms, said as on the command line.
+        let accepted = try TestClient.get(port: http, target, method: "POST", headers: ["X-Pumpgw": "boost"])
+        #expect(accepted.status == 200, "\(accepted.text)")
+        #expect(accepted.text.contains("FT-0412/booster: 200ms is below its minInterval of 250ms; using 250ms"), "\(accepted.text)")
+        #expect(accepted.text.contains(#""source":"http""#) && accepted.text.contains(#""reason":"complaint 17""#), "\(accepted.text)")
+        #expect(daemon.waitFor("msg=\"boost started\"", timeout: 3), "stderr: \(daemon.stderr)")
+        let listed = try TestClient.get(port: http, "/api/boost")
+        #expect(listed.status == 200 && listed.text.contains(#""interval_ms":200"#), "\(listed.text)")
+        #expect(daemon.terminate() == 0)
+        #expect(simulator.stopAndCountWrites() == 0)
+        // Started at the floored 250 ms, from source http.
+        let events = try Self.boostEvents(site)
+        #expect(events.first?.hasPrefix("pump_boost,device=booster,source=http,station=FT-0412 state=\"started\",interval_ms=250") == true,
+                "\(events)")
     }
 }

@@ -88,5 +88,31 @@ struct BusRunTests {
         let lines = try site.stationLines()
         #expect(lines.count >= 3, "\(lines.count) lines after the reload; stderr: \(daemon.stderr)")
         #expect(lines.allSatisfy { $0.contains("inlet_pressure=") }, "\(lines.prefix(2))")
+        // The silence before was the baud: the simulator counted requests at the wrong one.
+        #expect(simulator.stopAndCountWrites() == 0)
+        #expect(simulator.output.contains("at another line setting left unanswered"), "\(simulator.output)")
+    }
+
+    @Test("the port is given back: an unprivileged user opens a pty bus again after closing it",
+          .enabled(if: getuid() == 0, "setpriv needs root to change user"))
+    func portReopensAsUnprivilegedUser() throws {
+        let site = try DaemonSite()
+        defer { site.remove() }
+        let port = site.folder.appendingPathComponent("rs485-1").path
+        let profile = Paths.profiles.appendingPathComponent("pressure-transmitter-rs485.json5").path
+        let simulator = try Server(Paths.pumpgw, ["simulate", "--profile", profile, "--pty", port, "--unit", "2", "--duration", "60"],
+                                   announcement: #"\(RTU\) unit (\d+)"#)
+        defer { simulator.stop() }
+        // As a dialout member would: the service user may open the port, it is not root.
+        let slave = try FileManager.default.destinationOfSymbolicLink(atPath: port)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: slave)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: site.folder.path)
+        // Three reads, each opening and closing the port: the gateway's reopen after a lost line
+        // or a reload. With TIOCEXCL left set at close, the second open failed with EBUSY.
+        for attempt in 1...3 {
+            let read = try runToEnd("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", Paths.pumpgw, "read",
+                                                         "--profile", profile, "--serial", port, "--unit", "2", "--json"])
+            #expect(read.status == 0, "open \(attempt): \(read.stderr)")
+        }
     }
 }

@@ -37,4 +37,23 @@ struct DemoTests {
         #expect(analyser.count >= 5 && analyser.allSatisfy { $0.contains("free_chlorine=") }, "analyser lines: \(analyser.prefix(2))")
         #expect(result.stdout.contains("FT-0412  flowmeter: flow "), "stdout: \(result.stdout)")
     }
+
+    @Test("without a pty the demo's bus devices are served over RTU over TCP, and polled good")
+    func busFallsBackToRTUOverTCP() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pumpgw-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A plain file where the pty's link would go: the simulator will not replace it, so no pty.
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("not a link".utf8).write(to: folder.appendingPathComponent("rs485-1"))
+        let result = try runToEnd(Paths.pumpgw, ["demo", "--duration", "6", "--profiles", Paths.profiles.path,
+                                                 "--var", folder.path, "--http", "off"], timeout: 60)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("no pty for the bus (above): its devices sit behind RTU over TCP on 127.0.0.1:"), "stdout: \(result.stdout)")
+        let config = try String(contentsOf: folder.appendingPathComponent("demo-config.json5"), encoding: .utf8)
+        #expect(!config.contains("buses:") && config.contains(#"framing: "rtu", unit: 3"#), "\(config)")
+        let feed = try String(contentsOf: folder.appendingPathComponent("feed.lp"), encoding: .utf8).split(separator: "\n")
+        // 6 s at 1 s: about 5 flow meter lines after the staggered start.
+        #expect(feed.filter { $0.hasPrefix("pump_station,device=flowmeter,") && $0.contains(" flow=") }.count >= 3)
+        #expect(feed.contains { $0.hasPrefix("pump_station,device=analyser,") && $0.contains("free_chlorine=") })
+    }
 }

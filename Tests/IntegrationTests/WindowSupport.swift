@@ -66,7 +66,10 @@ func listeningSockets(pid: Int32) -> [(fd: Int32, port: UInt16)] {
     }
     var sockets: [(fd: Int32, port: UInt16)] = []
     for table in ["tcp", "tcp6"] {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/net/\(table)", encoding: .utf8)) ?? ""
+        // Read to the end: String(contentsOfFile:) stops after the first 4 KB
+        // of a /proc file, and a busy machine's socket table is far longer.
+        let data = FileHandle(forReadingAtPath: "/proc/\(pid)/net/\(table)")?.readDataToEndOfFile() ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
         for line in text.split(separator: "\n").dropFirst() {
             let columns = line.split(separator: " ")
             guard columns.count > 9, columns[3] == "0A", let fd = inodes[String(columns[9])],

@@ -1,7 +1,9 @@
 // DeviceProfiles/profile.schema.json, the loader's shapes (FileShapes) and
 // the typed models must name the same keys with the same value types, and
 // the schema's enums must be the Swift enums: editors then complete and
-// check exactly what `pumpgw check` accepts.
+// check exactly what `pumpgw check` accepts. The file is generated from the
+// shapes (`pumpgw schema`): the first test holds it equal to the generator,
+// the others check the generated schema itself against the loader.
 
 import Foundation
 import Testing
@@ -66,6 +68,11 @@ private func keys(of value: Any) -> Set<String> {
 }
 
 struct SchemaAgreementTests {
+    @Test func theFileIsWhatTheGeneratorWrites() throws {
+        let file = try String(contentsOf: root.appendingPathComponent("DeviceProfiles/profile.schema.json"), encoding: .utf8)
+        #expect(file == ProfileSchema.text(), "run `pumpgw schema > DeviceProfiles/profile.schema.json` after changing FileShapes")
+    }
+
     @Test func schemaMatchesTheLoader() throws {
         let document = try schema()
         #expect(document["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")

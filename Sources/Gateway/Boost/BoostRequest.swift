@@ -8,6 +8,8 @@ import Foundation
 /// Where a boost came from, as the store, the feed and `status` print it.
 public enum BoostSource: Sendable, Hashable, CustomStringConvertible {
     case cli
+    /// `POST /api/boost` on the gateway's window.
+    case http
     case schedule
     /// "ST/DEV/POINT/RULE" of the rule whose alarm raised the boost.
     case rule(String)
@@ -15,6 +17,7 @@ public enum BoostSource: Sendable, Hashable, CustomStringConvertible {
     public init?(text: String) {
         switch text {
         case "cli": self = .cli
+        case "http": self = .http
         case "schedule": self = .schedule
         default:
             guard text.hasPrefix("rule:"), text.count > 5 else { return nil }
@@ -25,6 +28,7 @@ public enum BoostSource: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cli: "cli"
+        case .http: "http"
         case .schedule: "schedule"
         case .rule(let path): "rule:" + path
         }

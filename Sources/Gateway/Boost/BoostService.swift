@@ -38,7 +38,7 @@ final class BoostService: Service {
                 (BoostedDevice(station: resolved.station.id, device: resolved.config.id, configured: resolved.interval,
                                minInterval: resolved.minInterval), resolved.timeout)
             }
-            windows = settings.intensiveWindows
+            windows = settings.loaded.intensiveWindows
             buses = BusBudget.buses(of: settings.devices)
         }
     }

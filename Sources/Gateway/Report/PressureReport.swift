@@ -1,5 +1,5 @@
 // `pumpgw report pressure`: reads one point's history through the store's
-// query API (never SQL on the frames: the storage underneath changes) and
+// read API (never SQL on the frames: the storage underneath changes) and
 // folds it into PressureStatistics per device; renders text or JSON.
 
 import Foundation
@@ -14,19 +14,21 @@ public struct PressureReport: Sendable {
     public var statistics: PressureStatistics
     public var samples: Int
 
-    /// Reads `point` of one device since `since` from `store`.
+    /// Reads `point` of one device since `since` from `store`, streamed
+    /// sample by sample (StoreEngine.forEachNumber): a week of 100 ms
+    /// polls is 6 M samples, never held in memory at once.
     @available(*, noasync)
     public static func read(store: StationStore, station: String, device: String, point: String, since: Date,
                             low: Double?, timeZone: TimeZone) throws -> PressureReport {
         var statistics = PressureStatistics(low: low, timeZone: timeZone)
-        let history = try store.read { try $0.history(station: station, device: device, point: point, since: since, limit: Int.max) }
-        var count = 0
-        for sample in history {
-            guard let value = sample.value?.number else { continue }
-            statistics.add(value, at: sample.time)
-            count += 1
+        var last: Int64?
+        let count = try store.read { engine in
+            try engine.forEachNumber(station: station, device: device, point: point, since: since) { time, value in
+                statistics.add(value, at: Date(timeIntervalSince1970: Double(time) / 1000))
+                last = max(last ?? time, time)
+            }
         }
-        if let last = history.last { statistics.finish(at: last.time) }
+        if let last { statistics.finish(at: Date(timeIntervalSince1970: Double(last) / 1000)) }
         return PressureReport(station: station, device: device, point: point, statistics: statistics, samples: count)
     }
 

@@ -41,6 +41,10 @@ public struct PressureStatistics: Sendable {
     private let calendar: Calendar
     /// The excursion in progress: when it began, and the buckets it began in.
     private var excursionStart: (time: Date, hour: Int, day: Int)?
+    /// Where the last hour and day end: a sample before them and after their
+    /// start goes in without asking the calendar (a week of 100 ms polls is
+    /// 6 M samples; the calendar costs microseconds a call).
+    private var hourEnd = Date.distantPast, dayEnd = Date.distantPast
 
     public init(low: Double?, timeZone: TimeZone) {
         self.low = low
@@ -49,12 +53,21 @@ public struct PressureStatistics: Sendable {
         self.calendar = calendar
     }
 
-    /// Adds samples in time order.
+    /// Adds samples in time order. One that comes late (before the last
+    /// hour's start: frames after a clock step) goes into its own hour and
+    /// day but counts in no excursion.
     public mutating func add(_ value: Double, at time: Date) {
-        let hourStart = calendar.dateInterval(of: .hour, for: time)?.start ?? time
-        let dayStart = calendar.startOfDay(for: time)
-        if hours.last?.start != hourStart { hours.append(PressureBucket(start: hourStart)) }
-        if days.last?.start != dayStart { days.append(PressureBucket(start: dayStart)) }
+        if let hour = hours.last, time < hour.start { return addLate(value, at: time) }
+        if time >= hourEnd {
+            let interval = calendar.dateInterval(of: .hour, for: time) ?? DateInterval(start: time, duration: 3600)
+            hours.append(PressureBucket(start: interval.start))
+            hourEnd = interval.end
+        }
+        if time >= dayEnd {
+            let interval = calendar.dateInterval(of: .day, for: time) ?? DateInterval(start: time, duration: 86400)
+            days.append(PressureBucket(start: interval.start))
+            dayEnd = interval.end
+        }
         hours[hours.count - 1].add(value)
         days[days.count - 1].add(value)
         guard let low else { return }
@@ -65,6 +78,29 @@ public struct PressureStatistics: Sendable {
         } else if value >= low, let start = excursionStart {
             endExcursion(start, at: time)
         }
+    }
+
+    private mutating func addLate(_ value: Double, at time: Date) {
+        let hour = Self.add(value, to: &hours, start: calendar.dateInterval(of: .hour, for: time)?.start ?? time)
+        let day = Self.add(value, to: &days, start: calendar.startOfDay(for: time))
+        // A bucket inserted before the excursion's moves it one place on.
+        if let start = excursionStart {
+            excursionStart = (start.time, start.hour + (hour.inserted && hour.index <= start.hour ? 1 : 0),
+                              start.day + (day.inserted && day.index <= start.day ? 1 : 0))
+        }
+    }
+
+    /// Adds to the bucket that starts at `start`, made in its place among the others if missing.
+    private static func add(_ value: Double, to buckets: inout [PressureBucket], start: Date) -> (index: Int, inserted: Bool) {
+        if let index = buckets.lastIndex(where: { $0.start == start }) {
+            buckets[index].add(value)
+            return (index, false)
+        }
+        let index = buckets.firstIndex { $0.start > start } ?? buckets.count
+        var bucket = PressureBucket(start: start)
+        bucket.add(value)
+        buckets.insert(bucket, at: index)
+        return (index, true)
     }
 
     /// Closes an excursion still open at the end of the data (its length so far).

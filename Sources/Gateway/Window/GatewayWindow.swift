@@ -35,7 +35,9 @@ final class GatewayWindow: Sendable {
         self.sources = sources
         self.config = Mutex(config)
         let routes = Routes()
-        server = try HTTPServer(address: address) { request in routes.window?.answer(request) ?? HTTPResponse(status: 503) }
+        var options = HTTPServer.Options()
+        options.postPaths = ["/api/boost"]
+        server = try HTTPServer(address: address, options: options) { request in routes.window?.answer(request) ?? HTTPResponse(status: 503) }
         routes.window = self
     }
 
@@ -72,6 +74,9 @@ final class GatewayWindow: Sendable {
                 HTTPResponse(status: 200, contentType: "application/json",
                              text: StatusDocument.alarmsJSON(try store.read { try $0.activeAlarms() }, now: now) + "\n")
             }
+        case "/api/boost":
+            return BoostAPI.respond(request, config: config.withLock { $0 }, storePath: sources.storePath,
+                                    loopback: server.address.isLoopback, now: now)
         case "/api/history":
             let current = config.withLock { $0 }
             return withStore { store in HistoryAPI.respond(request, config: current, store: store, now: now) }

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# What one boosted station costs beside the rest: the gateway polls a farm
+# of N simulated devices (Benchmarks/bench-plc-100.json5: 100 points in 3
+# requests, every 1 s, one device per station), run twice in one invocation
+# on a fresh store each time: once as configured, once with station ST-0000
+# boosted to --boost (default 100ms) by `pumpgw boost`. The feed goes to a
+# TCP sink nobody listens on, as during an outage of the central server, so
+# every line stays in the outbox: its growth is what an outage costs.
+# Per run: gateway CPU, polls, lateness p50/p99, skipped cycles, outbox
+# lines added and bytes written to disk (/proc/PID/io) during the measured
+# window, and the store's size at the end over the whole run's seconds.
+#
+# Usage: Benchmarks/boost-farm.sh [--devices 1000] [--duration 60] [--boost 100ms]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+devices=1000; duration=60; boost=100ms
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --devices) devices="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --boost) boost="$2"; shift 2 ;;
+    *) echo "boost-farm.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+swift build -c release --product pumpgw >/dev/null
+bin="$(swift build -c release --show-bin-path)/pumpgw"
+profile="$PWD/Benchmarks/bench-plc-100.json5"
+work="$(mktemp -d /tmp/pumpgw-boost.XXXXXX)"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+base=23000   # farm ports below Linux's ephemeral range (32768-60999), apart from the other scripts'
+sink=$((base - 1))   # nobody listens here: the feed is down
+ticks=$(getconf CLK_TCK)
+
+{
+  echo "{ gateway: { id: \"bench\" }, profiles: \"$PWD/Benchmarks\","
+  echo "  store: { path: \"$work/pumpgw.db\" }, feed: { url: \"tcp://127.0.0.1:$sink\", precision: \"ms\" },"
+  echo "  stations: ["
+  for ((i = 0; i < devices; i++)); do
+    printf '    { id: "ST-%04d", devices: [ { id: "plc", profile: "bench-plc-100", host: "127.0.0.1", port: %d, interval: "1s", timeout: "500ms" } ] },\n' "$i" $((base + i))
+  done
+  echo "  ] }"
+} > "$work/gw.json5"
+
+"$bin" farm --profile "$profile" --devices "$devices" --base-port $base > "$work/farm.out" &
+for _ in $(seq 100); do grep -q listening "$work/farm.out" 2>/dev/null && break; sleep 0.1; done
+
+cpu_seconds() { awk -v t="$ticks" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
+store_bytes() { { cat "$work/pumpgw.db" "$work/pumpgw.db-wal" 2>/dev/null || true; } | wc -c; }
+written_bytes() { awk '/^write_bytes:/ { print $2 }' "/proc/$1/io"; }
+# Outbox lines from the ends of its id range (nothing is sent: the sink is down).
+outbox_lines() {
+  sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce((select max(id) from outbox) - (select min(id) from outbox) + 1, 0)" 2>/dev/null || echo 0
+}
+
+# run LABEL BOOSTED: a fresh store, 10 s to settle (and to take the boost up),
+# then `duration` seconds measured.
+run() {
+  local label="$1" boosted="$2"
+  rm -f "$work"/pumpgw.db*
+  local t0; t0=$(date +%s)
+  "$bin" run --config "$work/gw.json5" 2> "$work/gw.log" &
+  local pid=$!
+  until grep -q "gateway started" "$work/gw.log" 2>/dev/null; do sleep 0.05; done
+  if [ "$boosted" = yes ]; then
+    "$bin" boost --config "$work/gw.json5" --station ST-0000 --interval "$boost" --for 1h --reason bench > /dev/null
+    until grep -q "boost started" "$work/gw.log" 2>/dev/null; do sleep 0.05; done
+  fi
+  sleep 10
+  local cpu0 lines0 written0; cpu0=$(cpu_seconds $pid); lines0=$(outbox_lines); written0=$(written_bytes $pid)
+  sleep "$duration"
+  local cpu1 lines1 written1; cpu1=$(cpu_seconds $pid); lines1=$(outbox_lines); written1=$(written_bytes $pid)
+  local hwm; hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
+  kill -TERM $pid; wait $pid || true
+  local seconds=$(( $(date +%s) - t0 )) size; size=$(store_bytes)
+  local stop; stop=$(grep "gateway stopped" "$work/gw.log")
+  field() { echo "$stop" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+  awk -v label="$label" -v cpu="$(echo "$cpu1 - $cpu0" | bc -l)" -v secs="$duration" -v hwm="$hwm" \
+      -v polls="$(field polls)" -v p50="$(field lateness_p50_ms)" -v p99="$(field lateness_p99_ms)" \
+      -v skipped="$(field skipped_cycles)" -v lines=$((lines1 - lines0)) -v written=$((written1 - written0)) \
+      -v size="$size" -v whole="$seconds" 'BEGIN {
+    printf "%s: cpu_cores=%.3f polls=%d (whole run) lateness_p50_ms=%s lateness_p99_ms=%s skipped_cycles=%s peak_rss_mb=%.1f\n",
+           label, cpu / secs, polls, p50, p99, skipped, hwm / 1024
+    printf "  outbox_lines_per_s=%.1f disk_written_mb_per_h=%.0f store_mb=%.1f after %d s (%.0f MB/h)\n",
+           lines / secs, written / secs * 3600 / 1e6, size / 1e6, whole, size / whole * 3600 / 1e6
+  }'
+}
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); pumpgw $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $devices devices at 1 s, ${duration} s measured"
+run "configured" no
+run "ST-0000 boosted to $boost" yes
