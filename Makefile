@@ -6,7 +6,7 @@
 # and PyPI. `sudo` is used only when not root.
 
 SWIFT        ?= swift
-APT_PACKAGES := libmodbus-dev libsqlite3-dev libssl-dev openssl pkg-config python3 python3-venv influxdb victoria-metrics socat prometheus chromium
+APT_PACKAGES := libmodbus-dev libsqlite3-dev zlib1g-dev libssl-dev openssl pkg-config python3 python3-venv influxdb victoria-metrics socat prometheus chromium
 PYMODBUS     := pymodbus==3.16.1 pyserial==3.5
 VENV         := .venv
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)

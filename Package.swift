@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // pumpgw: a monitoring gateway for secondary-supply (booster) pump stations.
 // No package dependencies: Foundation, Dispatch, and C system libraries
-// (libmodbus, sqlite3, OpenSSL) reached through `systemLibrary` targets.
+// (libmodbus, sqlite3, zlib, OpenSSL) reached through `systemLibrary` targets.
 import PackageDescription
 
 let package = Package(
@@ -10,11 +10,13 @@ let package = Package(
         .executable(name: "pumpgw", targets: ["pumpgw"]),
     ],
     targets: [
-        // C libraries, as Debian ships them (apt: libmodbus-dev, libsqlite3-dev).
+        // C libraries, as Debian ships them (apt: libmodbus-dev, libsqlite3-dev, zlib1g-dev).
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus",
                        providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         // OpenSSL 3, for the feed's own bounded HTTPS client (apt: libssl-dev).
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
@@ -32,7 +34,7 @@ let package = Package(
         .target(name: "Profiles", dependencies: ["Modbus", "Sockets"]),
         .target(name: "Decoding", dependencies: ["Profiles", "Telemetry"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding", "Telemetry"]),
-        .target(name: "Store", dependencies: ["CSQLite", "Profiles", "Telemetry"]),
+        .target(name: "Store", dependencies: ["CSQLite", "CZlib", "Profiles", "Telemetry"]),
         .target(name: "Feed", dependencies: ["COpenSSL", "Sockets", "Profiles", "Telemetry", "Lifecycle", "Logging"]),
         .target(name: "Simulator", dependencies: ["CModbus", "Modbus", "Profiles", "Decoding"]),
         .target(name: "HTTPServer", dependencies: ["Sockets"]),

@@ -120,6 +120,7 @@ public enum FileShapes {
         Field("retention", .string),
         Field("maxSizeMB", .number),
         Field("synchronous", .choice(["normal", "full"])),
+        Field("checkpoint", .string),
         Field("history", .object(history)),
     ]
 

@@ -58,6 +58,8 @@ public struct StoreSection: Codable, Sendable, Equatable {
     public var synchronous: String?
     /// History by exception: when a sample is kept.
     public var history: HistorySection?
+    /// How often the WAL is copied into the database file, e.g. "60s" (README: Store).
+    public var checkpoint: String?
 
     public init(path: String? = nil, retention: String? = nil, maxSizeMB: Double? = nil, synchronous: String? = nil) {
         self.path = path

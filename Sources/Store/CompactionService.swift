@@ -1,7 +1,10 @@
 // The compactor's own thread (not a queue of the store, not Swift's pool):
-// every `interval` it compacts every due window, then checkpoints the WAL.
-// The writer's connection leaves checkpoints to it (its autocheckpoint is
-// only a backstop), so the pipeline thread never copies the WAL.
+// every `compactionInterval` it compacts every due window, then either
+// checkpoints the WAL (every `checkpointInterval`, or sooner once the WAL is
+// `checkpointWALBytes` long) or only syncs it, so that committed polls
+// survive a power cut without the checkpoint's bytes. The writer's connection
+// leaves checkpoints to it (WALWatch.swift), so the pipeline thread never
+// copies the WAL.
 
 import Foundation
 import Synchronization
@@ -12,6 +15,8 @@ public struct CompactionStatus: Sendable, Equatable {
     /// Wall time spent compacting and checkpointing.
     public var seconds: Double = 0
     public var checkpoints = 0
+    /// Passes of the thread (each compacts what is due, then checkpoints or syncs the WAL).
+    public var passes = 0
     /// The last failure (cleared by the next success).
     public var lastError: String?
 
@@ -26,17 +31,25 @@ final class CompactionService: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let interval: TimeInterval
+    private let checkpointInterval: TimeInterval?
+    private let checkpointFrames: Int
+    private let wal: WALWatch
+    /// When the thread last checkpointed (uptime seconds; touched by the thread only).
+    private let lastCheckpoint = Mutex(ProcessInfo.processInfo.systemUptime)
 
     /// Opens the compactor's connection; `start()` starts its thread.
-    init(path: String, options: StoreOptions, interval: TimeInterval) throws(StoreError) {
+    init(path: String, options: StoreOptions, interval: TimeInterval, wal: WALWatch) throws(StoreError) {
         compactor = Mutex(Optional(try Compactor(path: path, options: options)))
         self.interval = interval
+        checkpointInterval = options.checkpointInterval
+        checkpointFrames = max(1, options.checkpointWALBytes / 4096)
+        self.wal = wal
     }
 
     func start() {
         let thread = Thread { [self] in
             while !stopping.load(ordering: .relaxed) {
-                _ = try? compactAndCheckpoint()
+                _ = try? compactAndCheckpoint(onlyIfDue: true)
                 _ = wake.wait(timeout: .now() + interval)
             }
             finished.signal()
@@ -45,7 +58,7 @@ final class CompactionService: Sendable {
         thread.start()
     }
 
-    /// Stops the thread after the window it is on; returns when it has stopped
+    /// Stops the thread after the device it is on; returns when it has stopped
     /// (at once on a second call: `close()` then `deinit`).
     func stop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
@@ -56,25 +69,40 @@ final class CompactionService: Sendable {
 
     var current: CompactionStatus { status.withLock { $0 } }
 
-    /// Compacts every due window (checking for a stop between windows), then
-    /// checkpoints. Runs on the calling thread; the compactor is used by one thread at a time.
+    /// Compacts every due window (checking for a stop between devices), then
+    /// checkpoints: always, or with `onlyIfDue` when the interval has passed or
+    /// the WAL is long, else only syncs the WAL. Runs on the calling thread;
+    /// the compactor is used by one thread at a time.
     @discardableResult
-    func compactAndCheckpoint() throws(StoreError) -> CompactionReport {
+    func compactAndCheckpoint(onlyIfDue: Bool = false) throws(StoreError) -> CompactionReport {
         let started = Date()
         var total = CompactionReport()
         do {
-            while !stopping.load(ordering: .relaxed),
-                  let report = try compactor.withLock({ (compactor) throws(StoreError) in try compactor?.compactOldestWindow() }) {
+            while !stopping.load(ordering: .relaxed), let report = try compactor.withLock({ (compactor) throws(StoreError) in
+                try compactor?.compactOldestWindow(shouldStop: { self.stopping.load(ordering: .relaxed) })
+            }) {
                 total.add(report)
                 record(report, since: started, checkpointed: false)
             }
+            defer { status.withLock { $0.passes += 1 } }
+            guard !onlyIfDue || checkpointDue() else {
+                wal.sync()
+                return total
+            }
             try compactor.withLock { (compactor) throws(StoreError) in try compactor?.checkpoint() }
+            lastCheckpoint.withLock { $0 = ProcessInfo.processInfo.systemUptime }
             record(CompactionReport(), since: started, checkpointed: true)
         } catch {
             status.withLock { $0.lastError = error.description }
             throw error
         }
         return total
+    }
+
+    private func checkpointDue() -> Bool {
+        if wal.frames.load(ordering: .relaxed) >= checkpointFrames { return true }
+        guard let checkpointInterval else { return false }
+        return ProcessInfo.processInfo.systemUptime - lastCheckpoint.withLock { $0 } >= checkpointInterval
     }
 
     private func record(_ report: CompactionReport, since started: Date, checkpointed: Bool) {

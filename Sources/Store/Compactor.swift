@@ -1,9 +1,18 @@
 // The compactor: turns closed windows of history frames into per-point
 // chunks (ChunkCodec.swift), on a connection of its own, so the writer's
-// connection never does this work. One device's window at a time: its
-// frames are read and encoded outside any write transaction, then ONE short
-// transaction inserts the window's chunks and deletes its frames. A crash
-// leaves the frames or the chunks, never neither and never both.
+// connection never does this work. A whole window at a time, in three steps
+// (Schema+TimeOrder.swift says why):
+//
+// 1. one read of the window's entries in the time index lists each device's
+//    frames not compacted yet;
+// 2. per device, its frames are read and encoded outside any transaction,
+//    then ONE short transaction inserts its chunks and its `compacted_windows`
+//    row, which hides those frames from every reader;
+// 3. the window's compacted frames are deleted, in batches of short
+//    transactions: frames are in time order, so this frees whole pages.
+//
+// A crash at any point leaves each sample in frames or in chunks for the
+// readers, never in neither and never in both; the next pass goes on.
 //
 // A window is [k x 30 min, (k+1) x 30 min) of frame time. It is due once the
 // newest frame in the store is `headMilliseconds` past its end: the store's
@@ -38,10 +47,10 @@ final class Compactor {
     static let windowMilliseconds: Int64 = 30 * 60_000
     /// Frames kept past a window's end before it is compacted (late polls of slow devices).
     static let headMilliseconds: Int64 = 60_000
+    /// Frames deleted per transaction once compacted (a few MB: the writer waits at most that long).
+    static let deleteBatch = 2000
 
     let connection: SQLiteConnection
-    /// The newest frame time seen (nil: not looked up yet).
-    private var newestSeen: Int64?
 
     init(path: String, options: StoreOptions) throws(StoreError) {
         connection = try SQLiteConnection(path: path, readOnly: false)
@@ -53,31 +62,22 @@ final class Compactor {
 
     static func windowStart(_ time: Int64) -> Int64 { StoreEngine.floor(time, windowMilliseconds) }
 
-    /// Compacts the window of one device's first frame (by id: the oldest
-    /// but after a clock step) if it is due; nil when no device has one.
-    /// Two index seeks per device: no scan, no index on time.
-    func compactOldestWindow() throws(StoreError) -> CompactionReport? {
-        // The newest frame time ever seen: the frame last by id is not the
-        // newest after a clock step back (or a v3 file's frames of the future),
-        // so one scan at the start, then the last frames by id keep it up.
-        if newestSeen == nil { newestSeen = try connection.scalar("SELECT max(time) FROM history_frames")?.integer ?? .min }
-        var firstTimes: [(device: Int64, time: Int64)] = [], newest = newestSeen ?? .min
-        for device in try connection.rows("SELECT id FROM devices ORDER BY id", [], { $0[0].integer ?? 0 }) {
-            let bounds = FrameIDs.bounds(of: device)
-            guard let first = try connection.scalar("SELECT time FROM history_frames WHERE id BETWEEN ? AND ? ORDER BY id LIMIT 1",
-                                                    bounds)?.integer,
-                  let last = try connection.scalar("SELECT time FROM history_frames WHERE id BETWEEN ? AND ? ORDER BY id DESC LIMIT 1",
-                                                   bounds)?.integer else { continue }
-            firstTimes.append((device, first))
-            newest = max(newest, last, first)
+    /// Compacts the window of the oldest frame if it is due; nil when none is.
+    /// Checks `shouldStop` between devices (what is done stays done).
+    func compactOldestWindow(shouldStop: () -> Bool = { false }) throws(StoreError) -> CompactionReport? {
+        guard let oldest = try connection.scalar("SELECT min(time) FROM history_frames")?.integer,
+              let newest = try connection.scalar("SELECT max(time) FROM history_frames")?.integer else { return nil }
+        let start = Self.windowStart(oldest)
+        // Rows of windows older than every frame hide nothing any more.
+        try connection.run("DELETE FROM compacted_windows WHERE window_start < ?", [.integer(start)])
+        guard start + Self.windowMilliseconds + Self.headMilliseconds <= newest else { return nil }
+        var report = CompactionReport()
+        for (device, ids) in try framesToCompact(windowStart: start) {
+            if shouldStop() { return report }
+            report.add(try compact(device: device, windowStart: start, frameIDs: ids))
         }
-        newestSeen = newest
-        for (device, time) in firstTimes.sorted(by: { $0.time < $1.time }) {
-            let start = Self.windowStart(time)
-            guard start + Self.windowMilliseconds + Self.headMilliseconds <= newest else { return nil }
-            return try compact(device: device, windowStart: start)
-        }
-        return nil
+        try deleteCompactedFrames(windowStart: start)
+        return report
     }
 
     /// Compacts every due window; returns the total.
@@ -87,25 +87,46 @@ final class Compactor {
         return total
     }
 
-    /// One device's frames of one window as chunks, in one transaction.
-    func compact(device: Int64, windowStart start: Int64) throws(StoreError) -> CompactionReport {
-        let end = start + Self.windowMilliseconds
-        let frames = try connection.rows("""
-            SELECT id, time, points FROM history_frames WHERE id BETWEEN ? AND ? AND time >= ? AND time < ? ORDER BY time, id
-            """, FrameIDs.bounds(of: device) + [.integer(start), .integer(end)]) { row in
-            (id: row[0].integer ?? 0, time: row[1].integer ?? 0, points: row[2].text ?? "[]")
+    /// The ids of the window's frames not in chunks yet, per device, in (time, id) order.
+    private func framesToCompact(windowStart start: Int64) throws(StoreError) -> [(device: Int64, ids: [Int64])] {
+        var ids: [Int64: [Int64]] = [:]
+        try connection.statement("""
+            SELECT device_id, id FROM history_frames f INDEXED BY history_frames_by_time
+            WHERE time >= ? AND time < ? AND NOT \(Schema.frameIsCompacted) ORDER BY time, id
+            """).forEachRow([.integer(start), .integer(start + Self.windowMilliseconds)]) { row in
+            ids[row[0].integer ?? 0, default: []].append(row[1].integer ?? 0)
+            return true
         }
-        guard let lastID = frames.map(\.id).max() else { return CompactionReport() }
+        return ids.keys.sorted().map { ($0, ids[$0]!) }
+    }
+
+    /// Deletes the window's compacted frames, a batch per transaction.
+    private func deleteCompactedFrames(windowStart start: Int64) throws(StoreError) {
+        while try connection.transaction({ () throws(StoreError) in
+            try connection.run("""
+                DELETE FROM history_frames WHERE id IN (SELECT id FROM history_frames f INDEXED BY history_frames_by_time
+                    WHERE time >= ? AND time < ? AND \(Schema.frameIsCompacted) LIMIT ?)
+                """, [.integer(start), .integer(start + Self.windowMilliseconds), SQLiteValue(Self.deleteBatch)])
+        }) > 0 {}
+    }
+
+    /// One device's frames of one window (`frameIDs`, in time order) as
+    /// chunks, and the row that hides those frames, in one transaction.
+    func compact(device: Int64, windowStart start: Int64, frameIDs: [Int64]) throws(StoreError) -> CompactionReport {
+        guard let firstID = frameIDs.first, let lastID = frameIDs.last else { return CompactionReport() }
         var series: [Int64: (firstFrame: Int64, samples: [StoredSample])] = [:]
-        for frame in frames {
-            for entry in try entries(of: frame.points) {
-                let sample = StoredSample(time: frame.time, value: entry.value, quality: entry.quality)
-                series[entry.pointID, default: (frame.id, [])].samples.append(sample)
+        let read = try connection.statement("SELECT time, points FROM history_frames WHERE id = ?")
+        for id in frameIDs {
+            guard let frame = try read.rows([.integer(id)], { ($0[0].integer ?? 0, $0[1].text ?? "[]") }).first else {
+                throw .invalidArgument("frame \(id) went during compaction (retention); retrying")
+            }
+            for entry in try entries(of: frame.1) {
+                series[entry.pointID, default: (id, [])].samples.append(StoredSample(time: frame.0, value: entry.value, quality: entry.quality))
             }
         }
         var report = CompactionReport()
         report.windows = 1
-        report.frames = frames.count
+        report.frames = frameIDs.count
         var rows: [[SQLiteValue]] = []
         for pointID in series.keys.sorted() {
             let (firstFrame, samples) = series[pointID]!
@@ -113,21 +134,21 @@ final class Compactor {
                 let part = Array(samples[slice..<min(slice + ChunkCodec.maxSamples, samples.count)])
                 let data = ChunkCodec.encode(part)
                 let summary = ChunkSummary(part)
-                rows.append([.integer(pointID), .integer(start), .integer(end), .integer(firstFrame + Int64(slice)),
-                             SQLiteValue(part.count), SQLiteValue(summary.count), SQLiteValue(summary.min),
-                             SQLiteValue(summary.max), SQLiteValue(summary.sum), SQLiteValue(summary.last), .blob(data)])
+                rows.append([.integer(pointID), .integer(start), .integer(start + Self.windowMilliseconds),
+                             .integer(firstFrame + Int64(slice)), SQLiteValue(part.count), SQLiteValue(summary.count),
+                             SQLiteValue(summary.min), SQLiteValue(summary.max), SQLiteValue(summary.sum),
+                             SQLiteValue(summary.last), .blob(data)])
                 report.chunks += 1
                 report.samples += part.count
                 report.bytes += data.count
             }
         }
         try connection.transaction { () throws(StoreError) in
-            // Frames that retention deleted meanwhile: give up; the next pass reads again.
-            let deleted = try connection.run("""
-                DELETE FROM history_frames WHERE id BETWEEN ? AND ? AND time >= ? AND time < ?
-                """, [FrameIDs.bounds(of: device)[0], .integer(lastID), .integer(start), .integer(end)])
-            guard deleted == frames.count else {
-                throw .invalidArgument("frames changed during compaction (\(deleted) of \(frames.count)); retrying")
+            // Retention deletes the oldest frames first: if the device's first
+            // frame of the window is still there, so is every later one.
+            guard try connection.scalar("SELECT count(*) FROM history_frames WHERE id IN (?, ?)",
+                                        [.integer(firstID), .integer(lastID)])?.integer == (firstID == lastID ? 1 : 2) else {
+                throw .invalidArgument("frames went during compaction (retention); retrying")
             }
             for row in rows {
                 try connection.run("""
@@ -135,6 +156,10 @@ final class Compactor {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, row)
             }
+            try connection.run("""
+                INSERT INTO compacted_windows (device_id, window_start, last_frame) VALUES (?, ?, ?)
+                ON CONFLICT (device_id, window_start) DO UPDATE SET last_frame = max(last_frame, excluded.last_frame)
+                """, [.integer(device), .integer(start), .integer(lastID)])
         }
         return report
     }
@@ -150,20 +175,14 @@ final class Compactor {
     }
 
     /// Copies the WAL into the database without waiting for readers (PASSIVE).
+    /// Again while the writer committed meanwhile (a few times at most, each
+    /// shorter): SQLite starts the WAL over only once every frame is copied,
+    /// else it grows until the writer's own backstop checkpoint.
     func checkpoint() throws(StoreError) {
-        _ = try connection.rows("PRAGMA wal_checkpoint(PASSIVE)") { _ in 0 }
-    }
-}
-
-/// A history frame's id: its device's id << 40 plus a count, so that one
-/// device's frames are neighbours in the table (see Schema.version4).
-enum FrameIDs {
-    static func range(of device: Int64) -> ClosedRange<Int64> { (device << 40)...((device << 40) + (1 << 40) - 1) }
-
-    /// The range's bounds, to bind to `id BETWEEN ? AND ?`.
-    static func bounds(of device: Int64) -> [SQLiteValue] {
-        let range = range(of: device)
-        return [.integer(range.lowerBound), .integer(range.upperBound)]
+        for _ in 0..<4 {
+            let result = try connection.rows("PRAGMA wal_checkpoint(PASSIVE)") { ($0[1].integer ?? 0, $0[2].integer ?? 0) }
+            guard let (walFrames, copied) = result.first, walFrames > copied else { return }
+        }
     }
 }
 

@@ -74,6 +74,9 @@ final class SQLiteConnection {
 
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Makes `watch` the connection's WAL hook (in place of wal_autocheckpoint).
+    func watchWAL(_ watch: WALWatch) { watch.install(on: handle) }
+
     /// Runs `body` in a BEGIN IMMEDIATE transaction; rolls back on any error.
     @discardableResult
     func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {

@@ -13,6 +13,9 @@
 // 100,000 samples a second. The views `history` and `latest` unpack frames
 // into the per-point rows of versions 1 and 2, for SQL by hand.
 //
+// Since version 7, frames are appended in time order with an index on
+// (time, device_id), and compacted a window at a time (Schema+TimeOrder.swift).
+//
 // Since version 5, frames are only the head of history (the last half hour
 // or so): the compactor (Compactor.swift) turns closed windows of frames into
 // per-point chunks, one BLOB per point and window (ChunkCodec.swift). The
@@ -22,7 +25,7 @@
 
 enum Schema {
     /// Step N (index N-1) takes a database from version N-1 to N.
-    static let migrations: [String] = [version1, version2, version3, version4, version5, version6]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7]
 
     static var currentVersion: Int { migrations.count }
 
@@ -149,8 +152,8 @@ enum Schema {
         """
 
     /// Version 5: history chunks behind the frames (see the top of this file).
-    /// Frames are clustered by device: a frame's id is device_id << 40 plus a
-    /// count (FrameIDs), so one device's frames share pages and compacting
+    /// Frames are clustered by device (until version 7: Schema+TimeOrder.swift):
+    /// a frame's id is device_id << 40 plus a count, so one device's frames share pages and compacting
     /// its window frees whole pages instead of rewriting every page of the
     /// window (frames of all devices interleaved: 220 bytes written per sample
     /// in the bench instead of 57). Their two indexes go: each touched a page

@@ -25,10 +25,10 @@ import Foundation
 /// leaves a sound database holding every committed batch.
 ///
 /// Durability (`StoreOptions.synchronous`): with `normal` (the default) a
-/// power cut may lose the last transactions committed since the last WAL
-/// checkpoint (SQLite checkpoints about every 1000 pages, so seconds of
-/// polls), never corrupts; with `full` each committed batch survives a power
-/// cut, at the price of one fsync per transaction.
+/// power cut may lose the last transactions committed since the WAL was last
+/// synced (by the compactor's thread every `compactionInterval`, 10 s; without
+/// one, at SQLite's checkpoints), never corrupts; with `full` each committed
+/// batch survives a power cut, at the price of one fsync per transaction.
 ///
 /// `@unchecked Sendable` is safe because the only mutable state, `engine`
 /// (the SQLite connection and caches, not Sendable), is read and written
@@ -42,6 +42,8 @@ public final class StationStore: @unchecked Sendable {
     private var engine: StoreEngine?
     /// The compactor's thread and connection (writers with `compactionInterval` only).
     private let compaction: CompactionService?
+    /// The writer's WAL hook (WALWatch.swift): kept here, it outlives the connection.
+    private let walWatch: WALWatch?
 
     /// Opens `path` for writing (creating it and its folder), takes the writer
     /// lock, switches to WAL and migrates the schema forward.
@@ -52,9 +54,13 @@ public final class StationStore: @unchecked Sendable {
         self.path = path
         self.options = options
         queue = DispatchQueue(label: "pumpgw.store")
-        engine = try queue.sync { try StoreEngine(writingTo: path, options: options) }
-        if let interval = options.compactionInterval {
-            compaction = try CompactionService(path: path, options: options, interval: interval)
+        let wal = options.compactionInterval.map { _ in
+            WALWatch(databasePath: path, backstopFrames: 4 * max(1, options.checkpointWALBytes / 4096))
+        }
+        walWatch = wal
+        engine = try queue.sync { try StoreEngine(writingTo: path, options: options, walWatch: wal) }
+        if let interval = options.compactionInterval, let wal {
+            compaction = try CompactionService(path: path, options: options, interval: interval, wal: wal)
             compaction?.start()
         } else {
             compaction = nil
@@ -67,6 +73,7 @@ public final class StationStore: @unchecked Sendable {
         self.queue = queue
         self.engine = engine
         compaction = nil
+        walWatch = nil
     }
 
     deinit { compaction?.stop() }

@@ -102,12 +102,15 @@ extension StoreEngine {
         }
     }
 
-    /// The point's samples in frames not compacted yet, from `since` on, in (time, frame) order.
+    /// The point's samples in frames not compacted yet, from `since` on, in
+    /// (time, frame) order. The time index gives the device's frames without
+    /// reading the other devices' rows.
     func headSamples(of point: PointRow, since: Int64) throws(StoreError) -> [StoredSample] {
         var samples: [StoredSample] = []
         try connection.statement("""
-            SELECT time, points FROM history_frames WHERE id BETWEEN ? AND ? AND time >= ? ORDER BY time, id
-            """).forEachRow(FrameIDs.bounds(of: point.deviceID) + [.integer(since)]) { frame throws(StoreError) in
+            SELECT time, points FROM history_frames f INDEXED BY history_frames_by_time
+            WHERE time >= ? AND device_id = ? AND NOT \(Schema.frameIsCompacted) ORDER BY time, id
+            """).forEachRow([.integer(since), .integer(point.deviceID)]) { frame throws(StoreError) in
             let text = frame[1].text ?? "[]"
             let entry: FrameEntry?
             if let found = FrameReader.entry(of: point.id, in: text) {
@@ -145,7 +148,9 @@ extension StoreEngine {
 
     /// Samples in history: entries of the head frames plus samples of the chunks.
     public func historyRowCount() throws(StoreError) -> Int {
-        let head = try connection.scalar("SELECT coalesce(sum(json_array_length(points)), 0) FROM history_frames")?.integer ?? 0
+        let head = try connection.scalar("""
+            SELECT coalesce(sum(json_array_length(points)), 0) FROM history_frames f WHERE NOT \(Schema.frameIsCompacted)
+            """)?.integer ?? 0
         let chunks = try connection.scalar("SELECT coalesce(sum(samples), 0) FROM history_chunks")?.integer ?? 0
         return Int(head + chunks)
     }

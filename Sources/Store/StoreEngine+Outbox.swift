@@ -10,7 +10,7 @@ extension StoreEngine {
         let created = now
         for line in group.lines {
             try connection.run("INSERT INTO outbox (device_key, line, created) VALUES (?, ?, ?)",
-                               [.text(group.deviceKey), .text(line), .integer(created)])
+                               [.text(group.deviceKey), OutboxText.stored(line), .integer(created)])
         }
         if let depth = cachedOutboxDepth { cachedOutboxDepth = depth + group.lines.count }
         report.outboxLines += group.lines.count
@@ -47,8 +47,8 @@ extension StoreEngine {
         var taken: [OutboxEntry] = []
         // Stops reading at the byte cap: a batch of 1 MB is a few hundred long lines, not `maxLines`.
         try connection.statement("SELECT id, device_key, line, created FROM outbox ORDER BY id LIMIT ?")
-            .forEachRow([SQLiteValue(max(0, maxLines))]) { row in
-                let entry = OutboxEntry(id: row[0].integer ?? 0, deviceKey: row[1].text ?? "", line: row[2].text ?? "",
+            .forEachRow([SQLiteValue(max(0, maxLines))]) { row throws(StoreError) in
+                let entry = OutboxEntry(id: row[0].integer ?? 0, deviceKey: row[1].text ?? "", line: try Self.line(row[2], id: row[0]),
                                         created: ValueColumns.date(row[3].integer ?? 0))
                 bytes += entry.line.utf8.count + 1
                 if bytes > maxBytes && !taken.isEmpty { return false }
@@ -56,6 +56,14 @@ extension StoreEngine {
                 return true
             }
         return taken
+    }
+
+    /// A stored outbox line as text (OutboxText.swift).
+    static func line(_ stored: SQLiteValue, id: SQLiteValue) throws(StoreError) -> String {
+        guard let line = OutboxText.text(of: stored) else {
+            throw .sqlite(code: .corrupt, message: "outbox line \(id.integer ?? 0) cannot be inflated", sql: nil)
+        }
+        return line
     }
 
     /// Deletes the lines with these ids (the server acknowledged them); returns how many.
@@ -87,10 +95,11 @@ extension StoreEngine {
         try writeTransaction { () throws(StoreError) in
             var moved = 0
             for id in ids {
-                try connection.run("""
-                    INSERT INTO dead_letters (device_key, line, message, time)
-                    SELECT device_key, line, ?, ? FROM outbox WHERE id = ?
-                    """, [.text(message), .integer(now), .integer(id)])
+                // Dead letters keep the line as text, for people to read.
+                for row in try connection.rows("SELECT device_key, line FROM outbox WHERE id = ?", [.integer(id)], { [$0[0], $0[1]] }) {
+                    try connection.run("INSERT INTO dead_letters (device_key, line, message, time) VALUES (?, ?, ?, ?)",
+                                       [row[0], .text(try Self.line(row[1], id: .integer(id))), .text(message), .integer(now)])
+                }
                 moved += try connection.run("DELETE FROM outbox WHERE id = ?", [.integer(id)])
             }
             if let depth = cachedOutboxDepth { cachedOutboxDepth = depth - moved }

@@ -51,7 +51,7 @@ extension StoreEngine {
         guard let firstPointID = states.first?.id else { return }
         let (insertHistory, upsertLatest) = try preparedFrameStatements()
         if !history.isEmpty {
-            let id = try nextFrameID(of: deviceID)
+            let id = try nextFrameID()
             try insertHistory.run([.integer(id), .integer(deviceID), .integer(time), .text(history.closed())])
         }
         try upsertLatest.run([.integer(deviceID), .integer(firstPointID), .integer(time), .text(latest.closed())])
@@ -70,19 +70,18 @@ extension StoreEngine {
         return prepared
     }
 
-    /// The id of the device's next history frame (see FrameIDs).
-    private func nextFrameID(of deviceID: Int64) throws(StoreError) -> Int64 {
-        var next = frameIDs[deviceID] ?? 0
+    /// The next history frame's id: one count for all devices, so that frames
+    /// are appended in time order (Schema+TimeOrder.swift). After a start it
+    /// continues past every frame and every compacted one.
+    private func nextFrameID() throws(StoreError) -> Int64 {
+        var next = nextFrame ?? 0
         if next == 0 {
-            // After a start, past the device's last frame. (Once compaction has
-            // emptied the device's range, ids start over: chunks keep their
-            // own order, and the reads order frames by time first.)
-            let range = FrameIDs.range(of: deviceID)
-            let last = try connection.scalar("SELECT max(id) FROM history_frames WHERE id BETWEEN ? AND ?",
-                                             [.integer(range.lowerBound), .integer(range.upperBound)])?.integer
-            next = (last ?? range.lowerBound) + 1
+            next = try connection.scalar("""
+                SELECT max(coalesce((SELECT max(id) FROM history_frames), 0),
+                           coalesce((SELECT max(last_frame) FROM compacted_windows), 0)) + 1
+                """)?.integer ?? 1
         }
-        frameIDs[deviceID] = next + 1
+        nextFrame = next + 1
         return next
     }
 

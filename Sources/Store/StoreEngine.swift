@@ -48,13 +48,14 @@ public final class StoreEngine {
     /// so the hot path finds a point by position instead of hashing its name.
     var points: [PointListKey: [PointState]] = [:]
     var cachedOutboxDepth: Int?
-    /// Per device, the id its next history frame gets (FrameIDs).
-    var frameIDs: [Int64: Int64] = [:]
+    /// The id the next history frame gets (nil: look it up).
+    var nextFrame: Int64?
     /// The writer's per-poll statements, prepared once (no cache lookup by SQL text).
     var frameStatements: (insertHistory: Statement, upsertLatest: Statement)?
 
-    /// Opens for writing: takes the writer lock, configures, migrates.
-    init(writingTo path: String, options: StoreOptions) throws(StoreError) {
+    /// Opens for writing: takes the writer lock, configures, migrates. With a
+    /// `walWatch` the compactor's thread makes the checkpoints (WALWatch.swift).
+    init(writingTo path: String, options: StoreOptions, walWatch: WALWatch? = nil) throws(StoreError) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try Directories.create(directory) }
         lock = try WriterLock(databasePath: path)
@@ -64,7 +65,7 @@ public final class StoreEngine {
         guard !connection.isReadOnly else {
             throw .sqlite(code: .readOnly, message: "the file or its file system is read-only", sql: nil)
         }
-        try configure()
+        try configure(walWatch: walWatch)
         try Schema.migrate(connection)
     }
 
@@ -87,7 +88,7 @@ public final class StoreEngine {
         }
     }
 
-    private func configure() throws(StoreError) {
+    private func configure(walWatch: WALWatch?) throws(StoreError) {
         try connection.execute("PRAGMA busy_timeout = \(options.busyTimeoutMilliseconds)")
         // Takes effect only before the first table exists (a new file).
         try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
@@ -102,13 +103,14 @@ public final class StoreEngine {
         // and retention deletes old history, so that doubled the writes (and
         // the SD card's wear) for nothing: nothing here is secret.
         try connection.execute("PRAGMA secure_delete = OFF")
-        // Checkpoints: with a compactor thread it makes them (every
-        // `compactionInterval`), off this connection and the pipeline's
-        // thread; 16,384 pages (64 MB) is only a backstop should it fail.
+        // Checkpoints: with a compactor thread it makes them (CompactionService),
+        // off this connection and the pipeline's thread, and the hook only
+        // tells it the WAL's length (its backstop should the thread be stuck).
         // A checkpoint writes each page once however often it changed since
-        // the last: the latest frames change every poll, so fewer checkpoints
-        // are fewer bytes on the SD card. Without a compactor, SQLite's 1000.
-        try connection.execute("PRAGMA wal_autocheckpoint = \(options.compactionInterval == nil ? 1000 : 16_384)")
+        // the last: the latest frames change every poll, freed outbox pages
+        // are reused, so fewer checkpoints are fewer bytes on the SD card.
+        // Without a compactor, SQLite's own every 1000 pages.
+        if let walWatch { connection.watchWAL(walWatch) } else { try connection.execute("PRAGMA wal_autocheckpoint = 1000") }
         // Keep the WAL file from growing without bound after a long read,
         // and from being truncated and regrown after every checkpoint.
         try connection.execute("PRAGMA journal_size_limit = \(64 * 1024 * 1024)")
@@ -148,7 +150,7 @@ public final class StoreEngine {
         deviceIDs.removeAll()
         points.removeAll()
         cachedOutboxDepth = nil
-        frameIDs.removeAll()
+        nextFrame = nil
     }
 
     /// Runs `body` in one write transaction; on failure the caches are dropped.

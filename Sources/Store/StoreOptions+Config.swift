@@ -1,5 +1,5 @@
 // The config's `store` section as StoreOptions: the one place
-// `store.synchronous`, `store.retention`, `store.maxSizeMB`, `store.history`
+// `store.synchronous`, `store.retention`, `store.checkpoint`, `store.maxSizeMB`, `store.history`
 // and `feed.outboxMaxLines` become values. The config loader calls it, so a
 // value `run` cannot use is refused by `check` too.
 
@@ -25,6 +25,12 @@ extension StoreOptions {
             synchronous = mode
         }
         if let text = section.retention { retention = try Self.seconds(text, "store.retention") }
+        if let text = section.checkpoint {
+            checkpointInterval = try Self.seconds(text, "store.checkpoint")
+            guard checkpointInterval ?? 0 >= 1 else {
+                throw StoreConfigError(field: "store.checkpoint", message: "'\(text)' is shorter than 1s")
+            }
+        }
         if let megabytes = section.maxSizeMB { maxDatabaseBytes = Int64(megabytes * 1_000_000) }
         if let history = section.history {
             let defaults = HistoryPolicy(deadband: history.deadband ?? 0,

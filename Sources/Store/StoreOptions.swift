@@ -5,10 +5,11 @@ import Foundation
 /// What a commit survives. Both modes survive `kill -9` of the gateway with
 /// nothing committed lost, and neither corrupts the database on power loss.
 ///
-/// - `normal` (default): in WAL mode SQLite syncs the WAL only at checkpoints.
-///   A power cut or kernel crash may lose the last transactions committed
-///   since the last checkpoint (typically the last few seconds of polls);
-///   the database stays consistent. One fsync per checkpoint, not per commit.
+/// - `normal` (default): in WAL mode SQLite syncs the WAL only at checkpoints;
+///   the compactor's thread also syncs it every `compactionInterval` (10 s).
+///   A power cut or kernel crash may lose the transactions committed since
+///   (at most those 10 s of polls); the database stays consistent. One fsync
+///   per interval, not per commit.
 /// - `full`: the WAL is synced at every commit, so a committed transaction
 ///   survives a power cut too. Costs one fsync per transaction (milliseconds
 ///   to tens of milliseconds on an SD card): batch devices into one write.
@@ -57,9 +58,20 @@ public struct StoreOptions: Sendable {
     /// with `isDiskFull`, as on a full disk (nil: none).
     public var maxPageCount: Int?
     /// How often the compactor's thread turns closed windows of history
-    /// frames into chunks and checkpoints the WAL (nil: no thread; history
-    /// stays in frames until `compactNow()`, and the writer checkpoints).
+    /// frames into chunks and syncs the WAL, so that a power cut loses at most
+    /// this much of committed polls (nil: no thread; history stays in frames
+    /// until `compactNow()`, and the writer checkpoints as SQLite does).
     public var compactionInterval: TimeInterval?
+    /// How often the compactor's thread copies the WAL into the database file
+    /// (a checkpoint), and sooner once the WAL holds `checkpointWALBytes`.
+    /// Each page is copied once however often it changed since the last
+    /// checkpoint, so rarer ones write fewer bytes (BENCHMARKS.md); the WAL
+    /// syncs in between keep what a power cut can lose. nil: only at the
+    /// WAL limit (measurements).
+    public var checkpointInterval: TimeInterval?
+    /// The WAL length that makes the compactor checkpoint before
+    /// `checkpointInterval`; at 4 times this the writer checkpoints itself.
+    public var checkpointWALBytes: Int
     /// The store's clock (outbox times, retention cutoffs); UTC.
     public var clock: @Sendable () -> Date
 
@@ -67,7 +79,8 @@ public struct StoreOptions: Sendable {
                 defaultHistoryPolicy: HistoryPolicy = HistoryPolicy(), historyPolicies: [String: HistoryPolicy] = [:],
                 retention: TimeInterval = 30 * 86_400, maxDatabaseBytes: Int64? = nil, retentionBatchRows: Int = 5000,
                 outboxMaxLines: Int = 10_000_000, outboxMaxAge: TimeInterval? = nil, maxPageCount: Int? = nil,
-                compactionInterval: TimeInterval? = 10,
+                compactionInterval: TimeInterval? = 10, checkpointInterval: TimeInterval? = 60,
+                checkpointWALBytes: Int = 64 << 20,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.synchronous = synchronous
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
@@ -81,6 +94,8 @@ public struct StoreOptions: Sendable {
         self.outboxMaxAge = outboxMaxAge
         self.maxPageCount = maxPageCount
         self.compactionInterval = compactionInterval
+        self.checkpointInterval = checkpointInterval
+        self.checkpointWALBytes = checkpointWALBytes
         self.clock = clock
     }
 

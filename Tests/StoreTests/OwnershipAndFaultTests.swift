@@ -72,7 +72,12 @@ struct OwnershipAndFaultTests {
     func diskFull() throws {
         let store = try StationStore(path: folder.path("full.db"), options: clock.options { $0.maxPageCount = 40 })
         defer { store.close() }
-        let line = String(repeating: "x", count: 2000)
+        // Incompressible (the outbox deflates its lines): 2000 characters of a xorshift sequence.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let line = String((0..<2000).map { _ -> Character in
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Character(UnicodeScalar(UInt8(33 + state % 90)))
+        })
         var written = 0
         var failure: StoreError?
         for batch in 0..<100 where failure == nil {
