@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Sockets"),
         .target(name: "Modbus", dependencies: ["Sockets"]),
         // Profiles depends on Modbus: the loader builds each device's PollOptions, handed whole to the client.
-        .target(name: "Profiles", dependencies: ["Modbus"]),
+        .target(name: "Profiles", dependencies: ["Modbus", "Sockets"]),
         .target(name: "Decoding", dependencies: ["Profiles", "Telemetry"]),
         .target(name: "Rules", dependencies: ["Profiles", "Decoding", "Telemetry"]),
         .target(name: "Store", dependencies: ["CSQLite", "CZlib", "Profiles", "Telemetry"]),

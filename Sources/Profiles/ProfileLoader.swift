@@ -3,6 +3,7 @@
 // duplicates, overlaps), every problem in one pass, ordered by line.
 
 import Foundation
+import Sockets
 
 public enum ProfileLoader {
     /// Reads and validates the profile at `path`.
@@ -58,15 +59,15 @@ public enum ProfileLoader {
     static func reason(_ error: any Error) -> String {
         if let cocoa = error as? CocoaError {
             switch cocoa.code {
-            case .fileReadNoSuchFile, .fileNoSuchFile: return String(cString: strerror(ENOENT))
-            case .fileReadNoPermission: return String(cString: strerror(EACCES))
+            case .fileReadNoSuchFile, .fileNoSuchFile: return systemErrorText(ENOENT)
+            case .fileReadNoPermission: return systemErrorText(EACCES)
             default: break
             }
         }
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
            underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+            return systemErrorText(Int32(underlying.code))
         }
         return nsError.localizedDescription
     }

@@ -61,4 +61,30 @@ struct BusBudgetTests {
             #expect(refusal.message == test.message)
         }
     }
+
+    static let t0 = Date(timeIntervalSince1970: 1_796_000_000)
+    static let devices = (1...10).map { BoostedDevice(station: "FT-0412", device: "pt\($0)", configured: .seconds(1)) }
+
+    static func request(_ device: String?, _ interval: Duration, from offset: TimeInterval) -> BoostRequest {
+        BoostRequest(station: "FT-0412", device: device, interval: interval, from: t0 + offset, until: t0 + 3600, source: .cli)
+    }
+
+    @Test("the daemon leaves out the newest request while a bus is over 100 %, and keeps the earlier ones")
+    func newestLeftOut() {
+        let one = Self.request("pt3", .milliseconds(200), from: 0)        // alone: 51 %
+        let quick = Self.request("pt4", .milliseconds(50), from: 5)       // beside pt3's: 120 %
+        let station = Self.request(nil, .milliseconds(200), from: 10)     // beside anything: 181 % or more
+        let (kept, refused) = BusBudget.fitting([one, station, quick], devices: Self.devices, buses: [Self.bus], at: Self.t0 + 20)
+        #expect(kept == [one])
+        #expect(refused.map(\.request.target) == ["FT-0412", "FT-0412/pt4"])
+        // The second refusal is pt4 at 50 ms beside pt3 at 200 ms: 36.25 + 36.25 × 0.25 + 8 × 36.25 × 0.05 = 59.8 ms per 50 ms.
+        #expect(refused.last?.refusal.message.hasPrefix("rs485-1: 9600 8N1 would need 60 ms of wire time per 50 ms cycle: 120 %") == true)
+    }
+
+    @Test("nothing to leave out when no request touches the bus")
+    func nothingToDrop() {
+        let slow = BusBudget(name: "rs485-2", settings: "1200 8N1", pollWireTimes: ["FT-0412/pt1": .seconds(2)])
+        let (kept, refused) = BusBudget.fitting([], devices: Self.devices, buses: [slow], at: Self.t0)
+        #expect(kept.isEmpty && refused.isEmpty)
+    }
 }

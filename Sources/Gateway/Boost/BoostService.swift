@@ -110,8 +110,12 @@ final class BoostService: Service {
         }
         for entry in raised { _ = try table.add(Self.record(entry.boost, raisedBy: entry.event, at: now)) }
         let plan = plan.withLock { $0 }
-        let requests = try table.active(at: now).compactMap(BoostRequest.init(record:))
-            + plan.windows.flatMap { $0.requests(at: now) }
+        let (requests, overBudget) = BusBudget.fitting(try table.active(at: now).compactMap(BoostRequest.init(record:))
+                                                       + plan.windows.flatMap { $0.requests(at: now) },
+                                                       devices: plan.devices.map(\.device), buses: plan.buses, at: now)
+        for (request, refusal) in overBudget where refusals.insert("\(refusal.message) \(request.source) \(request.target)").inserted {
+            log.warning("boost refused", ["reason": refusal.message, "source": request.source.description, "target": request.target])
+        }
         var decisions: [String: PollingDecision] = [:]
         for (device, timeout) in plan.devices {
             // Without a boost (or when the guard refuses it) the device stays at its configured interval.
@@ -126,7 +130,6 @@ final class BoostService: Service {
                 }
             }
         }
-        refuseOverBudget(&decisions, plan: plan, refusals: &refusals)
         pollers.post(boosts: decisions.mapValues(\.interval))
         let keepEvery = Set(decisions.filter { $0.value.boost?.history == .every }.keys)
         pipeline.boostHooks.withLock { $0.keepEverySample = keepEvery }
@@ -147,23 +150,6 @@ final class BoostService: Service {
             log.info("boost \(event.state)", ["station": event.station, "device": event.device,
                                               "interval_ms": String(event.intervalMilliseconds), "source": event.source,
                                               "reason": event.reason])
-        }
-    }
-
-    /// Drops the boosts of every serial bus they would load over 100 % (all
-    /// of that bus's: which one to keep is the operator's choice), logged once.
-    private func refuseOverBudget(_ decisions: inout [String: PollingDecision], plan: Plan, refusals: inout Set<String>) {
-        var intervals: [String: Duration] = [:]
-        for (device, _) in plan.devices {
-            let key = "\(device.station)/\(device.device)"
-            intervals[key] = decisions[key]?.interval ?? device.configured
-        }
-        for bus in plan.buses {
-            guard case .failure(let refusal) = bus.check(intervals: intervals) else { continue }
-            let sources = bus.pollWireTimes.keys.sorted().compactMap { decisions.removeValue(forKey: $0)?.boost?.source.description }
-            if refusals.insert(refusal.message).inserted {
-                log.warning("boost refused", ["reason": refusal.message, "source": sources.joined(separator: ",")])
-            }
         }
     }
 

@@ -70,3 +70,31 @@ public struct BusBudget: Sendable, Equatable {
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : String(format: "%.2f s", Double(milliseconds) / 1000)
     }
 }
+
+extension BusBudget {
+    /// The requests every bus can carry: while one would be busy more than
+    /// 100 %, the newest request that touches it is left out and the rest
+    /// decided again, so boosts accepted earlier stay in force and the one
+    /// that came last (a `--db` boost, a rule's) is refused.
+    public static func fitting(_ requests: [BoostRequest], devices: [BoostedDevice], buses: [BusBudget],
+                               at now: Date) -> (kept: [BoostRequest], refused: [(request: BoostRequest, refusal: BoostRefusal)]) {
+        var kept = requests, refused: [(request: BoostRequest, refusal: BoostRefusal)] = []
+        while true {
+            let intervals = Dictionary(uniqueKeysWithValues: devices.map { device in
+                ("\(device.station)/\(device.device)", BoostArbiter.decide(for: device, requests: kept, at: now).interval)
+            })
+            let failure = buses.lazy.compactMap { bus -> (BusBudget, BoostRefusal)? in
+                guard case .failure(let refusal) = bus.check(intervals: intervals) else { return nil }
+                return (bus, refusal)
+            }.first
+            guard let (bus, refusal) = failure else { return (kept, refused) }
+            let touching = kept.indices.filter { index in
+                devices.contains { kept[index].covers(station: $0.station, device: $0.device)
+                    && bus.pollWireTimes["\($0.station)/\($0.device)"] != nil }
+            }
+            // The newest (the last of equals); none: the configured intervals alone overload it, nothing to drop.
+            guard let newest = touching.max(by: { kept[$0].from <= kept[$1].from }) else { return (kept, refused) }
+            refused.append((kept.remove(at: newest), refusal))
+        }
+    }
+}
