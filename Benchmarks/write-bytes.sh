@@ -131,5 +131,5 @@ sink=$( [ "$feed" = http ] && { kill -TERM "${pids[1]}"; sleep 0.3; grep "sink:"
 echo "write-bytes: bin=$bin devices=$devices interval=$interval duration_s=$duration store={$store_extra} load=$(cut -d' ' -f1-3 /proc/loadavg)"
 sed 's/^/  /' "$work/io.out" | grep "^  at" || true
 awk -v w="$written" -v s="$(field samples)" -v p="$(field polls)" -v db="$db" -v tx="$(field transactions)" 'BEGIN {
-  printf "  polls=%d samples=%d transactions=%d written_bytes=%d per_polled_sample=%.1f db_bytes=%d db_per_sample=%.1f\n", p, s, tx, w, w / s, db, db / s }'
+  printf "  polls=%d samples=%d transactions=%d written_bytes=%.0f per_polled_sample=%.1f db_bytes=%.0f db_per_sample=%.1f\n", p, s, tx, w, w / s, db, db / s }'
 echo "  $sink"
