@@ -180,7 +180,11 @@ extension InfluxDB {
             #expect((low...high).contains(time), "\(selector) time \(time) outside \(low)...\(high)")
         }
 
-        // Health: a line for each device (connected) and for the gateway.
+        try await expectHealthLines(in: influx)
+    }
+
+    /// Health: a line for each device (connected) and for the gateway.
+    private func expectHealthLines(in influx: InfluxDB) async throws {
         let devices = try await influx.series("SELECT last(connected) FROM pumpgw_health WHERE device != '' GROUP BY station, device")
         let deviceKeys = devices.map { "\($0.tags?["station"] ?? "?")/\($0.tags?["device"] ?? "?")" }.sorted()
         #expect(deviceKeys == ["FT-0412/booster", "LH-0107/booster"], "\(devices)")
