@@ -16,7 +16,7 @@ SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 demo: build
 	.build/debug/pumpgw demo
 
-test: deps venv
+test: deps venv size-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --no-parallel
 
@@ -43,7 +43,7 @@ $(VENV)/.pymodbus-pyserial-installed:
 
 # No Swift file over 400 lines, no function over 60 unless a comment says why.
 size-check:
-	Tools/size-check.sh Sources
+	Tools/size-check.sh Sources Tests
 
 clean:
 	rm -rf .build $(VENV) var

@@ -46,92 +46,13 @@ enum BenchCommand: Command {
                                                                     "synchronous", "deadband", "hours", "compact-every",
                                                                     "point", "since", "every", "interval", "days"],
                                                flags: ["per-device", "progress", "fill"])
-        if options.positionals == ["history"] { return try BenchHistory.run(options) }
-        if options.positionals == ["report"] { return try BenchReport.run(options) }
-        if options.positionals == ["codec"] { return try BenchCodec.run(hours: options.integer("hours", default: 24, range: 1...24 * 366)) }
-        guard options.positionals == ["store"] else { throw UsageError(message: "say what to bench: pumpgw bench store or pumpgw bench codec") }
-        let path = try options.required("db")
-        let devices = try options.integer("devices", default: 100, range: 1...100_000)
-        let points = try options.integer("points", default: 50, range: 1...10_000)
-        let duration = try options.seconds("duration")
-        if duration != nil && options.string("cycles") != nil { throw UsageError(message: "give --cycles or --duration, not both") }
-        let cycles = duration == nil ? try options.integer("cycles", default: 10, range: 1...100_000_000) : Int.max
-        let synchronous = SynchronousMode(rawValue: options.string("synchronous") ?? "normal")
-        guard let synchronous else { throw UsageError(message: "--synchronous must be normal or full") }
-        let deadband = Double(options.string("deadband") ?? "0") ?? -1
-        guard deadband >= 0 else { throw UsageError(message: "--deadband must be a number >= 0") }
-
-        let signals = StopSignals.install()
-        defer { signals.cancel() }
-        let store = try StationStore(path: path, options: StoreOptions(
-            synchronous: synchronous, defaultHistoryPolicy: HistoryPolicy(deadband: deadband),
-            compactionInterval: try options.seconds("compact-every") ?? 10))
-        let start = duration == nil ? Date().addingTimeInterval(-Double(cycles)) : Date()
-        var workload = BenchWorkload(devices: devices, points: points, start: start)
-        var totals = WriteReport()
-        var transactions = 0, cycle = 0
-        let started = Date()
-        var writing: TimeInterval = 0  // time spent inside store.write, the rates' base
-        var writingCPU: TimeInterval = 0  // CPU time of the process meanwhile (the store's thread; main waits)
-        while cycle < cycles && !stopRequested.load(ordering: .relaxed) {
-            if let duration, Date().timeIntervalSince(started) >= duration { break }
-            let batch = workload.nextCycle()
-            let parts = options.has("per-device") ? batch.perDevice() : [batch]
-            for part in parts {
-                let writeStarted = Date(), cpuStarted = processCPUSeconds()
-                let report = try store.write { try $0.write(part) }
-                writing += Date().timeIntervalSince(writeStarted)
-                writingCPU += processCPUSeconds() - cpuStarted
-                totals.historyRows += report.historyRows
-                totals.latestRows += report.latestRows
-                totals.outboxLines += report.outboxLines
-                transactions += 1
-            }
-            cycle += 1
-            if options.has("progress") { Console.print("committed \(cycle) lines \(totals.outboxLines) samples \(totals.historyRows)") }
+        switch options.positionals {
+        case ["history"]: return try BenchHistory.run(options)
+        case ["report"]: return try BenchReport.run(options)
+        case ["codec"]: return try BenchCodec.run(hours: options.integer("hours", default: 24, range: 1...24 * 366))
+        case ["store"]: return try BenchStore.run(options)
+        default: throw UsageError(message: "say what to bench: pumpgw bench store, history, report or codec")
         }
-        let during = store.compactionStatus ?? CompactionStatus()
-        let catchUpStarted = Date()
-        let catchUp = try store.compactNow()
-        let catchUpSeconds = Date().timeIntervalSince(catchUpStarted)
-        let elapsed = max(writing, 1e-9)
-        let alarms = workload.alarmEvents
-        let rows = totals.historyRows + totals.latestRows + totals.outboxLines + alarms + cycle * devices
-        let bytes = fileSize(path), walBytes = fileSize(path + "-wal")
-        func rate(_ count: Int) -> String {
-            let perSecond = Double(count) / elapsed
-            return perSecond < 10 && count > 0 ? String(format: "%.2f", perSecond) : String(Int(perSecond.rounded()))
-        }
-        Console.print("""
-            bench store: \(devices) devices x \(points) points, \(cycle) cycles, \(transactions) transactions \
-            (\(options.has("per-device") ? "one per device" : "one per cycle")), synchronous \(synchronous.rawValue), \
-            in \(String(format: "%.2f", Date().timeIntervalSince(started))) s, \(String(format: "%.2f", elapsed)) s of it in store.write \
-            (CPU \(String(format: "%.2f", writingCPU)) s: \(Int((Double(cycle * devices * points) / max(writingCPU, 1e-9)).rounded())) points per CPU second)
-              \(rate(transactions)) transactions/s, \(rate(cycle * devices)) device polls/s, \(rate(cycle * devices * points)) points/s
-              \(rate(rows)) records/s: latest values \(rate(totals.latestRows)), history samples \(rate(totals.historyRows)) \
-            (both in frames: one row per device poll), \
-            outbox \(rate(totals.outboxLines)), health \(rate(cycle * devices)), alarm events \(rate(alarms))
-              database \(bytes) bytes + WAL \(walBytes) bytes (rates per second of store.write)
-            """)
-        let polled = cycle * devices * points, stored = max(totals.historyRows, 1)
-        let compacted = during.total.samples + catchUp.samples
-        store.close()  // its last checkpoint counts too
-        let written = diskBytesWritten()
-        Console.print("""
-              compaction while writing: \(during.total.windows) windows, \(during.total.frames) frames -> \(during.total.chunks) chunks \
-            (\(during.total.samples) samples, \(during.total.bytes) bytes of chunk data) in \(String(format: "%.2f", during.seconds)) s, \
-            \(during.checkpoints) checkpoints\(during.lastError.map { ", last error: \($0)" } ?? "")
-              compaction at the end: \(catchUp.windows) windows, \(catchUp.frames) frames -> \(catchUp.chunks) chunks in \
-            \(String(format: "%.2f", catchUpSeconds)) s; history samples stored \(totals.historyRows), \(compacted) of them in chunks
-              on disk: \(String(format: "%.2f", Double(bytes + walBytes) / Double(polled))) bytes per polled sample, \
-            \(String(format: "%.2f", Double(bytes + walBytes) / Double(stored))) per stored sample; chunk data \
-            \(String(format: "%.2f", Double(during.total.bytes + catchUp.bytes) / Double(max(compacted, 1)))) bytes per compacted sample
-              written to disk (/proc/self/io write_bytes): \(written) bytes, \
-            \(String(format: "%.1f", Double(written) / Double(polled))) per polled sample, \
-            \(String(format: "%.1f", Double(written) / Double(stored))) per stored sample
-            """)
-        store.close()
-        return 0
     }
 
     /// User + system CPU time of this process so far.

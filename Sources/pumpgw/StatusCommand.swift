@@ -6,6 +6,7 @@
 import Decoding
 import Foundation
 import Gateway
+import Profiles
 import Rules
 import Store
 import Telemetry
@@ -39,6 +40,11 @@ enum StatusCommand: Command {
             Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
+        let boosted = try StatusOutput.boostedDevices(store, now: now)
+        if !boosted.isEmpty {
+            Console.print("polled densely now (every source: cli, http, schedule, rule):\n" + BoostedJSON.render(boosted, now: now)
+                .map { "  " + $0 }.joined(separator: "\n"))
+        }
         return 0
     }
 }
@@ -47,7 +53,16 @@ enum StatusOutput {
     /// The JSON document of `status --json`, which `GET /api/status` serves too.
     @Sendable static func document(_ store: StationStore, now: Date) throws -> String {
         json(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now),
-             boosts: try activeBoosts(store, now: now), now: now)
+             boosts: try activeBoosts(store, now: now), boosted: try boostedDevices(store, now: now), now: now)
+    }
+
+    /// The devices the gateway polls densely now, whatever asked for it (a
+    /// command, a scheduled window, a rule): the boost events it wrote, each
+    /// device's last one a start whose end is still ahead. The boosts table
+    /// above holds only the requests made by command and over HTTP.
+    static func boostedDevices(_ store: StationStore, now: Date) throws -> [BoostEventRecord] {
+        try BoostTable(path: store.path, readOnly: true).openStarts().filter { $0.until > now }
+            .sorted { ($0.station, $0.device) < ($1.station, $1.device) }
     }
 
     /// The boosts in force: the boosts table's, as `pumpgw boost --list` shows them.
@@ -95,6 +110,7 @@ enum StatusOutput {
         var stations: [StationJSON]
         var gateway: GatewaySection.JSON
         var boosts: [BoostListing.JSON]
+        var boosted: [BoostedJSON]
     }
 
     struct StationJSON: Encodable {
@@ -153,7 +169,8 @@ enum StatusOutput {
         }
     }
 
-    static func json(_ stations: [StationStatus], gateway: GatewaySection, boosts: [BoostRecord], now: Date) -> String {
+    static func json(_ stations: [StationStatus], gateway: GatewaySection, boosts: [BoostRecord],
+                     boosted: [BoostEventRecord], now: Date) -> String {
         let document = Document(time: timestamp(now), stations: stations.map { station in
             StationJSON(station: station.station, tags: station.tags, devices: station.devices.map { device in
                 DeviceJSON(device: device.device, profile: device.profile, connected: device.health?.connected,
@@ -166,7 +183,7 @@ enum StatusOutput {
                            },
                            alarms: device.activeAlarms.map(AlarmJSON.init))
             })
-        }, gateway: gateway.json(now: now), boosts: boosts.map(BoostListing.JSON.init))
+        }, gateway: gateway.json(now: now), boosts: boosts.map(BoostListing.JSON.init), boosted: boosted.map(BoostedJSON.init))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(document) else { return "{}" }
@@ -176,5 +193,26 @@ enum StatusOutput {
     /// ISO 8601 in UTC with milliseconds.
     static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+/// One densely polled device in `status` (`boosted` in its JSON): since when,
+/// at what interval, until when, and why.
+struct BoostedJSON: Encodable {
+    var station, device: String
+    var interval_ms: Int64
+    var since, until, source, reason: String
+
+    init(_ event: BoostEventRecord) {
+        (station, device, interval_ms) = (event.station, event.device, event.intervalMilliseconds)
+        (since, until) = (BoostListing.utc(event.time), BoostListing.utc(event.until))
+        (source, reason) = (event.source, event.reason)
+    }
+
+    static func render(_ events: [BoostEventRecord], now: Date) -> [String] {
+        TextTable.lines(header: ["DEVICE", "INTERVAL", "SINCE", "UNTIL", "SOURCE", "REASON"], rows: events.map { event in
+            ["\(event.station)/\(event.device)", DurationText.format(.milliseconds(event.intervalMilliseconds)),
+             BoostListing.utc(event.time), BoostListing.utc(event.until), event.source, event.reason]
+        })
     }
 }

@@ -173,9 +173,16 @@ struct BoostEndToEndTests {
                         station: #"intensive: [ { days: ["\#(day)"], from: "\#(hhmm(start))", to: "\#(hhmm(end))", interval: "250ms" } ],"#)
         let daemon = try Daemon(config: site.config.path)
         #expect(daemon.waitFor("gateway started"), "stderr: \(daemon.stderr)")
+        // In the window, status lists the device as densely polled by the schedule.
+        Thread.sleep(forTimeInterval: start.timeIntervalSinceNow + 3)
+        let during = try Self.boosted(site)
+        #expect(during.count == 1 && during.first?["device"] as? String == "booster"
+                && during.first?["source"] as? String == "schedule" && during.first?["interval_ms"] as? Int == 250,
+                "\(during)")
         Thread.sleep(forTimeInterval: end.timeIntervalSinceNow + 4)
         #expect(daemon.terminate() == 0, "stderr: \(daemon.stderr)")
         #expect(simulator.stopAndCountWrites() == 0)
+        #expect(try Self.boosted(site).isEmpty, "the window ended: nothing is polled densely any more")
 
         let stamps = try Self.stamps(site), w = start.timeIntervalSince1970 * 1000, e = end.timeIntervalSince1970 * 1000
         let offsets = stamps.map { Int($0 - w) }
@@ -187,6 +194,15 @@ struct BoostEndToEndTests {
         #expect((2...3).contains(Self.count(stamps, from: e + 1200, to: e + 3700)), "\(offsets)")
         let events = try Self.boostEvents(site)
         #expect(events.count == 2 && events.allSatisfy { $0.contains("source=schedule") }, "\(events)")
+    }
+
+    /// `status --json`'s `boosted`: the devices polled densely now, whatever the source.
+    static func boosted(_ site: DaemonSite) throws -> [[String: Any]] {
+        let status = try runToEnd(Paths.pumpgw, ["status", "--db", site.database, "--json"])
+        guard status.status == 0 else { throw ServerError(message: "status: \(status.stderr)") }
+        let document = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        guard let boosted = document?["boosted"] as? [[String: Any]] else { throw ServerError(message: "no boosted in \(status.stdout)") }
+        return boosted
     }
 
     @Test("an instability alarm from the wavering scenario triggers its rule's boost")
