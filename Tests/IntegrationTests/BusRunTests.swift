@@ -107,11 +107,19 @@ struct BusRunTests {
         let slave = try FileManager.default.destinationOfSymbolicLink(atPath: port)
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: slave)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: site.folder.path)
+        // The service user reads its own copies: the checkout may sit below a folder only root
+        // may enter (CI clones into a mktemp -d, mode 0700).
+        let ownProfile = site.folder.appendingPathComponent("profile.json5").path
+        let ownBinary = site.folder.appendingPathComponent("pumpgw").path
+        try FileManager.default.copyItem(atPath: profile, toPath: ownProfile)
+        try FileManager.default.copyItem(atPath: Paths.pumpgw, toPath: ownBinary)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ownProfile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: ownBinary)
         // Three reads, each opening and closing the port: the gateway's reopen after a lost line
         // or a reload. With TIOCEXCL left set at close, the second open failed with EBUSY.
         for attempt in 1...3 {
-            let read = try runToEnd("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", Paths.pumpgw, "read",
-                                                         "--profile", profile, "--serial", port, "--unit", "2", "--json"])
+            let read = try runToEnd("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", ownBinary, "read",
+                                                         "--profile", ownProfile, "--serial", port, "--unit", "2", "--json"])
             #expect(read.status == 0, "open \(attempt): \(read.stderr)")
         }
     }
