@@ -35,12 +35,11 @@ enum StatusCommand: Command {
             return 0
         }
         Console.print(StatusOutput.text(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now), now: now))
-        let boosts = try StatusOutput.activeBoosts(store, now: now)
+        let (boosts, boosted) = try StatusOutput.boostState(store, now: now)
         if !boosts.isEmpty {
             Console.print("active boosts (pumpgw boost --list):\n" + BoostListing.render(boosts, json: false, now: now)
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
-        let boosted = try StatusOutput.boostedDevices(store, now: now)
         if !boosted.isEmpty {
             Console.print("polled densely now (every source: cli, http, schedule, rule):\n" + BoostedJSON.render(boosted, now: now)
                 .map { "  " + $0 }.joined(separator: "\n"))
@@ -52,22 +51,22 @@ enum StatusCommand: Command {
 enum StatusOutput {
     /// The JSON document of `status --json`, which `GET /api/status` serves too.
     @Sendable static func document(_ store: StationStore, now: Date) throws -> String {
-        json(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now),
-             boosts: try activeBoosts(store, now: now), boosted: try boostedDevices(store, now: now), now: now)
+        let (boosts, boosted) = try boostState(store, now: now)
+        return json(try store.read { try $0.status() }, gateway: try GatewaySection.read(store, now: now),
+                    boosts: boosts, boosted: boosted, now: now)
     }
 
-    /// The devices the gateway polls densely now, whatever asked for it (a
-    /// command, a scheduled window, a rule): the boost events it wrote, each
-    /// device's last one a start whose end is still ahead. The boosts table
-    /// above holds only the requests made by command and over HTTP.
-    static func boostedDevices(_ store: StationStore, now: Date) throws -> [BoostEventRecord] {
-        try BoostTable(path: store.path, readOnly: true).openStarts().filter { $0.until > now }
+    /// From one read of the boost tables: `requests`, the boosts table's rows
+    /// in force (as `pumpgw boost --list` shows them); `boosted`, the devices
+    /// the gateway polls densely now, whatever asked for it (a request, a
+    /// scheduled window, a rule): the boost events it wrote, each device's
+    /// last one a start whose end is still ahead.
+    static func boostState(_ store: StationStore, now: Date) throws
+        -> (requests: [BoostRecord], boosted: [BoostEventRecord]) {
+        let table = try BoostTable(path: store.path, readOnly: true)
+        let boosted = try table.openStarts().filter { $0.until > now }
             .sorted { ($0.station, $0.device) < ($1.station, $1.device) }
-    }
-
-    /// The boosts in force: the boosts table's, as `pumpgw boost --list` shows them.
-    static func activeBoosts(_ store: StationStore, now: Date) throws -> [BoostRecord] {
-        try BoostTable(path: store.path, readOnly: true).active(at: now)
+        return (try table.active(at: now), boosted)
     }
 
     static func text(_ stations: [StationStatus], gateway: GatewaySection, now: Date) -> String {
