@@ -27,7 +27,8 @@ import os
 # A table leaf page is told by the column types of its first row, since a
 # page freed by one table (the outbox, sent) is soon reused by another: the
 # newest owner would be the wrong one for most frames. Others go by dbstat.
-LEAF_SHAPES = {"nitt": "history_frames", "ntti": "outbox", "ntbi": "outbox", "iiit": "latest_frames"}
+LEAF_SHAPES = {"nitt": "history_frames", "ntti": "outbox", "ntbi": "outbox", "iiit": "latest_frames",
+               "iiiti": "latest_frames"}  # schema 9 added last_frame
 
 
 def varint(data, at):

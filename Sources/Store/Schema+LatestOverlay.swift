@@ -75,14 +75,17 @@ extension Schema {
                                           ORDER BY l.last_frame DESC, l.written DESC) AS n
                 FROM lists l, json_each(l.points) e)
             WHERE n = 1),
-        behind AS (
+        behind AS MATERIALIZED (
             SELECT device_id, min(written) AS since, max(polled) AS until, min(last_frame) AS after
             FROM lists WHERE polled > written GROUP BY device_id),
         newer AS MATERIALIZED (
+            -- one range of the time index for all devices (CROSS JOIN keeps
+            -- SQLite from scanning it once per device)
             SELECT h.device_id, h.id, h.time, json_extract(e.value, '$[0]') AS point_id, e.value AS entry
-            FROM behind b JOIN history_frames h
-                 ON h.time >= b.since AND h.time <= b.until AND h.device_id = b.device_id AND h.id > b.after,
-                 json_each(h.points) e),
+            FROM history_frames h CROSS JOIN behind b
+                 ON b.device_id = h.device_id AND h.id > b.after AND h.time >= b.since AND h.time <= b.until,
+                 json_each(h.points) e
+            WHERE h.time >= (SELECT min(since) FROM behind) AND h.time <= (SELECT max(until) FROM behind)),
         candidates AS (
             SELECT o.point_id, o.device_id, o.entry, o.last_frame AS rank,
                    CASE WHEN o.polled > o.written THEN o.polled
