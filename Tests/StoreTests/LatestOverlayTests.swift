@@ -13,8 +13,8 @@ struct LatestScenario: CustomTestStringConvertible, Sendable {
     var name: String
     var deadband: Double = 0
     var polls: [(second: Int, readings: [(String, Reading)])]
-    /// The second of the poll whose latest frame the table holds.
-    var frameSecond: Int
+    /// The seconds of the polls whose latest frames the table holds (by first point).
+    var frameSeconds: [Int]
     /// Every point's reading as status must give it, and its time in seconds.
     var expected: [(String, Reading, second: Int)]
 
@@ -34,34 +34,41 @@ struct LatestOverlayTests {
         LatestScenario(name: "deadband 0, values changing",
                        polls: [(0, [("p", good(1)), ("q", good(10))]), (1, [("p", good(2)), ("q", good(10))]),
                                (2, [("p", good(3)), ("q", good(10))]), (3, [("p", good(4)), ("q", good(10))])],
-                       frameSecond: 0, expected: [("p", good(4), 3), ("q", good(10), 3)]),
+                       frameSeconds: [0], expected: [("p", good(4), 3), ("q", good(10), 3)]),
         // nothing changes: the frame is rewritten at 10 s (10 s after 0 s), not at 11 or 12
         LatestScenario(name: "deadband 0, values sitting still",
                        polls: (0...12).map { ($0, [("p", good(1)), ("q", good(10))]) },
-                       frameSecond: 10, expected: [("p", good(1), 12), ("q", good(10), 12)]),
+                       frameSeconds: [10], expected: [("p", good(1), 12), ("q", good(10), 12)]),
         // 1.0 -> 1.2 is within the deadband: history drops it, so the frame must hold it (rewritten at 1 s, not at 2 s)
         LatestScenario(name: "deadband 0.5, a change below the deadband", deadband: 0.5,
                        polls: [(0, [("p", good(1.0))]), (1, [("p", good(1.2))]), (2, [("p", good(1.2))])],
-                       frameSecond: 1, expected: [("p", good(1.2), 2)]),
+                       frameSeconds: [1], expected: [("p", good(1.2), 2)]),
         // 1.0 -> 2.0 is beyond it: history keeps it, the frame stays at 0 s
         LatestScenario(name: "deadband 0.5, a change beyond the deadband", deadband: 0.5,
                        polls: [(0, [("p", good(1.0))]), (1, [("p", good(2.0))]), (2, [("p", good(2.0))])],
-                       frameSecond: 0, expected: [("p", good(2.0), 2)]),
+                       frameSeconds: [0], expected: [("p", good(2.0), 2)]),
         // a quality change is always kept by history
         LatestScenario(name: "deadband 0.5, the quality changes", deadband: 0.5,
                        polls: [(0, [("p", good(1.0))]), (1, [("p", .error("timed out"))]), (2, [("p", .error("timed out"))])],
-                       frameSecond: 0, expected: [("p", .error("timed out"), 2)]),
+                       frameSeconds: [0], expected: [("p", .error("timed out"), 2)]),
         // r joins the list: a new point list, written at once (its first point is p again: the same row)
         LatestScenario(name: "the point list changes",
                        polls: [(0, [("p", good(1)), ("q", good(10))]), (1, [("p", good(1)), ("q", good(10)), ("r", good(5))]),
                                (2, [("p", good(1)), ("q", good(11)), ("r", good(5))])],
-                       frameSecond: 1, expected: [("p", good(1), 2), ("q", good(11), 2), ("r", good(5), 2)]),
+                       frameSeconds: [1], expected: [("p", good(1), 2), ("q", good(11), 2), ("r", good(5), 2)]),
+        // a poll group (e) beside the main list (p, q): two frames, each list's own poll time;
+        // e's frame of 1 s is not rewritten at 4 s, p and q's of 0 s not at 2 or 3 s
+        LatestScenario(name: "a poll group",
+                       polls: [(0, [("p", good(1)), ("q", good(10))]), (1, [("e", .good(.integer(7)))]),
+                               (2, [("p", good(2)), ("q", good(10))]), (3, [("p", good(3)), ("q", good(10))]),
+                               (4, [("e", .good(.integer(7)))])],
+                       frameSeconds: [0, 1], expected: [("p", good(3), 3), ("q", good(10), 3), ("e", .good(.integer(7)), 4)]),
         // the clock steps back from 12 s to 5 s: 3.0 -> 3.2 is within the deadband and the time went
         // back, so the frame is rewritten at 5 s; the history frame of 12 s (p = 3.0), older than that
         // frame but later in time, must not be laid over it
         LatestScenario(name: "the clock steps back", deadband: 0.5,
                        polls: [(0, [("p", good(1))]), (12, [("p", good(3))]), (5, [("p", good(3.2))]), (13, [("p", good(3.2))])],
-                       frameSecond: 5, expected: [("p", good(3.2), 13)]),
+                       frameSeconds: [5], expected: [("p", good(3.2), 13)]),
     ]
 
     @Test("status and the latest view give what each scenario wrote", arguments: scenarios)
@@ -73,7 +80,7 @@ struct LatestOverlayTests {
         for (second, readings) in scenario.polls {
             try store.write { try $0.write(StoreBatch(samples: [sample(at: at(second), readings)])) }
         }
-        #expect(try query(path, "SELECT time FROM latest_frames") == [[.integer(ms(scenario.frameSecond))]])
+        #expect(try query(path, "SELECT time FROM latest_frames ORDER BY first_point_id") == scenario.frameSeconds.map { [.integer(ms($0))] })
         try expectLatest(path: path, store: store, scenario.expected)
         store.close()
     }
@@ -95,7 +102,7 @@ struct LatestOverlayTests {
     private func expectViewAgrees(path: String, store: StationStore,
                                   sourceLocation: SourceLocation = #_sourceLocation) throws {
         let view = try query(path, """
-            SELECT p.name, l.value, l.quality, l.time FROM latest l JOIN points p ON p.id = l.point_id ORDER BY p.device_id, p.id
+            SELECT p.name, l.value, l.quality, l.time, p.kind FROM latest l JOIN points p ON p.id = l.point_id ORDER BY p.device_id, p.id
             """)
         let status = try store.read { try $0.status() }.flatMap(\.devices).flatMap(\.points)
         #expect(view.count == status.count, sourceLocation: sourceLocation)
@@ -103,7 +110,7 @@ struct LatestOverlayTests {
             #expect(row[0] == .text(point.name), sourceLocation: sourceLocation)
             #expect(ValueColumns.quality(row[2]) == point.quality, "\(point.name)", sourceLocation: sourceLocation)
             if point.quality == .good {
-                #expect(ValueColumns.value(row[1], kind: "double") == point.value, "\(point.name)", sourceLocation: sourceLocation)
+                #expect(ValueColumns.value(row[1], kind: row[4].text ?? "") == point.value, "\(point.name)", sourceLocation: sourceLocation)
             }
             #expect(row[3].integer.map(ValueColumns.date) == point.time, "\(point.name)", sourceLocation: sourceLocation)
         }
