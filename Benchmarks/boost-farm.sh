@@ -49,9 +49,9 @@ for _ in $(seq 100); do grep -q listening "$work/farm.out" 2>/dev/null && break;
 cpu_seconds() { awk -v t="$ticks" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
 store_bytes() { { cat "$work/pumpgw.db" "$work/pumpgw.db-wal" 2>/dev/null || true; } | wc -c; }
 written_bytes() { awk '/^write_bytes:/ { print $2 }' "/proc/$1/io"; }
-# Outbox lines from the ends of its id range (nothing is sent: the sink is down).
+# Outbox lines waiting (nothing is sent: the sink is down), from its batch rows.
 outbox_lines() {
-  sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce((select max(id) from outbox) - (select min(id) from outbox) + 1, 0)" 2>/dev/null || echo 0
+  sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce(sum(live), 0) from outbox_batches" 2>/dev/null || echo 0
 }
 
 # run LABEL BOOSTED: a fresh store, 10 s to settle (and to take the boost up),
