@@ -24,31 +24,17 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-swift build -c release --product pumpgw >/dev/null
-bin="$(swift build -c release --show-bin-path)/pumpgw"
-profile="$PWD/Benchmarks/bench-plc-100.json5"
+source Benchmarks/lib.sh
+bin=$(release_binary)
 work="$(mktemp -d /tmp/pumpgw-boost.XXXXXX)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 base=23000   # farm ports below Linux's ephemeral range (32768-60999), apart from the other scripts'
 sink=$((base - 1))   # nobody listens here: the feed is down
-ticks=$(getconf CLK_TCK)
 
-{
-  echo "{ gateway: { id: \"bench\" }, profiles: \"$PWD/Benchmarks\","
-  echo "  store: { path: \"$work/pumpgw.db\" }, feed: { url: \"tcp://127.0.0.1:$sink\", precision: \"ms\" },"
-  echo "  stations: ["
-  for ((i = 0; i < devices; i++)); do
-    printf '    { id: "ST-%04d", devices: [ { id: "plc", profile: "bench-plc-100", host: "127.0.0.1", port: %d, interval: "1s", timeout: "500ms" } ] },\n' "$i" $((base + i))
-  done
-  echo "  ] }"
-} > "$work/gw.json5"
+farm_config "$work/gw.json5" "$devices" "$base" "tcp://127.0.0.1:$sink" 1s 500ms "$work/pumpgw.db"
+start_farm "$bin" "$devices" "$base" "$work/farm.out"
 
-"$bin" farm --profile "$profile" --devices "$devices" --base-port $base > "$work/farm.out" &
-for _ in $(seq 100); do grep -q listening "$work/farm.out" 2>/dev/null && break; sleep 0.1; done
-
-cpu_seconds() { awk -v t="$ticks" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
 store_bytes() { { cat "$work/pumpgw.db" "$work/pumpgw.db-wal" 2>/dev/null || true; } | wc -c; }
-written_bytes() { awk '/^write_bytes:/ { print $2 }' "/proc/$1/io"; }
 # Outbox lines waiting (nothing is sent: the sink is down), from its batch rows.
 outbox_lines() {
   sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce(sum(live), 0) from outbox_batches" 2>/dev/null || echo 0
@@ -68,14 +54,13 @@ run() {
     until grep -q "boost started" "$work/gw.log" 2>/dev/null; do sleep 0.05; done
   fi
   sleep 10
-  local cpu0 lines0 written0; cpu0=$(cpu_seconds $pid); lines0=$(outbox_lines); written0=$(written_bytes $pid)
+  local cpu0 lines0 written0; cpu0=$(cpu_seconds /proc/$pid/stat); lines0=$(outbox_lines); written0=$(written_bytes $pid)
   sleep "$duration"
-  local cpu1 lines1 written1; cpu1=$(cpu_seconds $pid); lines1=$(outbox_lines); written1=$(written_bytes $pid)
-  local hwm; hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
+  local cpu1 lines1 written1; cpu1=$(cpu_seconds /proc/$pid/stat); lines1=$(outbox_lines); written1=$(written_bytes $pid)
+  local hwm; hwm=$(peak_rss_kb $pid)
   kill -TERM $pid; wait $pid || true
   local seconds=$(( $(date +%s) - t0 )) size; size=$(store_bytes)
-  local stop; stop=$(grep "gateway stopped" "$work/gw.log")
-  field() { echo "$stop" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+  field() { stopped_field "$work/gw.log" "$1"; }
   awk -v label="$label" -v cpu="$(echo "$cpu1 - $cpu0" | bc -l)" -v secs="$duration" -v hwm="$hwm" \
       -v polls="$(field polls)" -v p50="$(field lateness_p50_ms)" -v p99="$(field lateness_p99_ms)" \
       -v skipped="$(field skipped_cycles)" -v lines=$((lines1 - lines0)) -v written=$((written1 - written0)) \

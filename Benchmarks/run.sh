@@ -4,8 +4,9 @@
 # full gateway (decode, rules, SQLite, feed to a file) polling the same farm.
 # Prints one block of figures per run. Everything stays on loopback.
 #
-# Usage: Benchmarks/run.sh [--devices 1000] [--duration 60] [--interval 1s]
+# Usage: Benchmarks/run.sh [--bin PATH] [--devices 1000] [--duration 60] [--interval 1s]
 #                          [--isolation] [--drain [--outage SECONDS]] [--ceiling]
+#   --bin        the pumpgw binary (default: this tree's release build, built first)
 #   --isolation  also run with one silent and one 3 s-slow device among the N
 #   --drain      also measure how fast the outbox drains after a feed outage
 #                (of --outage seconds, default half the duration)
@@ -13,9 +14,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-devices=1000; duration=60; interval=1s; isolation=no; drain=no; ceiling=no; outage=
+bin=; devices=1000; duration=60; interval=1s; isolation=no; drain=no; ceiling=no; outage=
 while [ $# -gt 0 ]; do
   case "$1" in
+    --bin) bin="$2"; shift 2 ;;
     --devices) devices="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --interval) interval="$2"; shift 2 ;;
@@ -27,38 +29,20 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-swift build -c release --product pumpgw >/dev/null
-bin="$(swift build -c release --show-bin-path)/pumpgw"
-profile="$PWD/Benchmarks/bench-plc-100.json5"
+source Benchmarks/lib.sh
+bin=$(release_binary "$bin")
 work="$(mktemp -d /tmp/pumpgw-bench.XXXXXX)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 base=26000   # farm ports stay below Linux's ephemeral range (32768-60999)
-ticks=$(getconf CLK_TCK)
 
 # config FILE N FEEDURL: N devices on ports base.., every $interval.
-config() {
-  local file="$1" n="$2" feed="$3"
-  {
-    echo "{ gateway: { id: \"bench\" }, profiles: \"$PWD/Benchmarks\","
-    echo "  store: { path: \"$work/pumpgw.db\" }, feed: { url: \"$feed\", precision: \"ms\" },"
-    echo "  stations: ["
-    for ((i = 0; i < n; i++)); do
-      printf '    { id: "ST-%04d", devices: [ { id: "plc", profile: "bench-plc-100", host: "127.0.0.1", port: %d, interval: "%s", timeout: "500ms" } ] },\n' "$i" $((base + i)) "$interval"
-    done
-    echo "  ] }"
-  } > "$file"
-}
+config() { farm_config "$1" "$2" "$base" "$3" "$interval" 500ms "$work/pumpgw.db"; }
 
-# farm N [extra args]: starts the farm, waits until it listens.
+# farm N [extra args]: starts the farm on ports base.., waits until it listens.
 farm() {
   local n="$1"; shift
-  "$bin" farm --profile "$profile" --devices "$n" --base-port $base "$@" > "$work/farm.out" &
-  farm_pid=$!
-  for _ in $(seq 100); do grep -q listening "$work/farm.out" 2>/dev/null && return; sleep 0.1; done
-  echo "farm did not start" >&2; exit 1
+  start_farm "$bin" "$n" "$base" "$work/farm.out" "$@"
 }
-
-cpu_seconds() { awk -v t="$ticks" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
 
 # gateway CONFIG SECONDS: runs the daemon, prints its figures.
 gateway() {
@@ -69,13 +53,12 @@ gateway() {
   local pid=$!
   until grep -q "gateway started" "$work/gw.log" 2>/dev/null; do sleep 0.01; done
   local t1; t1=$(date +%s%N)
-  local cpu0; cpu0=$(cpu_seconds $pid)
+  local cpu0; cpu0=$(cpu_seconds /proc/$pid/stat)
   sleep "$seconds"
-  local cpu1; cpu1=$(cpu_seconds $pid)
-  local hwm; hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
+  local cpu1; cpu1=$(cpu_seconds /proc/$pid/stat)
+  local hwm; hwm=$(peak_rss_kb $pid)
   kill -TERM $pid; wait $pid || true
-  local stop; stop=$(grep "gateway stopped" "$work/gw.log")
-  field() { echo "$stop" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+  field() { stopped_field "$work/gw.log" "$1"; }
   local polls samples; polls=$(field polls); samples=$(field samples)
   awk -v cpu="$(echo "$cpu1 - $cpu0" | bc -l)" -v secs="$seconds" -v polls="$polls" -v samples="$samples" \
       -v blocks=3 -v hwm="$hwm" -v start_ms="$(( (t1 - t0) / 1000000 ))" \

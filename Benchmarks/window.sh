@@ -19,31 +19,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-swift build -c release --product pumpgw >/dev/null
-bin="$(swift build -c release --show-bin-path)/pumpgw"
-profile="$PWD/Benchmarks/bench-plc-100.json5"
+source Benchmarks/lib.sh
+bin=$(release_binary)
 work="$(mktemp -d /tmp/pumpgw-window.XXXXXX)"
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 base=27000   # farm ports below Linux's ephemeral range (32768-60999)
 port=$((base - 1))
-ticks=$(getconf CLK_TCK)
 
-{
-  echo "{ gateway: { id: \"bench\" }, profiles: \"$PWD/Benchmarks\","
-  echo "  store: { path: \"$work/pumpgw.db\" }, feed: { url: \"file:$work/feed.lp\", precision: \"ms\" },"
-  echo "  http: { listen: \"127.0.0.1:$port\" },"
-  echo "  stations: ["
-  for ((i = 0; i < devices; i++)); do
-    printf '    { id: "ST-%04d", devices: [ { id: "plc", profile: "bench-plc-100", host: "127.0.0.1", port: %d, interval: "1s", timeout: "500ms" } ] },\n' "$i" $((base + i))
-  done
-  echo "  ] }"
-} > "$work/gw.json5"
+farm_config "$work/gw.json5" "$devices" "$base" "file:$work/feed.lp" 1s 500ms "$work/pumpgw.db" "" "http: { listen: \"127.0.0.1:$port\" },"
+start_farm "$bin" "$devices" "$base" "$work/farm.out"
 
-"$bin" farm --profile "$profile" --devices "$devices" --base-port $base > "$work/farm.out" &
-farm_pid=$!
-for _ in $(seq 100); do grep -q listening "$work/farm.out" 2>/dev/null && break; sleep 0.1; done
-
-cpu_seconds() { awk -v t="$ticks" '{ print ($14 + $15) / t }' "$1"; }
 # The stat file of the gateway's thread named "http".
 # (Threads come and go while the folder is listed: unreadable ones are skipped.)
 http_thread() {
@@ -81,8 +66,7 @@ run() {
   local cpu1 http1; cpu1=$(cpu_seconds /proc/$pid/stat); http1=$(cpu_seconds "$http")
   [ ${#fetchers[@]} -gt 0 ] && kill "${fetchers[@]}" 2>/dev/null || true
   kill -TERM $pid; wait $pid || true
-  local stop; stop=$(grep "gateway stopped" "$work/gw.log")
-  field() { echo "$stop" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+  field() { stopped_field "$work/gw.log" "$1"; }
   printf "%s: devices=%d duration_s=%d cpu_cores=%.3f http_thread_cpu_s=%.3f lateness_p50_ms=%s lateness_p99_ms=%s skipped_cycles=%s\n" \
     "$1" "$devices" "$duration" "$(echo "($cpu1 - $cpu0) / $duration" | bc -l)" "$(echo "$http1 - $http0" | bc -l)" \
     "$(field lateness_p50_ms)" "$(field lateness_p99_ms)" "$(field skipped_cycles)"

@@ -41,10 +41,8 @@ while [ $# -gt 0 ]; do
     *) echo "write-bytes.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-if [ -z "$bin" ]; then
-  swift build -c release --product pumpgw >/dev/null
-  bin="$(swift build -c release --show-bin-path)/pumpgw"
-fi
+source Benchmarks/lib.sh
+bin=$(release_binary "$bin")
 work="${keep:-$(mktemp -d /tmp/pumpgw-wb.XXXXXX)}"
 mkdir -p "$work"
 pids=()
@@ -55,14 +53,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {  # FILE TEXT: waits up to 10 s for TEXT in FILE
-  for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return; sleep 0.1; done
-  echo "write-bytes.sh: no '$2' in $1" >&2; cat "$1" >&2; exit 1
-}
-
-"$bin" farm --profile Benchmarks/bench-plc-100.json5 --devices "$devices" --base-port "$base" >"$work/farm.out" 2>&1 &
-pids+=($!)
-wait_for "$work/farm.out" listening
+start_farm "$bin" "$devices" "$base" "$work/farm.out"
+pids+=($farm_pid)
 if [ "$feed" = http ]; then
   python3 Benchmarks/sink204.py >"$work/sink.out" 2>&1 &
   pids+=($!)
@@ -71,15 +63,7 @@ if [ "$feed" = http ]; then
 else
   url="file:$work/feed.lp"
 fi
-{
-  echo "{ gateway: { id: \"wb\" }, profiles: \"$PWD/Benchmarks\","
-  echo "  store: { path: \"$work/pumpgw.db\", $store_extra }, feed: { url: \"$url\", precision: \"ms\" },"
-  echo "  stations: ["
-  for ((i = 0; i < devices; i++)); do
-    printf '    { id: "ST-%04d", devices: [ { id: "plc", profile: "bench-plc-100", host: "127.0.0.1", port: %d, interval: "%s", timeout: "80ms" } ] },\n' "$i" $((base + i)) "$interval"
-  done
-  echo "  ] }"
-} >"$work/gw.json5"
+farm_config "$work/gw.json5" "$devices" "$base" "$url" "$interval" 80ms "$work/pumpgw.db" "$store_extra"
 rm -f "$work"/pumpgw.db*
 
 # The wrapper: starts the gateway, prints its write_bytes every 60 s, stops it
@@ -123,8 +107,8 @@ if [ "$breakdown" = yes ]; then
   cat "$work/io.out"
   exit 0
 fi
-stop=$(grep "gateway stopped" "$work/gw.log" || { cat "$work/gw.log" >&2; exit 1; })
-field() { echo "$stop" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+grep -q "gateway stopped" "$work/gw.log" || { cat "$work/gw.log" >&2; exit 1; }
+field() { stopped_field "$work/gw.log" "$1"; }
 written=$(sed -n 's/^lifetime //p' "$work/io.out")
 db=$(stat -c %s "$work/pumpgw.db")
 sink=$( [ "$feed" = http ] && { kill -TERM "${pids[1]}"; sleep 0.3; grep "sink:" "$work/sink.out" || true; } || echo "feed to a file")
