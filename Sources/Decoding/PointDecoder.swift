@@ -1,7 +1,9 @@
 // Raw registers or bits → an engineering value with its quality.
 //
 // The rules every profile reader relies on:
-// - value = raw × scale + offset;
+// - value = raw × scale + offset, decimal-exact (DecimalScaling.swift):
+//   513 × 0.1 is 51.3;
+// - a float32 is its shortest decimal (FloatDigits.swift): 0.35913226;
 // - `invalid` is compared with the raw value before scaling, both as the
 //   typed value and as the unsigned bit pattern (so 65535 matches an int16 -1);
 // - NaN and ±Inf are `invalid` (the feed cannot carry them);
@@ -35,8 +37,7 @@ public struct PointDecoding: Sendable {
     let highByte: Bool
     /// An enum's labels by raw value (the profile keys them by the value written as a string).
     let labels: [UInt16: String]
-    let scale: Double
-    let offset: Double
+    let scaling: DecimalScaling
     let isScaled: Bool
     let sentinel: Double?
     /// Why a raw value equal to the sentinel is invalid.
@@ -55,8 +56,7 @@ public struct PointDecoding: Sendable {
             if let raw = UInt16(key), String(raw) == key { labels[raw] = label }
         }
         self.labels = labels
-        scale = point.scale ?? 1
-        offset = point.offset ?? 0
+        scaling = DecimalScaling(scale: point.scale ?? 1, offset: point.offset ?? 0)
         isScaled = point.isScaled
         sentinel = point.invalid
         notAvailableText = point.invalid.map { "not available (raw value \(Value.format($0)))" } ?? "not available"
@@ -95,7 +95,7 @@ public struct PointDecoding: Sendable {
         case .int64:
             return integer(unsigned: pattern, signed: Int64(bitPattern: pattern))
         case .float32:
-            return float(Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern))), pattern: pattern)
+            return float32(Float(bitPattern: UInt32(truncatingIfNeeded: pattern)), pattern: pattern)
         case .float64:
             return float(Double(bitPattern: pattern), pattern: pattern)
         case .uint8:
@@ -111,7 +111,7 @@ public struct PointDecoding: Sendable {
             guard let digits = PackedBCD.value(of: pattern, digits: type == .bcd16 ? 4 : 8) else {
                 return .invalid("raw 0x\(String(pattern, radix: 16, uppercase: true)) is not packed BCD")
             }
-            return isScaled ? scaled(Double(digits)) : .good(.integer(Int64(digits)))
+            return isScaled ? finished(scaling.value(of: Int64(digits))) : .good(.integer(Int64(digits)))
         case .string:
             return RegisterText.decode(words, order: order)
         }
@@ -121,7 +121,8 @@ public struct PointDecoding: Sendable {
         let typed = signed.map(Double.init) ?? Double(unsigned)
         if isSentinel(typed: typed, pattern: unsigned) { return notAvailable }
         if isScaled {
-            return scaled(typed)
+            if let whole = signed ?? Int64(exactly: unsigned) { return finished(scaling.value(of: whole)) }
+            return finished(scaling.value(ofFloatingPoint: typed))  // a uint64 beyond Int64: floating point
         }
         if let signed { return .good(.integer(signed)) }
         if unsigned <= UInt64(Int64.max) { return .good(.integer(Int64(unsigned))) }
@@ -131,13 +132,25 @@ public struct PointDecoding: Sendable {
     func float(_ raw: Double, pattern: UInt64) -> Reading {
         if isSentinel(typed: raw, pattern: pattern) { return notAvailable }
         guard raw.isFinite else { return .invalid(raw.isNaN ? "NaN" : "infinite") }
-        return scaled(raw)
+        return finished(isScaled ? scaling.value(ofFloatingPoint: raw) : raw)
     }
 
-    func scaled(_ raw: Double) -> Reading {
-        let value = raw * scale + offset
+    /// A float32 as its shortest decimal (FloatDigits.swift), then scaled
+    /// from those digits. The sentinel matches the exact value or the digits.
+    func float32(_ single: Float, pattern: UInt64) -> Reading {
+        if isSentinel(typed: Double(single), pattern: pattern) { return notAvailable }
+        guard single.isFinite else { return .invalid(single.isNaN ? "NaN" : "infinite") }
+        let digits = single == 0 ? ExactDecimal(mantissa: 0, places: 0) : FloatDigits.shortest(single)
+        let raw = digits?.nearestDouble ?? FloatDigits.nearestDouble(single)  // nil: the String path
+        if isSentinel(typed: raw, pattern: pattern) { return notAvailable }
+        guard isScaled else { return finished(raw) }
+        return finished(digits.map(scaling.value(of:)) ?? scaling.value(ofFloatingPoint: raw))
+    }
+
+    /// The finished value (scaled or not), refused when not finite.
+    func finished(_ value: Double) -> Reading {
         guard value.isFinite else { return .invalid("infinite after scaling") }
-        return .good(.double(value))
+        return .good(.double(value + 0))  // + 0: a float register's -0.0 is 0.0, as raw × 1 + 0 always made it
     }
 
     var notAvailable: Reading { .invalid(notAvailableText) }

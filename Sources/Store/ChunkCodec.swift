@@ -11,7 +11,8 @@
 //   integers: the first, then deltas
 //   reals: mode 0 (decimal), 2 (decimal, multiplied) or 1 (xor), then
 //     decimal: a scale S; every value is M / 10^S (mode 2: M x 10^-S, as a
-//              register times 0.001 is) for an integer M below 2^53, M
+//              register times 0.001 was before decoding was decimal-exact)
+//              for an integer M below 2^53, M
 //              delta-encoded as integers are
 //     xor:     Gorilla: each value's bits XORed with the previous one's
 //   texts: string indexes

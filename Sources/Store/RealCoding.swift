@@ -7,11 +7,13 @@
 //   previous one's, the meaningful bits only; for values that are not exact
 //   decimals (a computed mean, a float register).
 // Decimal is exact by construction: it is chosen only when M / 10^S gives
-// back every value's bits, else the chunk goes xor. A decoded register is
-// raw x 0.001 in floating point (PointDecoder), which is often not the
-// Double nearest 0.451 (3 x 0.1 is 0.30000000000000004): so decimal comes in
-// two forms, M / 10^S and M x 10^-S (the Double 0.001 itself), whichever
-// gives every value back.
+// back every value's bits, else the chunk goes xor. A decoded register is the
+// Double nearest its decimal value (PointDecoder is decimal-exact: 451 x
+// 0.001 is 0.451, a float32 is its shortest decimal), which is M / 10^S.
+// Gateways before that computed raw x 0.001 in floating point, often not the
+// Double nearest 0.451 (3 x 0.1 is 0.30000000000000004), and their frames may
+// still be compacted after an upgrade: so decimal comes in two forms, M / 10^S
+// and M x 10^-S (the Double 0.001 itself), whichever gives every value back.
 
 enum RealCoding {
     /// 2^53: a Double holds every integer below it exactly.

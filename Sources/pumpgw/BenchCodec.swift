@@ -4,10 +4,11 @@
 // - the store bench's analog points (a random walk rounded to 0.001);
 // - a real-looking pump room: the simulator's physical model, each signal
 //   read as a register (raw = value / scale, rounded) and decoded as the
-//   gateway does (raw x scale in floating point).
+//   gateway does (decimal-exact: raw 513 x 0.1 is 51.3, DecimalScaling).
 
-import Telemetry
+import Decoding
 import Foundation
+import Telemetry
 import Simulator
 import Store
 
@@ -24,6 +25,7 @@ enum BenchCodec {
         let start = Date(timeIntervalSince1970: 1_780_000_000)
         let times = (0..<seconds).map { Int64(start.timeIntervalSince1970 * 1000) + Int64($0) * 1000 }
         var model = PumpRoomModel(start: start, seed: 7)
+        let scalings = signals.map { DecimalScaling(scale: $0.scale, offset: 0) }
         var room = Array(repeating: [Double](), count: signals.count)
         var walk = UnitRandom(), analog = 0.45
         var bench: [Double] = []
@@ -31,7 +33,7 @@ enum BenchCodec {
             model.advance(to: start.addingTimeInterval(Double(second)))
             for (index, signal) in signals.enumerated() {
                 let raw = ((model.signal(signal.name, pump: signal.pump) ?? 0) / signal.scale).rounded()
-                room[index].append(raw * signal.scale)
+                room[index].append(scalings[index].value(of: Int64(raw)))
             }
             analog += (walk.unit() - 0.5) * 0.01
             bench.append((analog * 1000).rounded() / 1000)

@@ -13,6 +13,8 @@ enum BenchCommand: Command {
         pumpgw bench store: how fast the store takes poll cycles
 
         Usage: pumpgw bench codec [--hours 24]     (bytes per sample of the history chunk codec)
+               pumpgw bench decode [--check-every N]   (ns per decimal-exact value; with N, every Nth
+                                  float32 checked against Double(String(f)), 1 = all of them)
                pumpgw bench history --db FILE --point S/D/P [--since 1h] [--every 1m]   (query time)
                pumpgw bench report --db FILE [--fill [--interval 100ms]] [--days 7]   (report pressure time;
                                   --fill first writes a week of one point's history)
@@ -44,14 +46,17 @@ enum BenchCommand: Command {
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try CommandLineArguments(arguments, options: ["db", "devices", "points", "cycles", "duration",
                                                                     "synchronous", "deadband", "hours", "compact-every",
-                                                                    "point", "since", "every", "interval", "days"],
+                                                                    "point", "since", "every", "interval", "days", "check-every"],
                                                flags: ["per-device", "progress", "fill"])
         switch options.positionals {
         case ["history"]: return try BenchHistory.run(options)
         case ["report"]: return try BenchReport.run(options)
         case ["codec"]: return try BenchCodec.run(hours: options.integer("hours", default: 24, range: 1...24 * 366))
+        case ["decode"]:
+            let every = options.string("check-every") == nil ? nil : try options.integer("check-every", default: 1, range: 1...1 << 30)
+            return try BenchDecode.run(checkEvery: every)
         case ["store"]: return try BenchStore.run(options)
-        default: throw UsageError(message: "say what to bench: pumpgw bench store, history, report or codec")
+        default: throw UsageError(message: "say what to bench: pumpgw bench store, history, report, codec or decode")
         }
     }
 

@@ -71,7 +71,7 @@ struct EncoderTests {
         (.uint64, 81_985_529_216_486_896),     // float(0x0123456789ABCDEF) in Python: exact as a Double
         (.int64, -1_234_567_890_123_456_768),  // float(-1234567890123456789) in Python: exact as a Double
         (.float32, -12.5),
-        (.float32, 123.45600128173828),        // 0x42F6E979 (Python struct), shortest Double text
+        (.float32, 123.456),                   // 0x42F6E979 (Python struct): decoded as its shortest decimal, by hand
         (.float64, -1234.5678),
         (.float64, 1.5),
     ]

@@ -115,11 +115,14 @@ let float32Cases: [OrderCase] = [
     OrderCase(type: .float32, order: .CDAB, words: [0x0000, 0xC148], expected: .double(-12.5)),
     OrderCase(type: .float32, order: .BADC, words: [0x48C1, 0x0000], expected: .double(-12.5)),
     OrderCase(type: .float32, order: .DCBA, words: [0x0000, 0x48C1], expected: .double(-12.5)),
-    // 123.456f = 0x42F6E979 (four distinct bytes, so every order differs)
-    OrderCase(type: .float32, order: .ABCD, words: [0x42F6, 0xE979], expected: .double(Double(Float(bitPattern: 0x42F6_E979)))),
-    OrderCase(type: .float32, order: .CDAB, words: [0xE979, 0x42F6], expected: .double(Double(Float(bitPattern: 0x42F6_E979)))),
-    OrderCase(type: .float32, order: .BADC, words: [0xF642, 0x79E9], expected: .double(Double(Float(bitPattern: 0x42F6_E979)))),
-    OrderCase(type: .float32, order: .DCBA, words: [0x79E9, 0xF642], expected: .double(Double(Float(bitPattern: 0x42F6_E979)))),
+    // 123.456f = 0x42F6E979 (four distinct bytes, so every order differs).
+    // Re-worked by hand for decimal digits: the float is exactly
+    // 123.45600128173828 (Python struct), and its shortest decimal, the
+    // value the gateway reports, is 123.456 ('%.6g' round-trips, '%.5g' does not).
+    OrderCase(type: .float32, order: .ABCD, words: [0x42F6, 0xE979], expected: .double(123.456)),
+    OrderCase(type: .float32, order: .CDAB, words: [0xE979, 0x42F6], expected: .double(123.456)),
+    OrderCase(type: .float32, order: .BADC, words: [0xF642, 0x79E9], expected: .double(123.456)),
+    OrderCase(type: .float32, order: .DCBA, words: [0x79E9, 0xF642], expected: .double(123.456)),
 ]
 
 let float64Cases: [OrderCase] = [

@@ -7,6 +7,7 @@ import Foundation
 import Testing
 @testable import Feed
 import Decoding
+import Profiles
 import Telemetry
 
 @Suite struct StationLineEncoderTests {
@@ -49,6 +50,20 @@ import Telemetry
         for _ in 0..<2 {
             #expect(encoder.line(polled) == "pump_station,device=d,profile=p,station=s f=2i 1764115201")
         }
+    }
+
+    @Test func decodedRegistersCarryTheirDecimalDigits() {
+        // Raw 513 x 0.1 is 51.3 and the float32 0x3EB7E02F (Python struct) is
+        // 0.35913226 at its shortest, worked out by hand: the feed must not
+        // carry 51.300000000000004 or 0.3591322600841522.
+        let level = PointDecoding(Point(name: "level", register: .holding, address: 0, type: .uint16, scale: 0.1), defaultOrder: .ABCD)
+        let frequency = PointDecoding(Point(name: "frequency", register: .input, address: 0, type: .float32), defaultOrder: .ABCD)
+        let polled = DeviceSample(identity: DeviceIdentity(station: "s", device: "d", profile: "p"), time: epoch, points: [
+            PointSample(name: "level", reading: level.decode([513], at: 0)),
+            PointSample(name: "frequency", reading: frequency.decode([0x3EB7, 0xE02F], at: 0)),
+        ])
+        var encoder = StationLineEncoder(precision: .ms)
+        #expect(encoder.line(polled) == "pump_station,device=d,profile=p,station=s level=51.3,frequency=0.35913226 1764115200500")
     }
 
     @Test func noGoodPointGivesNoLine() {

@@ -42,8 +42,9 @@ import Testing
     }
 
     @Test func aRegisterTimesItsScaleGoesDecimalMultiplied() throws {
-        // 3 x 0.1 is 0.30000000000000004 (not 3 / 10), as PointDecoder computes
-        // raw x scale: mantissas 3 and 10 at scale 1, multiplied by the Double 0.1.
+        // 3 x 0.1 is 0.30000000000000004 (not 3 / 10), as PointDecoder computed
+        // raw x scale before it was decimal-exact, and as frames written then
+        // still hold: mantissas 3 and 10 at scale 1, multiplied by the Double 0.1.
         let values = [3 * 0.1, 10 * 0.1]
         #expect(RealCoding.decimalForm(values, multiplying: false) == nil)
         let multiplied = try #require(RealCoding.decimalForm(values, multiplying: true))
