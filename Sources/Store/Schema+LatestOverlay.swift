@@ -46,10 +46,6 @@
 // windows that ended 60 s before the newest frame.
 
 extension Schema {
-    /// Placeholder for step 8, the outbox step of another branch (the lead
-    /// merges it here; this branch leaves it empty).
-    static let reservedForOutboxStep = ""
-
     static let version9 = """
         ALTER TABLE latest_frames ADD COLUMN last_frame INTEGER NOT NULL DEFAULT 0;
         UPDATE latest_frames SET last_frame = max(coalesce((SELECT max(id) FROM history_frames), 0),

@@ -31,7 +31,7 @@ struct SchemaTests {
         #expect(value == .integer(expected))
     }
 
-    @Test("a version 1 database is upgraded to version 3 (frames) and keeps its data")
+    @Test("a version 1 database is upgraded (frames at 3, outbox batches at 8) and keeps its data")
     func upgradeFromVersion1() throws {
         let path = folder.path("v1.db")
         do {
@@ -63,6 +63,7 @@ struct SchemaTests {
         #expect(try store.read { try $0.droppedLines() } == 0)
         #expect(try store.read { try $0.deadLetters() }.isEmpty)
         #expect(try store.read { try $0.outboxDepth() } == 1)
+        #expect(try store.read { try $0.outboxPeek(maxLines: 10, maxBytes: 1000) }.map(\.line) == ["pump_station x=1 1"])
         let point = try #require(try store.read { try $0.status() }.first?.devices.first?.points.first)
         #expect(point.name == "outlet_pressure" && point.value == .double(0.45) && point.unit == "MPa")
         // the first poll after a start is stored whole; the same value 1 s later is not (deadband 0, heartbeat 15 min)
