@@ -8,6 +8,7 @@
 
 import Decoding
 import Foundation
+import Telemetry
 
 enum BenchDecode {
     static func run(checkEvery: Int?) throws -> Int32 {
