@@ -35,9 +35,9 @@ farm_config "$work/gw.json5" "$devices" "$base" "tcp://127.0.0.1:$sink" 1s 500ms
 start_farm "$bin" "$devices" "$base" "$work/farm.out"
 
 store_bytes() { { cat "$work/pumpgw.db" "$work/pumpgw.db-wal" 2>/dev/null || true; } | wc -c; }
-# Outbox lines from the ends of its id range (nothing is sent: the sink is down).
+# Outbox lines waiting (nothing is sent: the sink is down), from its batch rows.
 outbox_lines() {
-  sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce((select max(id) from outbox) - (select min(id) from outbox) + 1, 0)" 2>/dev/null || echo 0
+  sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce(sum(live), 0) from outbox_batches" 2>/dev/null || echo 0
 }
 
 # run LABEL BOOSTED: a fresh store, 10 s to settle (and to take the boost up),

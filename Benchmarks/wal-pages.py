@@ -27,7 +27,10 @@ import os
 # A table leaf page is told by the column types of its first row, since a
 # page freed by one table (the outbox, sent) is soon reused by another: the
 # newest owner would be the wrong one for most frames. Others go by dbstat.
-LEAF_SHAPES = {"nitt": "history_frames", "ntti": "outbox", "ntbi": "outbox", "iiit": "latest_frames"}
+# Schema 7's outbox rows were "ntti"/"ntbi" (a line each); schema 8's are
+# batch rows (id, created, lines, gone, live, data).
+LEAF_SHAPES = {"nitt": "history_frames", "ntti": "outbox", "ntbi": "outbox", "niiiib": "outbox",
+               "iiit": "latest_frames"}
 
 
 def varint(data, at):

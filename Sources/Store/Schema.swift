@@ -25,7 +25,7 @@
 
 enum Schema {
     /// Step N (index N-1) takes a database from version N-1 to N.
-    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8]
 
     static var currentVersion: Int { migrations.count }
 
@@ -195,6 +195,7 @@ enum Schema {
         for step in found..<currentVersion {
             try connection.transaction { () throws(StoreError) in
                 try connection.execute(migrations[step])
+                try convert(to: step + 1, connection)
                 try connection.execute("PRAGMA user_version = \(step + 1)")
             }
         }

@@ -80,7 +80,7 @@ extension StoreEngine {
     }
 
     public func outboxSummary() throws(StoreError) -> OutboxSummary {
-        let oldest = try connection.scalar("SELECT created FROM outbox ORDER BY id LIMIT 1").flatMap(ValueColumns.date)
+        let oldest = try connection.scalar("SELECT created FROM outbox_batches ORDER BY id LIMIT 1").flatMap(ValueColumns.date)
         return OutboxSummary(lines: try outboxDepth(), oldest: oldest,
                              deadLetters: Int(try connection.scalar("SELECT count(*) FROM dead_letters")?.integer ?? 0),
                              droppedLines: try droppedLines())
@@ -104,10 +104,20 @@ extension StoreEngine {
     public func requeueDeadLetters(since: Date?) throws(StoreError) -> Int {
         let from = since.map { ValueColumns.milliseconds($0) } ?? Int64.min
         return try writeTransaction { () throws(StoreError) in
-            let moved = try connection.run("""
-                INSERT INTO outbox (device_key, line, created)
-                SELECT device_key, line, ? FROM dead_letters WHERE time >= ? ORDER BY id
-                """, [.integer(now), .integer(from)])
+            var moved = 0
+            var lastID = Int64.min
+            // A page at a time (memory stays a few MB), each page one or more outbox rows.
+            while true {
+                let page = try connection.rows("""
+                    SELECT id, device_key, line FROM dead_letters WHERE time >= ? AND id > ? ORDER BY id LIMIT ?
+                    """, [.integer(from), .integer(lastID), SQLiteValue(Schema.migrationPageLines)]) { row in
+                    (id: row[0].integer ?? 0, line: OutboxBatch.Line(deviceKey: row[1].text ?? "", line: row[2].text ?? ""))
+                }
+                guard let last = page.last else { break }
+                try Schema.insertOutboxRows(page.map(\.line), created: now, connection)
+                moved += page.count
+                lastID = last.id
+            }
             try connection.run("DELETE FROM dead_letters WHERE time >= ?", [.integer(from)])
             if let depth = cachedOutboxDepth { cachedOutboxDepth = depth + moved }
             return moved

@@ -15,7 +15,7 @@ extension StoreEngine {
             for sample in batch.samples { try write(sample, into: &report) }
             for health in batch.health { try write(health) }
             for alarm in batch.alarms { try write(alarm) }
-            for group in batch.outbox { try appendOutbox(group, into: &report) }
+            try appendOutbox(batch.outbox, into: &report)
             if report.outboxLines > 0 { report.droppedLines = try enforceOutboxCap() }
             return report
         }

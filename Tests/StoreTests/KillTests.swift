@@ -40,8 +40,9 @@ struct KillTests {
             }
             // A plain connection: the file may still be at version 0 if the kill came before the migration committed.
             #expect(try queryRecovering(path, "PRAGMA integrity_check") == [[.text("ok")]], "round \(round)")
-            let hasOutbox = try scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox'") == .integer(1)
-            let depth = hasOutbox ? Int(try scalar(path, "SELECT count(*) FROM outbox")?.integer ?? -1) : 0
+            // Lines are written only after the last migration step (schema 8's batch rows) committed.
+            let hasOutbox = try scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_batches'") == .integer(1)
+            let depth = hasOutbox ? Int(try scalar(path, "SELECT coalesce(sum(live), 0) FROM outbox_batches")?.integer ?? -1) : 0
             #expect(depth >= lines + reported, "round \(round): \(depth) lines in the outbox, \(lines) before + \(reported) reported")
             lines = depth
         }

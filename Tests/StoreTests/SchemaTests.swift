@@ -16,7 +16,7 @@ struct SchemaTests {
         let path = folder.path("var/new.db")  // the folder is created too
         let store = try StationStore(path: path)
         let connection = try SQLiteConnection(path: path, readOnly: true)
-        #expect(try connection.scalar("PRAGMA user_version") == .integer(7))
+        #expect(try connection.scalar("PRAGMA user_version") == .integer(8))
         #expect(try connection.scalar("PRAGMA journal_mode") == .text("wal"))
         #expect(try connection.scalar("PRAGMA auto_vacuum") == .integer(2))  // 2 = INCREMENTAL
         #expect(try store.onQueue { try $0.connection.scalar("PRAGMA secure_delete") } == .integer(0))  // off on the writer
@@ -31,7 +31,7 @@ struct SchemaTests {
         #expect(value == .integer(expected))
     }
 
-    @Test("a version 1 database is upgraded to version 3 (frames) and keeps its data")
+    @Test("a version 1 database is upgraded (frames at 3, outbox batches at 8) and keeps its data")
     func upgradeFromVersion1() throws {
         let path = folder.path("v1.db")
         do {
@@ -51,7 +51,7 @@ struct SchemaTests {
         }
         let store = try StationStore(path: path)
         defer { store.close() }
-        #expect(try scalar(path, "PRAGMA user_version") == .integer(7))
+        #expect(try scalar(path, "PRAGMA user_version") == .integer(8))
         // the per-point rows became frames, and the views of the old names show them as rows again
         #expect(try query(path, "SELECT point_id, time, value, quality FROM history_head ORDER BY time") == [
             [.integer(1), .integer(1_780_000_000_000), .real(0.44), .null],
@@ -63,6 +63,7 @@ struct SchemaTests {
         #expect(try store.read { try $0.droppedLines() } == 0)
         #expect(try store.read { try $0.deadLetters() }.isEmpty)
         #expect(try store.read { try $0.outboxDepth() } == 1)
+        #expect(try store.read { try $0.outboxPeek(maxLines: 10, maxBytes: 1000) }.map(\.line) == ["pump_station x=1 1"])
         let point = try #require(try store.read { try $0.status() }.first?.devices.first?.points.first)
         #expect(point.name == "outlet_pressure" && point.value == .double(0.45) && point.unit == "MPa")
         // the first poll after a start is stored whole; the same value 1 s later is not (deadband 0, heartbeat 15 min)
@@ -80,9 +81,9 @@ struct SchemaTests {
             try future.execute("CREATE TABLE something (x); PRAGMA user_version = 99")
         }
         let error = try #require(throws: StoreError.self) { _ = try StationStore(path: path) }
-        #expect(error == .newerSchema(path: path, found: 99, supported: 7))
-        #expect(error.description == "\(path): database schema version 99 is newer than this pumpgw supports (7); upgrade pumpgw or move the file away")
-        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 7)) {
+        #expect(error == .newerSchema(path: path, found: 99, supported: 8))
+        #expect(error.description == "\(path): database schema version 99 is newer than this pumpgw supports (8); upgrade pumpgw or move the file away")
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 8)) {
             _ = try StationStore.openForReading(path: path)
         }
         // and it was not touched
