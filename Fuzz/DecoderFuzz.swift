@@ -44,7 +44,6 @@ public func decoderFuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let words = (0..<type.registerCount).map { _ in input.word() }
 
     let reading = PointDecoder.decode(point, words: words, defaultOrder: order)
-    _ = PointDecoder.decode(point, bit: flags & 16 != 0)
     _ = reading.value?.description
     _ = reading.quality.description
 

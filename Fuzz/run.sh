@@ -18,7 +18,12 @@ build=Fuzz/.build
 mkdir -p "$build/crashes"
 flags="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6"
 
-swiftc $flags -wmo -c -module-name Profiles -emit-module -emit-module-path "$build/Profiles.swiftmodule" \
+# Profiles imports Modbus (the loader builds each device's PollOptions), which imports Sockets.
+swiftc $flags -wmo -c -module-name Sockets -emit-module -emit-module-path "$build/Sockets.swiftmodule" \
+    Sources/Sockets/*.swift -o "$build/Sockets.o"
+swiftc $flags -wmo -c -module-name Modbus -I "$build" -emit-module -emit-module-path "$build/Modbus.swiftmodule" \
+    Sources/Modbus/*.swift -o "$build/Modbus.o"
+swiftc $flags -wmo -c -module-name Profiles -I "$build" -emit-module -emit-module-path "$build/Profiles.swiftmodule" \
     Sources/Profiles/*.swift -o "$build/Profiles.o"
 swiftc $flags -wmo -c -module-name Telemetry -emit-module -emit-module-path "$build/Telemetry.swiftmodule" \
     Sources/Telemetry/*.swift -o "$build/Telemetry.o"
@@ -28,29 +33,27 @@ swiftc $flags -wmo -c -module-name Decoding -I "$build" -emit-module -emit-modul
 for target in $targets; do
     case $target in
     loader)
-        swiftc $flags -I "$build" Fuzz/ProfileLoaderFuzz.swift "$build/Profiles.o" -o "$build/loader-fuzz"
+        swiftc $flags -I "$build" Fuzz/ProfileLoaderFuzz.swift "$build/Profiles.o" "$build/Modbus.o" "$build/Sockets.o" -o "$build/loader-fuzz"
         mkdir -p "$build/corpus-loader"
         seeds="DeviceProfiles Tests/IntegrationTests/Fixtures Tests/IntegrationTests/Fixtures/Corpus Fuzz/seeds/loader" ;;
     decoder)
-        swiftc $flags -I "$build" Fuzz/DecoderFuzz.swift "$build/Profiles.o" "$build/Telemetry.o" "$build/Decoding.o" -o "$build/decoder-fuzz"
+        swiftc $flags -I "$build" Fuzz/DecoderFuzz.swift "$build/Profiles.o" "$build/Modbus.o" "$build/Sockets.o" "$build/Telemetry.o" "$build/Decoding.o" -o "$build/decoder-fuzz"
         mkdir -p "$build/corpus-decoder"
         seeds="Fuzz/seeds/decoder" ;;
     chunk)
-        # The codec's files use no SQLite: compiled into the target itself.
-        swiftc $flags -module-name ChunkFuzz Fuzz/ChunkFuzz.swift Sources/Store/BitStream.swift Sources/Store/ChunkCodec.swift \
-            Sources/Store/RealCoding.swift Sources/Store/SQLiteValue.swift -o "$build/chunk-fuzz"
+        # The codec's files use no SQLite: compiled into the target itself (with Telemetry, for FloatDigits).
+        swiftc $flags -I "$build" -module-name ChunkFuzz Fuzz/ChunkFuzz.swift Sources/Store/BitStream.swift Sources/Store/ChunkCodec.swift \
+            Sources/Store/RealCoding.swift Sources/Store/SQLiteValue.swift "$build/Telemetry.o" -o "$build/chunk-fuzz"
         mkdir -p "$build/corpus-chunk"
         seeds="Fuzz/seeds/chunk" ;;
     replies)
-        swiftc $flags -wmo -c -module-name Modbus -emit-module -emit-module-path "$build/Modbus.swiftmodule" \
-            Sources/Modbus/*.swift -o "$build/Modbus.o"
-        swiftc $flags -I "$build" Fuzz/ReplyFuzz.swift "$build/Modbus.o" -o "$build/replies-fuzz"
+        swiftc $flags -I "$build" Fuzz/ReplyFuzz.swift "$build/Modbus.o" "$build/Sockets.o" -o "$build/replies-fuzz"
         mkdir -p "$build/corpus-replies"
         seeds="Fuzz/seeds/replies" ;;
     http)
-        swiftc $flags -wmo -c -module-name HTTPServer -emit-module -emit-module-path "$build/HTTPServer.swiftmodule" \
+        swiftc $flags -wmo -c -module-name HTTPServer -I "$build" -emit-module -emit-module-path "$build/HTTPServer.swiftmodule" \
             Sources/HTTPServer/*.swift -o "$build/HTTPServer.o"
-        swiftc $flags -I "$build" Fuzz/HTTPRequestFuzz.swift "$build/HTTPServer.o" -o "$build/http-fuzz"
+        swiftc $flags -I "$build" Fuzz/HTTPRequestFuzz.swift "$build/HTTPServer.o" "$build/Sockets.o" -o "$build/http-fuzz"
         mkdir -p "$build/corpus-http"
         seeds="Fuzz/seeds/http" ;;
     *) echo "unknown target $target (loader, decoder, replies, chunk or http)" >&2; exit 2 ;;

@@ -54,6 +54,17 @@ struct BitWriter {
     }
 
     mutating func write(signed value: Int64) { write(unsigned: Zigzag.encode(value)) }
+
+    /// Bits written so far.
+    var bitCount: Int { bytes.count * 8 - (used == 0 ? 0 : 8 - used) }
+
+    /// Every bit `other` holds, after these.
+    mutating func append(_ other: BitWriter) {
+        for (index, byte) in other.bytes.enumerated() {
+            let bits = index < other.bytes.count - 1 || other.used == 0 ? 8 : other.used
+            write(UInt64(byte >> UInt8(8 - bits)), bits: bits)
+        }
+    }
 }
 
 /// Why a chunk could not be read: it is damaged (or not a chunk).

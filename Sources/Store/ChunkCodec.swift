@@ -1,5 +1,6 @@
 // A history chunk: one point's samples over a time window as one BLOB.
-// Pure Swift, no SQLite: the fuzz target compiles this file on its own.
+// Pure Swift, no SQLite: the fuzz target compiles this file on its own (with
+// the Telemetry module, for FloatDigits).
 //
 // Layout (all in one bit stream, integers in BitStream's prefix code):
 //   version (1), sample count
@@ -9,16 +10,19 @@
 //   value-class runs: (length, 0 null / 1 integer / 2 real / 3 text)
 //   times: the first, then delta-of-delta (0 bits of news for a poll on time)
 //   integers: the first, then deltas
-//   reals: mode 0 (decimal), 2 (decimal, multiplied) or 1 (xor), then
+//   reals: mode 0 (decimal), 2 (decimal, multiplied), 3 (float32) or 1 (xor), then
 //     decimal: a scale S; every value is M / 10^S (mode 2: M x 10^-S, as a
 //              register times 0.001 was before decoding was decimal-exact)
 //              for an integer M below 2^53, M
 //              delta-encoded as integers are
 //     xor:     Gorilla: each value's bits XORed with the previous one's
+//     float32: every value is a float32's shortest decimal (FloatDigits);
+//              the floats' bits (in the high half of 64) XORed as xor is
 //   texts: string indexes
 //
-// Every sample comes back bit-identical: the encoder picks decimal only when
-// M / 10^S gives back every value's exact bits (-0.0 does not; it goes xor).
+// Every sample comes back bit-identical: the encoder uses decimal only when
+// M / 10^S gives back every value's exact bits (-0.0 does not), float32 only
+// when the floats' digits do, and keeps the smallest of those and xor.
 // NaN and ±Inf are never numbers here: they are stored as text ("nan",
 // "inf", "-inf"), as the frames store them.
 
@@ -47,7 +51,7 @@ enum ChunkCodec {
     /// The Doubles nearest 10^0 ... 10^-18, as a profile's `scale` writes them (0.001).
     static let negativePowersOfTen: [Double] = (0...18).map { Double("1e-\($0)")! }
 
-    enum RealMode: UInt64 { case decimal = 0, xor = 1, decimalMultiplied = 2 }
+    enum RealMode: UInt64 { case decimal = 0, xor = 1, decimalMultiplied = 2, float32 = 3 }
 
     enum ValueClass: UInt64 {
         case null = 0, integer, real, text
@@ -62,8 +66,9 @@ enum ChunkCodec {
         }
     }
 
-    /// `samples` as a chunk. `realMode` forces a mode (for measuring); by
-    /// default decimal when every real is an exact decimal, else xor.
+    /// `samples` as a chunk. `realMode` forces a mode (for measuring; xor
+    /// where it cannot give the values back); by default the smallest of
+    /// decimal, float32 and xor that gives every real back.
     static func encode(_ samples: [StoredSample], realMode: RealMode? = nil) -> [UInt8] {
         precondition(samples.count <= maxSamples, "a chunk holds at most \(maxSamples) samples")
         var writer = BitWriter(capacity: samples.count + 64)

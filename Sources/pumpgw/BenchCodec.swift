@@ -4,7 +4,9 @@
 // - the store bench's analog points (a random walk rounded to 0.001);
 // - a real-looking pump room: the simulator's physical model, each signal
 //   read as a register (raw = value / scale, rounded) and decoded as the
-//   gateway does (decimal-exact: raw 513 x 0.1 is 51.3, DecimalScaling).
+//   gateway does (decimal-exact: raw 513 x 0.1 is 51.3, DecimalScaling);
+//   and its flow as a float32 register, as its shortest decimal and as the
+//   float's exact binary value (which the gateway stored before).
 
 import Decoding
 import Foundation
@@ -28,13 +30,18 @@ enum BenchCodec {
         let scalings = signals.map { DecimalScaling(scale: $0.scale, offset: 0) }
         var room = Array(repeating: [Double](), count: signals.count)
         var walk = UnitRandom(), analog = 0.45
-        var bench: [Double] = []
+        var bench: [Double] = [], flowDigits: [Double] = [], flowWidened: [Double] = []
         for second in 0..<seconds {
             model.advance(to: start.addingTimeInterval(Double(second)))
             for (index, signal) in signals.enumerated() {
                 let raw = ((model.signal(signal.name, pump: signal.pump) ?? 0) / signal.scale).rounded()
                 room[index].append(scalings[index].value(of: Int64(raw)))
             }
+            // The flow as a float32 register: its shortest decimal (the gateway
+            // now) or its exact binary value widened (the gateway before).
+            let flow = Float(model.signal("flow", pump: nil) ?? 0)
+            flowDigits.append(FloatDigits.nearestDouble(flow))
+            flowWidened.append(Double(flow))
             analog += (walk.unit() - 0.5) * 0.01
             bench.append((analog * 1000).rounded() / 1000)
         }
@@ -44,6 +51,8 @@ enum BenchCodec {
         for (index, signal) in signals.enumerated() {
             report("\(signal.name) (\(Value.format(signal.scale)))", times: times, values: room[index])
         }
+        report("flow as float32 digits", times: times, values: flowDigits)
+        report("  widened (before)", times: times, values: flowWidened)
         let all = room.flatMap { $0 }
         report("pump room, all above", times: Array(repeating: times, count: room.count).flatMap { $0 }, values: all,
                seriesLength: times.count)

@@ -8,6 +8,7 @@
 
 import Decoding
 import Foundation
+import Telemetry
 
 enum BenchDecode {
     static func run(checkEvery: Int?) throws -> Int32 {
@@ -66,7 +67,7 @@ enum BenchDecode {
             if overflow { break }
             bits = next
         }
-        Console.print("  check: \(checked) float32 values (every \(stride)th positive finite bit pattern), "
+        Console.print("  check: \(checked) float32 values (positive finite bit patterns 1, 1 + \(stride), ...), "
                       + "\(disagreements) disagree with Double(String(f)), \(ContinuousClock.now - start)")
         return disagreements == 0 ? 0 : 1
     }

@@ -5,6 +5,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import Store
+import Telemetry
 
 @Suite struct ChunkCodecTableTests {
     @Test func oneEmptySampleIsTwentyEightBits() {
@@ -52,6 +53,49 @@ import Testing
         let samples = values.map { StoredSample(time: 0, value: .real($0), quality: nil) }
         let decoded = try ChunkCodec.decode(ChunkCodec.encode(samples))
         #expect(decoded.map { $0.value.real?.bitPattern } == values.map(\.bitPattern))
+    }
+
+    @Test func float32DigitsHaveAFloat32Form() throws {
+        // Consecutive float32s 0x3EB7E02E ... 0x3EB7E031, decoded as their
+        // shortest decimals (Python: '%.*e' until struct round-trips).
+        let values = [0.35913223, 0.35913226, 0.3591323, 0.35913232, 0.35913226]
+        let floats = try #require(RealCoding.float32Form(values))
+        #expect(floats.map(\.bitPattern) == [0x3EB7_E02E, 0x3EB7_E02F, 0x3EB7_E030, 0x3EB7_E031, 0x3EB7_E02F])
+        let samples = values.map { StoredSample(time: 0, value: .real($0), quality: nil) }
+        let decoded = try ChunkCodec.decode(ChunkCodec.encode(samples, realMode: .float32))
+        #expect(decoded.map { $0.value.real?.bitPattern } == values.map(\.bitPattern))
+        // The float's exact value (0.3591322600841522) is not its digits: no float32 form.
+        #expect(RealCoding.float32Form([Double(Float(bitPattern: 0x3EB7_E02F))]) == nil)
+    }
+
+    @Test func aWanderingFloat32RegisterGoesFloat32() throws {
+        // A flow register (float32) that moves by up to 0.05 m3/h a poll
+        // around 43: its digits need 5 to 6 places, so decimal mantissas at
+        // scale 6 move by thousands (16-bit deltas) while the floats' bits
+        // change in the low 15 or so: float32 must be the smallest form.
+        var random = SplitMix64(seed: 20)
+        var flow: Float = 43
+        let values = (0..<1800).map { _ -> Double in
+            flow += Float(Double(random.next() % 1001) / 10_000 - 0.05)
+            return FloatDigits.nearestDouble(flow)
+        }
+        let samples = values.map { StoredSample(time: 0, value: .real($0), quality: nil) }
+        let chosen = ChunkCodec.encode(samples)
+        #expect(chosen == ChunkCodec.encode(samples, realMode: .float32))
+        #expect(chosen.count < ChunkCodec.encode(samples, realMode: .decimal).count)
+        #expect(chosen.count < ChunkCodec.encode(samples, realMode: .xor).count)
+        #expect(try ChunkCodec.decode(chosen).map { $0.value.real?.bitPattern } == values.map(\.bitPattern))
+    }
+
+    @Test func shortDecimalsThatAreAlsoFloatsStayDecimal() throws {
+        // 42.1, 42.2, 42.3 are the digits of the float32s 0x42286666,
+        // 0x4228CCCD, 0x42293333 too; as 421, 422, 423 tenths they are smaller.
+        let samples = [42.1, 42.2, 42.3, 42.2].map { StoredSample(time: 0, value: .real($0), quality: nil) }
+        #expect(RealCoding.float32Form([42.1, 42.2, 42.3, 42.2]) != nil)
+        let chosen = ChunkCodec.encode(samples)
+        #expect(chosen == ChunkCodec.encode(samples, realMode: .decimal))
+        #expect(chosen.count < ChunkCodec.encode(samples, realMode: .float32).count)
+        #expect(try ChunkCodec.decode(chosen) == samples)
     }
 
     @Test(arguments: [[-0.0, 1.0], [1.0 / 3, 1.0], [1e300, 2.5], [Double.leastNonzeroMagnitude, 1]])
@@ -112,7 +156,7 @@ import Testing
         var random = SplitMix64(seed: 17)
         for round in 0..<400 {
             let samples = RandomSeries.make(count: Int(random.next() % 400) + 1, using: &random)
-            for mode in [ChunkCodec.RealMode?.none, .xor] {
+            for mode in [ChunkCodec.RealMode?.none, .xor, .float32] {
                 let decoded = try ChunkCodec.decode(ChunkCodec.encode(samples, realMode: mode))
                 #expect(decoded.count == samples.count, "round \(round)")
                 for (got, want) in zip(decoded, samples) where !RandomSeries.identical(got, want) {
@@ -120,6 +164,19 @@ import Testing
                     return
                 }
             }
+        }
+    }
+
+    @Test func randomFloat32DigitsRoundTripBitForBit() throws {
+        // Random float32 bit patterns (NaN and infinity left out), as the
+        // decoder makes them: their shortest decimals, -0.0 kept.
+        var random = SplitMix64(seed: 19)
+        for round in 0..<200 {
+            let floats = (0..<Int(random.next() % 300) + 1).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: random.next())) }
+            let values = floats.filter(\.isFinite).map(FloatDigits.nearestDouble)
+            let samples = values.map { StoredSample(time: 0, value: .real($0), quality: nil) }
+            let decoded = try ChunkCodec.decode(ChunkCodec.encode(samples))
+            #expect(decoded.map { $0.value.real?.bitPattern } == values.map(\.bitPattern), "round \(round)")
         }
     }
 

@@ -54,7 +54,7 @@ public enum FloatDigits {
     /// For 0 < x < 2^24: the fewest places k <= 12 that hold a decimal of x's interval.
     private static func fraction(_ x: Double, lowerHalfGap: Double, upperHalfGap: Double) -> ExactDecimal? {
         for places in 0...mostPlaces {
-            let power = DecimalScaling.powersOfTen[places]
+            let power = ExactDecimal.powersOfTen[places]
             let scaled = x * power, below = lowerHalfGap * power, above = upperHalfGap * power
             let nearest = scaled.rounded(.toNearestOrEven)
             let other = nearest < scaled ? nearest + 1 : nearest - 1
@@ -73,8 +73,8 @@ public enum FloatDigits {
         guard x < 0x1p62 else { return nil }  // so that down + 10^18 below cannot overflow
         let exact = Int64(x), below = Int64(lowerHalfGap), above = Int64(upperHalfGap)
         var best = exact
-        for zeros in 1..<DecimalScaling.integerPowersOfTen.count {
-            let power = DecimalScaling.integerPowersOfTen[zeros]
+        for zeros in 1..<ExactDecimal.integerPowersOfTen.count {
+            let power = ExactDecimal.integerPowersOfTen[zeros]
             let down = exact / power * power, up = down + power
             func inside(_ candidate: Int64) -> Bool {
                 let (distance, limit) = candidate < exact ? (exact - candidate, below) : (candidate - exact, above)
