@@ -37,9 +37,11 @@ farm_config() {
 
 # start_farm BIN N BASE OUT [FARM ARGS...]: a farm of N bench-plc-100 devices on
 # ports BASE.., its output to OUT; sets farm_pid and waits until it listens.
+# FARM_PROFILE=FILE serves another profile of the same registers instead (e.g.
+# one whose `simulate` hints hold every value still).
 start_farm() {
   local bin="$1" n="$2" base="$3" out="$4"; shift 4
-  "$bin" farm --profile "$PWD/Benchmarks/bench-plc-100.json5" --devices "$n" --base-port "$base" "$@" > "$out" 2>&1 &
+  "$bin" farm --profile "${FARM_PROFILE:-$PWD/Benchmarks/bench-plc-100.json5}" --devices "$n" --base-port "$base" "$@" > "$out" 2>&1 &
   farm_pid=$!
   wait_for "$out" listening
 }

@@ -30,7 +30,7 @@ import os
 # Schema 7's outbox rows were "ntti"/"ntbi" (a line each); schema 8's are
 # batch rows (id, created, lines, gone, live, data).
 LEAF_SHAPES = {"nitt": "history_frames", "ntti": "outbox", "ntbi": "outbox", "niiiib": "outbox",
-               "iiit": "latest_frames"}
+               "iiit": "latest_frames", "iiiti": "latest_frames"}  # schema 9 added last_frame
 
 
 def varint(data, at):

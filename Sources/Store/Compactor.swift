@@ -120,7 +120,7 @@ final class Compactor {
             guard let frame = try read.rows([.integer(id)], { ($0[0].integer ?? 0, $0[1].text ?? "[]") }).first else {
                 throw .invalidArgument("frame \(id) went during compaction (retention); retrying")
             }
-            for entry in try entries(of: frame.1) {
+            for entry in try connection.frameEntries(frame.1) {
                 series[entry.pointID, default: (id, [])].samples.append(StoredSample(time: frame.0, value: entry.value, quality: entry.quality))
             }
         }
@@ -162,16 +162,6 @@ final class Compactor {
                 """, [.integer(device), .integer(start), .integer(lastID)])
         }
         return report
-    }
-
-    /// A frame's entries: read in Swift, or by SQLite when the text is not one FrameText wrote.
-    private func entries(of points: String) throws(StoreError) -> [FrameEntry] {
-        if let entries = FrameReader.entries(points) { return entries }
-        return try connection.rows("""
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)
-            """, [.text(points)]) { row in
-            FrameEntry(pointID: row[0].integer ?? 0, value: row[1], quality: row[2].text)
-        }
     }
 
     /// Copies the WAL into the database without waiting for readers (PASSIVE).

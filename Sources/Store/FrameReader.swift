@@ -5,11 +5,13 @@
 // other numbers INTEGER (REAL beyond Int64), true/false 1/0, strings TEXT.
 // Anything else is refused (nil), and the caller asks SQLite instead.
 
-/// One entry of a frame: a point's value and quality.
+/// One entry of a frame: a point's value and quality (and, in latest frames
+/// migrated from version 2, its own time).
 struct FrameEntry: Equatable {
     var pointID: Int64
     var value: SQLiteValue
     var quality: String?
+    var time: Int64? = nil
 }
 
 struct FrameReader {
@@ -76,16 +78,23 @@ struct FrameReader {
         guard take(UInt8(ascii: "[")), case .integer(let pointID)? = scalar(), take(UInt8(ascii: ",")),
               let value = scalar() else { return nil }
         var quality: String?
+        var time: Int64?
         if take(UInt8(ascii: ",")) {
             switch scalar() {
             case .text(let text)?: quality = text
             case .null?: quality = nil
             default: return nil
             }
-            if take(UInt8(ascii: ",")) { guard scalar() != nil else { return nil } }
+            if take(UInt8(ascii: ",")) {
+                switch scalar() {
+                case .integer(let own)?: time = own
+                case .null?: time = nil
+                default: return nil
+                }
+            }
         }
         guard take(UInt8(ascii: "]")) else { return nil }
-        return FrameEntry(pointID: pointID, value: value, quality: quality)
+        return FrameEntry(pointID: pointID, value: value, quality: quality, time: time)
     }
 
     private mutating func scalar() -> SQLiteValue? {

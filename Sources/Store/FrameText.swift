@@ -44,6 +44,26 @@ struct FrameText {
         return start..<bytes.count
     }
 
+    /// Appends an entry read back from a frame (the writer's fold,
+    /// StoreEngine+Latest.swift): the same text the entry was read from.
+    mutating func append(_ entry: FrameEntry) {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        appendInteger(entry.pointID)
+        bytes.append(UInt8(ascii: ","))
+        switch entry.value {
+        case .integer(let number): appendInteger(number)
+        case .real(let number): appendASCII(number.description)  // finite: FrameReader reads non-finite as text
+        case .text(let text): appendQuoted(text)
+        case .null, .blob: appendASCII("null")
+        }
+        if let why = entry.quality {
+            bytes.append(UInt8(ascii: ","))
+            appendQuoted(why)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// Appends an entry another frame already rendered (`range` from its `append`).
     mutating func appendCopy(of range: Range<Int>, from other: FrameText) {
         separate()

@@ -22,10 +22,15 @@
 // `history` view could not survive: plain sqlite3 cannot decode a chunk. It
 // became `history_head` (the frames not compacted yet); `pumpgw history
 // --csv` reads the whole history.
+//
+// Since version 9, a latest frame is rewritten every 10 s or when history
+// dropped a change, and readers lay the newer history frames over it
+// (Schema+LatestOverlay.swift).
 
 enum Schema {
     /// Step N (index N-1) takes a database from version N-1 to N.
-    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8,
+                                       version9]
 
     static var currentVersion: Int { migrations.count }
 

@@ -95,11 +95,18 @@ public final class StationStore: @unchecked Sendable {
         return StationStore(path: path, options: options, readingWith: engine, queue: queue)
     }
 
-    /// Stops the compactor, closes the connection and releases the writer lock; later calls throw.
+    /// Stops the compactor, brings every latest frame up to its list's last
+    /// poll (StoreEngine+Latest.swift), closes the connection and releases
+    /// the writer lock; later calls throw.
     @available(*, noasync)
     public func close() {
         compaction?.stop()
-        queue.sync { engine = nil }
+        queue.sync {
+            // A failed fold (disk full) leaves the frames as they were: still
+            // exact through the readers' overlay, and folded at the next open.
+            if let engine, engine.writable { try? engine.foldBehindLatestFrames() }
+            engine = nil
+        }
     }
 
     /// Compacts every due window of history frames into chunks now, on the

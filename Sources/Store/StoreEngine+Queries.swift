@@ -1,5 +1,5 @@
-// Reads for `pumpgw status`: latest values (never the history), device
-// health, active alarms. History reads are in StoreEngine+History.swift.
+// Reads for `pumpgw status`: latest values (latest frames and the history
+// frames written after them, never older history), device health, active alarms. History reads are in StoreEngine+History.swift.
 
 import Foundation
 import Telemetry
@@ -65,22 +65,17 @@ extension StoreEngine {
             }
             return (id: row[0].integer ?? 0, identity: identity, health: health)
         }
-        // A point's newest entry among its device's latest frames (a device
-        // polled in groups has one frame per group).
-        var newest: [Int64: (value: SQLiteValue, quality: SQLiteValue, time: Int64)] = [:]
-        for entry in try connection.rows("SELECT point_id, value, quality, time FROM latest", [], { row in
-            (point: row[0].integer ?? 0, value: row[1], quality: row[2], time: row[3].integer ?? 0)
-        }) where entry.time >= newest[entry.point]?.time ?? .min {
-            newest[entry.point] = (entry.value, entry.quality, entry.time)
-        }
+        // Each point's latest frame entry with the newer history frames laid
+        // over it (LatestOverlay.swift; the rule: Schema+LatestOverlay.swift).
+        let newest = try LatestOverlay.readings(connection)
         let points = Dictionary(grouping: try connection.rows("""
             SELECT device_id, id, name, unit, kind FROM points ORDER BY device_id, id
             """) { row in
             let latest = newest[row[1].integer ?? 0]
             return (device: row[0].integer ?? 0,
                     point: PointStatus(name: row[2].text ?? "", unit: row[3].text,
-                                       value: latest.flatMap { ValueColumns.value($0.value, kind: row[4].text ?? "double") },
-                                       quality: ValueColumns.quality(latest?.quality ?? .null),
+                                       value: latest.flatMap { ValueColumns.value($0.entry.value, kind: row[4].text ?? "double") },
+                                       quality: ValueColumns.quality(SQLiteValue(latest?.entry.quality)),
                                        time: latest.map { ValueColumns.date($0.time) }))
         }) { $0.device }
         var stations: [StationStatus] = []

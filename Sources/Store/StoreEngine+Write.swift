@@ -1,6 +1,6 @@
 // The one writer: a batch of poll cycles, health, alarm events and outbox
-// lines in one transaction. Latest values always; history by exception;
-// both as frames (one row per device poll, see Schema.swift).
+// lines in one transaction. History by exception, as frames (one row per
+// device poll, see Schema.swift); latest frames when due (StoreEngine+Latest).
 
 import Foundation
 import Telemetry
@@ -13,6 +13,9 @@ extension StoreEngine {
         try writeTransaction { () throws(StoreError) in
             var report = WriteReport()
             for sample in batch.samples { try write(sample, into: &report) }
+            if let newest = batch.samples.map(\.time).max() {
+                try foldQuietLists(polledBefore: ValueColumns.milliseconds(newest) - Self.quietList)
+            }
             for health in batch.health { try write(health) }
             for alarm in batch.alarms { try write(alarm) }
             try appendOutbox(batch.outbox, into: &report)
@@ -21,9 +24,9 @@ extension StoreEngine {
         }
     }
 
-    /// One poll of one device: a latest frame (every point) replaces the
-    /// previous one of the same point list, and a history frame holds the
-    /// points due by exception (none: no row).
+    /// One poll of one device: a history frame holds the points due by
+    /// exception (none: no row); the list's latest frame (every point) is
+    /// rewritten only when due (StoreEngine+Latest.swift), its poll time always.
     private func write(_ sample: DeviceSample, into report: inout WriteReport) throws(StoreError) {
         let deviceID = try deviceID(for: sample.identity)
         let time = ValueColumns.milliseconds(sample.time)
@@ -33,10 +36,14 @@ extension StoreEngine {
         defer { points[listKey] = states }
         var latest = FrameText(expectedEntries: sample.points.count)
         var history = FrameText(expectedEntries: sample.points.count)
+        // The latest frame must be written when the list is new or changed,
+        // or when history drops a change a reader would otherwise not see.
+        var mustWriteLatest = false
         for (index, point) in sample.points.enumerated() {
             if index == states.count || !states[index].describes(point) {
                 let state = try pointState(deviceID: deviceID, identity: sample.identity, point: point)
                 if index == states.count { states.append(state) } else { states[index] = state }
+                mustWriteLatest = true
             }
             let quality = ValueColumns.column(point.reading.quality)
             let entry = latest.append(pointID: states[index].id, value: point.reading.value, quality: quality)
@@ -45,44 +52,26 @@ extension StoreEngine {
                 states[index].historyValue = point.reading.value
                 states[index].historyQuality = quality
                 states[index].historyTime = time
+                states[index].shownValue = point.reading.value
+                states[index].shownQuality = quality
                 report.historyRows += 1
+            } else if !states[index].shows(point.reading.value, quality: quality) {
+                mustWriteLatest = true
             }
         }
         guard let firstPointID = states.first?.id else { return }
-        let (insertHistory, upsertLatest) = try preparedFrameStatements()
         if !history.isEmpty {
-            let id = try nextFrameID()
-            try insertHistory.run([.integer(id), .integer(deviceID), .integer(time), .text(history.closed())])
+            let id = try upcomingFrameID()
+            nextFrame = id + 1
+            try preparedFrameStatements().insertHistory.run([.integer(id), .integer(deviceID), .integer(time), .text(history.closed())])
         }
-        try upsertLatest.run([.integer(deviceID), .integer(firstPointID), .integer(time), .text(latest.closed())])
-        report.latestRows += sample.points.count
-    }
-
-    private func preparedFrameStatements() throws(StoreError) -> (Statement, Statement) {
-        if let frameStatements { return frameStatements }
-        let prepared = (insertHistory: try connection.statement("""
-                            INSERT INTO history_frames (id, device_id, time, points) VALUES (?, ?, ?, ?)
-                            """),
-                        upsertLatest: try connection.statement("""
-                            INSERT OR REPLACE INTO latest_frames (device_id, first_point_id, time, points) VALUES (?, ?, ?, ?)
-                            """))
-        frameStatements = prepared
-        return prepared
-    }
-
-    /// The next history frame's id: one count for all devices, so that frames
-    /// are appended in time order (Schema+TimeOrder.swift). After a start it
-    /// continues past every frame and every compacted one.
-    private func nextFrameID() throws(StoreError) -> Int64 {
-        var next = nextFrame ?? 0
-        if next == 0 {
-            next = try connection.scalar("""
-                SELECT max(coalesce((SELECT max(id) FROM history_frames), 0),
-                           coalesce((SELECT max(last_frame) FROM compacted_windows), 0)) + 1
-                """)?.integer ?? 1
+        if try recordLatest(listKey, firstPointID: firstPointID, time: time, mustWrite: mustWriteLatest, frame: { latest.closed() }) {
+            for (index, point) in sample.points.enumerated() {
+                states[index].shownValue = point.reading.value
+                states[index].shownQuality = ValueColumns.column(point.reading.quality)
+            }
+            report.latestRows += sample.points.count
         }
-        nextFrame = next + 1
-        return next
     }
 
     /// Stored when the quality changed, the value moved by more than the

@@ -16,6 +16,9 @@ struct PointState {
     var historyValue: Value?
     var historyQuality: SQLiteValue
     var historyTime: Int64?
+    /// What a reader of the store shows for the point now (StoreEngine+Latest.swift).
+    var shownValue: Value?
+    var shownQuality: SQLiteValue = .null
 
     /// Whether this state is `point`'s: same name and unit, and a value of the stored kind.
     func describes(_ point: PointSample) -> Bool {
@@ -48,10 +51,11 @@ public final class StoreEngine {
     /// so the hot path finds a point by position instead of hashing its name.
     var points: [PointListKey: [PointState]] = [:]
     var cachedOutboxDepth: Int?
+    /// Per point list: when its latest frame was written and when it was polled.
+    var latestLists: [PointListKey: LatestListState] = [:]
     /// The id the next history frame gets (nil: look it up).
     var nextFrame: Int64?
-    /// The writer's per-poll statements, prepared once (no cache lookup by SQL text).
-    var frameStatements: (insertHistory: Statement, upsertLatest: Statement)?
+    var frameStatements: FrameStatements?
 
     /// Opens for writing: takes the writer lock, configures, migrates. With a
     /// `walWatch` the compactor's thread makes the checkpoints (WALWatch.swift).
@@ -67,6 +71,9 @@ public final class StoreEngine {
         }
         try configure(walWatch: walWatch)
         try Schema.migrate(connection)
+        // Polls a kill -9 left after the last latest frames: written into
+        // them before the compactor could hide those polls' history frames.
+        try foldBehindLatestFrames()
     }
 
     /// Opens for reading only, beside a running gateway: no lock, no migration.
@@ -149,6 +156,7 @@ public final class StoreEngine {
     func forgetCaches() {
         deviceIDs.removeAll()
         points.removeAll()
+        latestLists.removeAll()
         cachedOutboxDepth = nil
         nextFrame = nil
     }

@@ -57,7 +57,7 @@ struct BoostMigrationTests {
             """)
         let store = try StationStore(path: path)
         defer { store.close() }
-        #expect(try scalar(path, "PRAGMA user_version") == .integer(8))  // 6, then steps 7 (time order) and 8 (outbox batches)
+        #expect(try scalar(path, "PRAGMA user_version") == .integer(Int64(Schema.currentVersion)))  // 6, then 7 (time order) and on
         #expect(try Self.tables(path) == ["boost_events", "boosts", "boosts_by_until"])
         let table = try BoostTable(path: path)
         let active = try table.active(at: Date(timeIntervalSince1970: 1_780_003_600))  // 1 h in
@@ -74,7 +74,7 @@ struct BoostMigrationTests {
         #expect(try Self.tables(path).isEmpty)
         let store = try StationStore(path: path)
         defer { store.close() }
-        #expect(try scalar(path, "PRAGMA user_version") == .integer(8))  // 6, then steps 7 (time order) and 8 (outbox batches)
+        #expect(try scalar(path, "PRAGMA user_version") == .integer(Int64(Schema.currentVersion)))  // 6, then 7 (time order) and on
         #expect(try Self.tables(path) == ["boost_events", "boosts", "boosts_by_until"])
         let table = try BoostTable(path: path)
         let t = Date(timeIntervalSince1970: 1_780_000_000)
@@ -88,7 +88,7 @@ struct BoostMigrationTests {
     func refusedBeforeMigration() throws {
         let path = try version5("unmigrated.db")
         let error = try #require(throws: StoreError.self) { _ = try BoostTable(path: path) }
-        #expect(error.description == "\(path): database schema version 5 is older than this pumpgw's (8); start the gateway once to upgrade it")
+        #expect(error.description == "\(path): database schema version 5 is older than this pumpgw's (\(Schema.currentVersion)); start the gateway once to upgrade it")
         #expect(try Self.tables(path).isEmpty)
         #expect(try scalar(path, "PRAGMA user_version") == .integer(5))
     }

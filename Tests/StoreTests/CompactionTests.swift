@@ -122,7 +122,7 @@ struct CompactionTests {
         }
         let store = try StationStore(path: path, options: StoreOptions(compactionInterval: nil))
         defer { store.close() }
-        #expect(try scalar(path, "PRAGMA user_version") == .integer(8))  // 7, then 8 (outbox batches)
+        #expect(try scalar(path, "PRAGMA user_version") == .integer(Int64(Schema.currentVersion)))
         try writePolls(store, minutes: 2..<32)
         #expect(try scalar(path, "SELECT min(id) FROM history_frames WHERE time >= \(start + 120_000)") == .integer(1_099_511_627_779))
         let expected = (0..<32).map { Double(400 + $0) / 1000 }

@@ -43,7 +43,7 @@ struct OutboxMigrationTests {
         ])
         let store = try StationStore(path: path, options: StoreOptions(compactionInterval: nil))
         defer { store.close() }
-        #expect(try scalar(path, "PRAGMA user_version") == .integer(8))
+        #expect(try scalar(path, "PRAGMA user_version") == .integer(Int64(Schema.currentVersion)))  // 8, then on
         #expect(try scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox'") == .integer(0))
         // Consecutive lines queued at the same time share a row: 2 at t1, 3 at t2, 1 at t3.
         #expect(try query(path, "SELECT lines, gone, live, created FROM outbox_batches ORDER BY id") == [

@@ -16,7 +16,7 @@ struct SchemaTests {
         let path = folder.path("var/new.db")  // the folder is created too
         let store = try StationStore(path: path)
         let connection = try SQLiteConnection(path: path, readOnly: true)
-        #expect(try connection.scalar("PRAGMA user_version") == .integer(8))
+        #expect(try connection.scalar("PRAGMA user_version") == .integer(Int64(Schema.currentVersion)))
         #expect(try connection.scalar("PRAGMA journal_mode") == .text("wal"))
         #expect(try connection.scalar("PRAGMA auto_vacuum") == .integer(2))  // 2 = INCREMENTAL
         #expect(try store.onQueue { try $0.connection.scalar("PRAGMA secure_delete") } == .integer(0))  // off on the writer
@@ -51,7 +51,7 @@ struct SchemaTests {
         }
         let store = try StationStore(path: path)
         defer { store.close() }
-        #expect(try scalar(path, "PRAGMA user_version") == .integer(8))
+        #expect(try scalar(path, "PRAGMA user_version") == .integer(Int64(Schema.currentVersion)))
         // the per-point rows became frames, and the views of the old names show them as rows again
         #expect(try query(path, "SELECT point_id, time, value, quality FROM history_head ORDER BY time") == [
             [.integer(1), .integer(1_780_000_000_000), .real(0.44), .null],
@@ -81,9 +81,9 @@ struct SchemaTests {
             try future.execute("CREATE TABLE something (x); PRAGMA user_version = 99")
         }
         let error = try #require(throws: StoreError.self) { _ = try StationStore(path: path) }
-        #expect(error == .newerSchema(path: path, found: 99, supported: 8))
-        #expect(error.description == "\(path): database schema version 99 is newer than this pumpgw supports (8); upgrade pumpgw or move the file away")
-        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 8)) {
+        #expect(error == .newerSchema(path: path, found: 99, supported: Schema.currentVersion))
+        #expect(error.description == "\(path): database schema version 99 is newer than this pumpgw supports (\(Schema.currentVersion)); upgrade pumpgw or move the file away")
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: Schema.currentVersion)) {
             _ = try StationStore.openForReading(path: path)
         }
         // and it was not touched
