@@ -11,7 +11,8 @@
 //   previous one's, the meaningful bits only; for values that are neither (a
 //   computed mean).
 // The encoder writes every form that gives every value back bit for bit and
-// keeps the smallest (xor always does). A decoded register is the Double
+// keeps the smallest (xor always does); a decimal of at most 4 places is
+// kept at once, as it always was. A decoded register is the Double
 // nearest its decimal value (PointDecoder is decimal-exact: 451 x 0.001 is
 // 0.451), which is M / 10^S. Gateways before that computed raw x 0.001 in
 // floating point, often not the Double nearest 0.451 (3 x 0.1 is
@@ -27,6 +28,12 @@ enum RealCoding {
     /// The largest scale the encoder tries (the decoder accepts up to 18).
     private static let largestScale = 15
 
+    /// Decimals of at most this many places are written without trying the
+    /// other forms: a scaled register's (0.001) deltas are a few counts, so
+    /// a float32 check and an XOR pass per chunk would be compaction time spent
+    /// for nothing on most of a pump room's points.
+    private static let surelySmallestScale = 4
+
     /// The smallest form of `values` (or `mode`'s, where it gives them back; else xor).
     static func write(_ values: [Double], mode: ChunkCodec.RealMode?, into writer: inout BitWriter) {
         var forms: [BitWriter] = []
@@ -36,6 +43,7 @@ enum RealCoding {
             form.write(unsigned: (decimal.multiplying ? ChunkCodec.RealMode.decimalMultiplied : .decimal).rawValue)
             form.write(unsigned: UInt64(decimal.scale))
             ChunkCodec.writeDeltas(decimal.mantissas, into: &form)
+            if mode != nil || decimal.scale <= surelySmallestScale { writer.append(form); return }
             forms.append(form)
         }
         if mode == nil || mode == .float32, let floats = float32Form(values) {
