@@ -1,6 +1,9 @@
 // Reads a frame's `points` text (FrameText.swift writes it) back into
 // entries, without SQLite's json_each: the compactor reads every frame once,
 // and a point's head history finds its entry in each frame by a byte scan.
+// Both forms: explicit entries only (every frame up to schema 9), and dense
+// frames, whose element 0 is an integer, the base point id B, and whose bare
+// (non-array) element k is point B + k - 1's value, good quality.
 // Types as json_extract gives them: a number with '.', 'e' or 'E' is REAL,
 // other numbers INTEGER (REAL beyond Int64), true/false 1/0, strings TEXT.
 // Anything else is refused (nil), and the caller asks SQLite instead.
@@ -32,16 +35,40 @@ struct FrameReader {
         var reader = FrameReader(text)
         guard reader.take(UInt8(ascii: "[")) else { return nil }
         if reader.take(UInt8(ascii: "]")) { return .some(nil) }
+        var base: Int64?
+        var position: Int64 = 0
         repeat {
             let start = reader.index
-            guard reader.take(UInt8(ascii: "[")), case .integer(let id)? = reader.number() else { return nil }
-            if id == pointID {
-                reader.index = start
-                return reader.entry().map { .some($0) }
+            if reader.take(UInt8(ascii: "[")) {
+                guard case .integer(let id)? = reader.number() else { return nil }
+                if id == pointID {
+                    reader.index = start
+                    return reader.entry().map { .some($0) }
+                }
+                guard reader.skipToEntryEnd() else { return nil }
+            } else if position == 0 {
+                guard case .integer(let first)? = reader.scalar() else { return nil }
+                base = first
+            } else {
+                guard let base else { return nil }
+                if base &+ position &- 1 == pointID {
+                    return reader.scalar().map { .some(FrameEntry(pointID: pointID, value: $0, quality: nil)) }
+                }
+                guard reader.skipBareValue() else { return nil }
             }
-            guard reader.skipToEntryEnd() else { return nil }
+            position += 1
         } while reader.take(UInt8(ascii: ","))
         return .some(nil)
+    }
+
+    /// Past a bare value of a dense frame: a string, or up to the next ',' or ']'.
+    private mutating func skipBareValue() -> Bool {
+        skipSpace()
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "\"") { return string() != nil }
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: ","), bytes[index] != UInt8(ascii: "]") { index += 1 }
+        return index > start
     }
 
     /// Past the "]" that closes the current entry (strings skipped whole).
@@ -65,9 +92,20 @@ struct FrameReader {
         guard take(UInt8(ascii: "[")) else { return nil }
         var entries: [FrameEntry] = []
         if take(UInt8(ascii: "]")) { return atEnd ? entries : nil }
+        var base: Int64?  // a dense frame's element 0 (FrameText.swift)
+        var position: Int64 = 0
         repeat {
-            guard let entry = entry() else { return nil }
-            entries.append(entry)
+            if peek(UInt8(ascii: "[")) {
+                guard let entry = entry() else { return nil }
+                entries.append(entry)
+            } else if position == 0 {
+                guard case .integer(let first)? = scalar() else { return nil }
+                base = first
+            } else {
+                guard let base, let value = scalar() else { return nil }
+                entries.append(FrameEntry(pointID: base &+ position &- 1, value: value, quality: nil))
+            }
+            position += 1
         } while take(UInt8(ascii: ","))
         guard take(UInt8(ascii: "]")), atEnd else { return nil }
         return entries
@@ -179,6 +217,11 @@ struct FrameReader {
         let matches = text.withUTF8Buffer { Array($0) == Array(bytes[index..<index + count]) }
         if matches { index += count }
         return matches
+    }
+
+    private mutating func peek(_ byte: UInt8) -> Bool {
+        skipSpace()
+        return index < bytes.count && bytes[index] == byte
     }
 
     private mutating func take(_ byte: UInt8) -> Bool {

@@ -3,6 +3,13 @@
 // entry is [point_id, value] for a good reading and [point_id, value, quality]
 // otherwise; SQLite's JSON functions read it back with the types the
 // per-point columns had (REAL, INTEGER, TEXT, NULL).
+//
+// History frames are dense (schema 10, Schema+DenseFrames.swift): the array
+// starts with the base point id B, and a bare value (not an array) at
+// position k >= 1 is point B + k - 1's value, good quality. The writer puts a
+// bare value wherever the entry's point id is B + k - 1, its quality good and
+// its value not null; else the explicit entry. A frame where every value
+// changed is [B,51.3,0.7,...]: half the bytes of [[B,51.3],[B+1,0.7],...].
 
 import Foundation
 import Telemetry
@@ -10,8 +17,12 @@ import Telemetry
 struct FrameText {
     private var bytes: [UInt8] = []
     private var entries = 0
+    /// Dense frames only: the base point id, written as element 0.
+    private var base: Int64?
+    private let dense: Bool
 
-    init(expectedEntries: Int) {
+    init(expectedEntries: Int, dense: Bool = false) {
+        self.dense = dense
         bytes.reserveCapacity(2 + expectedEntries * 16)
         bytes.append(UInt8(ascii: "["))
     }
@@ -64,10 +75,28 @@ struct FrameText {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    /// Appends an entry another frame already rendered (`range` from its `append`).
-    mutating func appendCopy(of range: Range<Int>, from other: FrameText) {
+    /// Appends an entry another frame already rendered (`range` from its
+    /// `append`, of `pointID`). In a dense frame, as a bare value when it
+    /// sits at its point's position, is good (`isGood`: no quality) and not null.
+    mutating func appendCopy(of range: Range<Int>, from other: FrameText, pointID: Int64, isGood: Bool) {
+        guard dense else {
+            separate()
+            bytes.append(contentsOf: other.bytes[range])
+            return
+        }
+        if base == nil {
+            appendInteger(pointID)  // element 0: no separator before it
+            base = pointID
+        }
         separate()
-        bytes.append(contentsOf: other.bytes[range])
+        let source = other.bytes[range]
+        // [id,value]: the value is what follows the first comma, up to the closing bracket.
+        if isGood, let base, pointID == base &+ Int64(entries) &- 1, let comma = source.firstIndex(of: UInt8(ascii: ",")),
+           !source[(comma + 1)..<(range.upperBound - 1)].elementsEqual("null".utf8) {
+            bytes.append(contentsOf: source[(comma + 1)..<(range.upperBound - 1)])
+        } else {
+            bytes.append(contentsOf: source)
+        }
     }
 
     /// The finished JSON array (append nothing after this).
@@ -77,7 +106,7 @@ struct FrameText {
     }
 
     private mutating func separate() {
-        if entries > 0 { bytes.append(UInt8(ascii: ",")) }
+        if entries > 0 || base != nil { bytes.append(UInt8(ascii: ",")) }
         entries += 1
     }
 

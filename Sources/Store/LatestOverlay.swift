@@ -137,8 +137,9 @@ extension SQLiteConnection {
     func frameEntries(_ points: String) throws(StoreError) -> [FrameEntry] {
         if let entries = FrameReader.entries(points) { return entries }
         return try rows("""
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-                   json_extract(value, '$[3]') FROM json_each(?)
+            SELECT \(Schema.entryPointID(frame: "?1")), \(Schema.entryValue()), \(Schema.entryQuality()),
+                   CASE WHEN e.type = 'array' THEN json_extract(e.value, '$[3]') END
+            FROM json_each(?1) e WHERE \(Schema.isEntry())
             """, [.text(points)]) { row in
             FrameEntry(pointID: row[0].integer ?? 0, value: row[1], quality: row[2].text, time: row[3].integer)
         }

@@ -26,11 +26,14 @@
 // Since version 9, a latest frame is rewritten every 10 s or when history
 // dropped a change, and readers lay the newer history frames over it
 // (Schema+LatestOverlay.swift).
+//
+// Since version 10, history frames are dense: [B, value, value, ...], the
+// point id given by position (Schema+DenseFrames.swift).
 
 enum Schema {
     /// Step N (index N-1) takes a database from version N-1 to N.
     static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8,
-                                       version9]
+                                       version9, version10]
 
     static var currentVersion: Int { migrations.count }
 

@@ -117,8 +117,8 @@ extension StoreEngine {
                 entry = found
             } else {  // not as FrameText writes: let SQLite read it
                 entry = try connection.rows("""
-                    SELECT json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)
-                    WHERE json_extract(value, '$[0]') = ?
+                    SELECT \(Schema.entryValue()), \(Schema.entryQuality()) FROM json_each(?1) e
+                    WHERE \(Schema.isEntry()) AND \(Schema.entryPointID(frame: "?1")) = ?2
                     """, [.text(text), .integer(point.id)]) { FrameEntry(pointID: point.id, value: $0[0], quality: $0[1].text) }.first
             }
             if let entry { samples.append(StoredSample(time: frame[0].integer ?? 0, value: entry.value, quality: entry.quality)) }
@@ -146,10 +146,11 @@ extension StoreEngine {
         return time - (remainder < 0 ? remainder + step : remainder)
     }
 
-    /// Samples in history: entries of the head frames plus samples of the chunks.
+    /// Samples in history: entries of the head frames (not a dense frame's base id) plus samples of the chunks.
     public func historyRowCount() throws(StoreError) -> Int {
         let head = try connection.scalar("""
-            SELECT coalesce(sum(json_array_length(points)), 0) FROM history_frames f WHERE NOT \(Schema.frameIsCompacted)
+            SELECT coalesce(sum(json_array_length(points) - (json_type(points, '$[0]') = 'integer')), 0)
+            FROM history_frames f WHERE NOT \(Schema.frameIsCompacted)
             """)?.integer ?? 0
         let chunks = try connection.scalar("SELECT coalesce(sum(samples), 0) FROM history_chunks")?.integer ?? 0
         return Int(head + chunks)

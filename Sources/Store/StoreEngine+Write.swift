@@ -35,7 +35,7 @@ extension StoreEngine {
         states.reserveCapacity(sample.points.count)  // exact: 100,000 points' states are 14 MB
         defer { points[listKey] = states }
         var latest = FrameText(expectedEntries: sample.points.count)
-        var history = FrameText(expectedEntries: sample.points.count)
+        var history = FrameText(expectedEntries: sample.points.count, dense: true)
         // The latest frame must be written when the list is new or changed,
         // or when history drops a change a reader would otherwise not see.
         var mustWriteLatest = false
@@ -48,7 +48,7 @@ extension StoreEngine {
             let quality = ValueColumns.column(point.reading.quality)
             let entry = latest.append(pointID: states[index].id, value: point.reading.value, quality: quality)
             if sample.keepsEverySample || historyDue(states[index], value: point.reading.value, quality: quality, time: time) {
-                history.appendCopy(of: entry, from: latest)
+                history.appendCopy(of: entry, from: latest, pointID: states[index].id, isGood: quality.text == nil)
                 states[index].historyValue = point.reading.value
                 states[index].historyQuality = quality
                 states[index].historyTime = time

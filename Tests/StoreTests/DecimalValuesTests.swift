@@ -53,7 +53,8 @@ struct DecimalValuesTests {
         defer { store.close() }
         try writePolls(store, minutes: 12..<14)  // raws 512 and 513; the float 0x3EB7E02F at minute 12
         let text = try query(path, "SELECT points FROM history_frames ORDER BY id").compactMap { $0.first?.text }.joined()
-        #expect(text.contains(",51.3]") && text.contains(",0.35913226]") && text.contains(",42.1]"), "\(text)")
+        // dense frames (schema 10): [1,51.2,0.35913226] at minute 12, [1,51.3,42.1] at minute 13
+        #expect(text.contains("[1,51.2,0.35913226]") && text.contains("[1,51.3,42.1]"), "\(text)")
         #expect(!text.contains("51.300000000000004") && !text.contains("0.3591322600841522"), "\(text)")
     }
 
