@@ -3,7 +3,8 @@
 // and a point's head history finds its entry in each frame by a byte scan.
 // Both forms: explicit entries only (every frame up to schema 9), and dense
 // frames, whose element 0 is an integer, the base point id B, and whose bare
-// (non-array) element k is point B + k - 1's value, good quality.
+// (non-array) element k is point B + k - 1's value, good quality (a bare
+// null: that point has no entry).
 // Types as json_extract gives them: a number with '.', 'e' or 'E' is REAL,
 // other numbers INTEGER (REAL beyond Int64), true/false 1/0, strings TEXT.
 // Anything else is refused (nil), and the caller asks SQLite instead.
@@ -52,9 +53,11 @@ struct FrameReader {
             } else {
                 guard let base else { return nil }
                 if base &+ position &- 1 == pointID {
-                    return reader.scalar().map { .some(FrameEntry(pointID: pointID, value: $0, quality: nil)) }
+                    guard let value = reader.scalar() else { return nil }
+                    if value != .null { return .some(FrameEntry(pointID: pointID, value: value, quality: nil)) }
+                } else {
+                    guard reader.skipBareValue() else { return nil }
                 }
-                guard reader.skipBareValue() else { return nil }
             }
             position += 1
         } while reader.take(UInt8(ascii: ","))
@@ -103,7 +106,9 @@ struct FrameReader {
                 base = first
             } else {
                 guard let base, let value = scalar() else { return nil }
-                entries.append(FrameEntry(pointID: base &+ position &- 1, value: value, quality: nil))
+                if value != .null {  // a bare null: the point has no entry (a filled gap)
+                    entries.append(FrameEntry(pointID: base &+ position &- 1, value: value, quality: nil))
+                }
             }
             position += 1
         } while take(UInt8(ascii: ","))

@@ -8,13 +8,19 @@
 // starts with the base point id B, and a bare value (not an array) at
 // position k >= 1 is point B + k - 1's value, good quality. The writer puts a
 // bare value wherever the entry's point id is B + k - 1, its quality good and
-// its value not null; else the explicit entry. A frame where every value
-// changed is [B,51.3,0.7,...]: half the bytes of [[B,51.3],[B+1,0.7],...].
+// its value not null; else the explicit entry. A bare null at position k
+// means point B + k - 1 has no entry: it fills a short gap of points that
+// history by exception left out, so the entries after it stay bare. A frame
+// where every value changed is [B,51.3,0.7,...]: half the bytes of
+// [[B,51.3],[B+1,0.7],...]; one where the third point sat still is
+// [B,51.3,0.7,null,12.5,...].
 
 import Foundation
 import Telemetry
 
 struct FrameText {
+    /// The most points without an entry a dense frame fills with nulls.
+    static let longestFilledGap: Int64 = 3
     private var bytes: [UInt8] = []
     private var entries = 0
     /// Dense frames only: the base point id, written as element 0.
@@ -84,14 +90,25 @@ struct FrameText {
             bytes.append(contentsOf: other.bytes[range])
             return
         }
-        if base == nil {
+        let base = self.base ?? pointID
+        if self.base == nil {
             appendInteger(pointID)  // element 0: no separator before it
-            base = pointID
+            self.base = pointID
+        }
+        // A short gap (points not due by exception) is filled with nulls, so
+        // the entries after it stay at their positions; a longer one is not
+        // worth it (5 bytes a point), and the entries after it are explicit.
+        let gap = pointID &- base &- Int64(entries)
+        if gap > 0 && gap <= Self.longestFilledGap {
+            for _ in 0..<gap {
+                separate()
+                appendASCII("null")
+            }
         }
         separate()
         let source = other.bytes[range]
         // [id,value]: the value is what follows the first comma, up to the closing bracket.
-        if isGood, let base, pointID == base &+ Int64(entries) &- 1, let comma = source.firstIndex(of: UInt8(ascii: ",")),
+        if isGood, pointID == base &+ Int64(entries) &- 1, let comma = source.firstIndex(of: UInt8(ascii: ",")),
            !source[(comma + 1)..<(range.upperBound - 1)].elementsEqual("null".utf8) {
             bytes.append(contentsOf: source[(comma + 1)..<(range.upperBound - 1)])
         } else {

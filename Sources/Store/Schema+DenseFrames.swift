@@ -6,7 +6,8 @@
 // point B + k - 1's value with good quality: a frame of a device whose every
 // value changed is [B,51.3,0.7,...]. An array element is an explicit entry as
 // before, for a bad quality, a null value, or a point not at its position (a
-// by-exception frame after its first gap). FrameText.swift writes it,
+// by-exception frame after a gap longer than 3 points). A bare null is no
+// entry: it fills a shorter gap so the entries after it stay bare. FrameText.swift writes it,
 // FrameReader.swift reads it; frames written before (all elements arrays)
 // read as they always did, since a first element that is an integer is what
 // marks the new form. Latest frames stay explicit, but every reader takes
@@ -33,9 +34,10 @@ extension Schema {
         "CASE WHEN \(e).type = 'array' THEN json_extract(\(e).value, '$[2]') END"
     }
 
-    /// True unless `e` is a dense frame's element 0, the base point id.
+    /// True unless `e` is a dense frame's element 0, the base point id, or a
+    /// bare null (a point without an entry, filling a gap).
     static func isEntry(_ e: String = "e") -> String {
-        "NOT (\(e).key = 0 AND \(e).type = 'integer')"
+        "NOT (\(e).key = 0 AND \(e).type = 'integer') AND \(e).type <> 'null'"
     }
 
     static let version10 = """

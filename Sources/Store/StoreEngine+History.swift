@@ -146,10 +146,10 @@ extension StoreEngine {
         return time - (remainder < 0 ? remainder + step : remainder)
     }
 
-    /// Samples in history: entries of the head frames (not a dense frame's base id) plus samples of the chunks.
+    /// Samples in history: entries of the head frames (not a dense frame's base id or gap) plus samples of the chunks.
     public func historyRowCount() throws(StoreError) -> Int {
         let head = try connection.scalar("""
-            SELECT coalesce(sum(json_array_length(points) - (json_type(points, '$[0]') = 'integer')), 0)
+            SELECT coalesce(sum((SELECT count(*) FROM json_each(f.points) e WHERE \(Schema.isEntry()))), 0)
             FROM history_frames f WHERE NOT \(Schema.frameIsCompacted)
             """)?.integer ?? 0
         let chunks = try connection.scalar("SELECT coalesce(sum(samples), 0) FROM history_chunks")?.integer ?? 0

@@ -1,6 +1,6 @@
 // Dense history frames (schema 10, Schema+DenseFrames.swift): [B, value, ...]
-// where a bare element k is point B + k - 1's good value, explicit entries
-// where not. Each case writes real polls into a real SQLite file, checks the
+// where a bare element k is point B + k - 1's good value (a bare null: no
+// entry, filling a gap of up to 3 points), explicit entries where not. Each case writes real polls into a real SQLite file, checks the
 // frames' text byte for byte, then reads them every way the store reads
 // frames: the history_head and latest views (SQL), `history` (the byte scan),
 // `status` (the latest overlay) and the compactor, before and after it ran.
@@ -47,12 +47,14 @@ struct DenseFrameTests {
              frames: ["[1,0.5,7,1.25]", "[1,0.6,8,1.5]"],
              head: [(1, 0, .real(0.5), nil), (2, 0, .integer(7), nil), (3, 0, .real(1.25), nil),
                     (1, 1, .real(0.6), nil), (2, 1, .integer(8), nil), (3, 1, .real(1.5), nil)]),
-        Case(name: "by exception: a bare prefix, explicit after the gap",
-             polls: [[("a", .good(.double(0.5))), ("b", .good(.double(1))), ("c", .good(.double(2))), ("d", .good(.double(3)))],
-                     [("a", .good(.double(0.6))), ("b", .good(.double(1.1))), ("c", .good(.double(2))), ("d", .good(.double(3.1)))]],
-             frames: ["[1,0.5,1.0,2.0,3.0]", "[1,0.6,1.1,[4,3.1]]"],
-             head: [(1, 0, .real(0.5), nil), (2, 0, .real(1), nil), (3, 0, .real(2), nil), (4, 0, .real(3), nil),
-                    (1, 1, .real(0.6), nil), (2, 1, .real(1.1), nil), (4, 1, .real(3.1), nil)]),
+        Case(name: "by exception, a gap of 4 points: a bare prefix, explicit after the gap",
+             polls: [Self.seven([0.5, 1, 2, 3, 4, 5, 6]), Self.seven([0.6, 1.1, 2, 3, 4, 5, 6.1])],
+             frames: ["[1,0.5,1.0,2.0,3.0,4.0,5.0,6.0]", "[1,0.6,1.1,[7,6.1]]"],
+             head: Self.sevenFirst + [(1, 1, .real(0.6), nil), (2, 1, .real(1.1), nil), (7, 1, .real(6.1), nil)]),
+        Case(name: "by exception, gaps of 1 and 3 points: filled with nulls, all bare",
+             polls: [Self.seven([0.5, 1, 2, 3, 4, 5, 6]), Self.seven([0.6, 1, 2.1, 3, 4, 5, 6.1])],
+             frames: ["[1,0.5,1.0,2.0,3.0,4.0,5.0,6.0]", "[1,0.6,null,2.1,null,null,null,6.1]"],
+             head: Self.sevenFirst + [(1, 1, .real(0.6), nil), (3, 1, .real(2.1), nil), (7, 1, .real(6.1), nil)]),
         Case(name: "a bad quality in the middle: explicit, the next at its position bare again",
              polls: [[("a", .good(.double(0.5))), ("b", .invalid("sentinel")), ("c", .good(.double(2)))]],
              frames: ["[1,0.5,[2,null,\"invalid: sentinel\"],2.0]"],
@@ -62,10 +64,10 @@ struct DenseFrameTests {
                      [("mode", .good(.string("manual]"))), ("speed", .good(.double(42.5)))]],
              frames: ["[1,\"auto, \\\"eco\\\"\",42.5]", "[1,\"manual]\"]"],
              head: [(1, 0, .text("auto, \"eco\""), nil), (2, 0, .real(42.5), nil), (1, 1, .text("manual]"), nil)]),
-        Case(name: "point ids not consecutive: explicit from there on",
+        Case(name: "point ids not consecutive: a filled gap, then explicit where the id lies behind its position",
              polls: [[("a", .good(.double(1))), ("b", .good(.double(2)))],
                      [("a", .good(.double(1.5))), ("c", .good(.double(3))), ("b", .good(.double(2.5)))]],
-             frames: ["[1,1.0,2.0]", "[1,1.5,[3,3.0],[2,2.5]]"],
+             frames: ["[1,1.0,2.0]", "[1,1.5,null,3.0,[2,2.5]]"],  // c (id 3) after a gap of 1: b's null
              head: [(1, 0, .real(1), nil), (2, 0, .real(2), nil),
                     (1, 1, .real(1.5), nil), (2, 1, .real(2.5), nil), (3, 1, .real(3), nil)]),
         Case(name: "old explicit frames stored by hand read as before",
@@ -76,6 +78,16 @@ struct DenseFrameTests {
              head: [(1, 0, .real(0.5), nil), (2, 0, .integer(7), nil), (3, 0, .real(1.25), nil),
                     (1, 1, .real(0.6), nil), (2, 1, .integer(9), nil), (3, 1, .real(1.5), "error: timed out")]),
     ]
+
+    /// history_head of the first poll of seven([0.5, 1, 2, 3, 4, 5, 6]).
+    static let sevenFirst: [(Int64, Int64, SQLiteValue, String?)] = [
+        (1, 0, .real(0.5), nil), (2, 0, .real(1), nil), (3, 0, .real(2), nil), (4, 0, .real(3), nil),
+        (5, 0, .real(4), nil), (6, 0, .real(5), nil), (7, 0, .real(6), nil)]
+
+    /// Points a ... g (ids 1 ... 7) with these values.
+    static func seven(_ values: [Double]) -> [(String, Reading)] {
+        zip(["a", "b", "c", "d", "e", "f", "g"], values).map { ($0, .good(.double($1))) }
+    }
 
     static let device = DeviceIdentity(station: "FT-0412", device: "plc", profile: "bench", tags: [:])
 
@@ -147,6 +159,11 @@ struct DenseFrameTests {
         #expect(FrameReader.entries("[[5,0.5],[6,2]]") == [FrameEntry(pointID: 5, value: .real(0.5), quality: nil),
                                                             FrameEntry(pointID: 6, value: .integer(2), quality: nil)])
         #expect(FrameReader.entries("[[5,0.5],0.7]") == nil)
+        // a bare null is no entry: point 6 has none, 7 is at position 3
+        #expect(FrameReader.entries("[5,0.5,null,1]") == [FrameEntry(pointID: 5, value: .real(0.5), quality: nil),
+                                                         FrameEntry(pointID: 7, value: .integer(1), quality: nil)])
+        #expect(FrameReader.entry(of: 6, in: "[5,0.5,null,1]") == .some(nil))
+        #expect(FrameReader.entry(of: 7, in: "[5,0.5,null,1]") == .some(FrameEntry(pointID: 7, value: .integer(1), quality: nil)))
         #expect(FrameReader.entry(of: 7, in: "[5,0.5,\"a,]\",12]") == .some(FrameEntry(pointID: 7, value: .integer(12), quality: nil)))
         #expect(FrameReader.entry(of: 8, in: "[5,0.5,\"a,]\",12]") == .some(nil))
         #expect(FrameReader.entry(of: 9, in: "[5,0.5,[9,1.5,\"invalid: s\"]]") == .some(FrameEntry(pointID: 9, value: .real(1.5), quality: "invalid: s")))
