@@ -35,10 +35,6 @@ farm_config "$work/gw.json5" "$devices" "$base" "tcp://127.0.0.1:$sink" 1s 500ms
 start_farm "$bin" "$devices" "$base" "$work/farm.out"
 
 store_bytes() { { cat "$work/pumpgw.db" "$work/pumpgw.db-wal" 2>/dev/null || true; } | wc -c; }
-# Outbox lines waiting (nothing is sent: the sink is down), from its batch rows.
-outbox_lines() {
-  sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce(sum(live), 0) from outbox_batches" 2>/dev/null || echo 0
-}
 
 # run LABEL BOOSTED: a fresh store, 10 s to settle (and to take the boost up),
 # then `duration` seconds measured.
@@ -54,9 +50,10 @@ run() {
     until grep -q "boost started" "$work/gw.log" 2>/dev/null; do sleep 0.05; done
   fi
   sleep 10
-  local cpu0 lines0 written0; cpu0=$(cpu_seconds /proc/$pid/stat); lines0=$(outbox_lines); written0=$(written_bytes $pid)
+  # outbox lines waiting: nothing is sent, the sink is down
+  local cpu0 lines0 written0; cpu0=$(cpu_seconds /proc/$pid/stat); lines0=$(outbox_lines "$work/pumpgw.db" || echo 0); written0=$(written_bytes $pid)
   sleep "$duration"
-  local cpu1 lines1 written1; cpu1=$(cpu_seconds /proc/$pid/stat); lines1=$(outbox_lines); written1=$(written_bytes $pid)
+  local cpu1 lines1 written1; cpu1=$(cpu_seconds /proc/$pid/stat); lines1=$(outbox_lines "$work/pumpgw.db" || echo 0); written1=$(written_bytes $pid)
   local hwm; hwm=$(peak_rss_kb $pid)
   kill -TERM $pid; wait $pid || true
   local seconds=$(( $(date +%s) - t0 )) size; size=$(store_bytes)

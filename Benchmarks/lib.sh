@@ -57,3 +57,26 @@ peak_rss_kb() { awk '/VmHWM/ { print $2 }' "/proc/$1/status"; }
 
 # stopped_field LOG NAME: field NAME of the gateway's `gateway stopped` log line.
 stopped_field() { grep "gateway stopped" "$1" | sed -n "s/.* $2=\([^ ]*\).*/\1/p"; }
+
+# outbox_lines DB: lines waiting in the store's outbox, read-only. Schema 8 and
+# later sum the batch rows' waiting lines; schema 7 (one row per line, to
+# compare older builds) takes the ends of its id range, which the sender
+# deletes from the oldest end only (count(*) would scan a multi-GB table).
+# Fails when neither can be read (no file yet, or busy): callers choose the fallback.
+outbox_lines() {
+  sqlite3 "file:$1?mode=ro" "select coalesce(sum(live), 0) from outbox_batches" 2>/dev/null ||
+    sqlite3 "file:$1?mode=ro" "select coalesce((select max(id) from outbox) - (select min(id) from outbox) + 1, 0)" 2>/dev/null
+}
+
+# tcp_sink PORT: the central server come back: a TCP listener on 127.0.0.1:PORT
+# that reads and drops everything (run it in the background; exec, so that killing the job kills python).
+tcp_sink() {
+  exec python3 -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $1)); s.listen(4)
+while True:
+    c, _ = s.accept()
+    while c.recv(1 << 20): pass
+"
+}

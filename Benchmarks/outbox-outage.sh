@@ -59,14 +59,7 @@ awk -v table="$table" -v lines="$lines" -v rows="$rows" -v disk="$disk" -v paylo
 }'
 
 if [ "$drain" = yes ]; then
-  python3 -c "
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $((base - 1)))); s.listen(4)
-while True:
-    c, _ = s.accept()
-    while c.recv(1 << 20): pass
-" &
+  tcp_sink $((base - 1)) &
   start=$(sql "$depth_sql")
   # The sender retries with backoff (up to 60 s): time from its first delivery.
   for _ in $(seq 1800); do [ "$(sql "$depth_sql")" -lt "$start" ] && break; sleep 0.05; done

@@ -110,14 +110,6 @@ if [ "$isolation" = yes ]; then
   kill $farm_pid; wait $farm_pid 2>/dev/null || true
 fi
 
-# Lines in the outbox: the sum of its batch rows' waiting lines (one row per
-# committed batch, a few thousand rows for an hour of backlog, not millions);
-# on an older build's store (schema 7, a row per line) the ends of its id range.
-outbox_depth() {
-  sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce(sum(live), 0) from outbox_batches" 2>/dev/null ||
-    sqlite3 "file:$work/pumpgw.db?mode=ro" "select coalesce((select max(id) from outbox) - (select min(id) from outbox) + 1, 0)" 2>/dev/null
-}
-
 if [ "$drain" = yes ]; then
   # The feed goes to a TCP sink that is down for the first half of the run.
   base=22000   # below the ephemeral range (32768-60999), like every farm port here
@@ -129,28 +121,21 @@ if [ "$drain" = yes ]; then
   pid=$!
   half=${outage:-$((duration / 2))}
   sleep "$half"
-  depth=$(outbox_depth)
+  depth=$(outbox_lines "$work/pumpgw.db")
   fill_rate=$(echo "$depth / $half" | bc -l)
-  python3 -c "
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $sinkport)); s.listen(4)
-while True:
-    c, _ = s.accept()
-    while c.recv(1 << 20): pass
-" &
+  tcp_sink "$sinkport" &
   sink=$!
   # The sender retries with backoff (up to 60 s): time the drain from its
   # first delivery, not from the moment the sink came back.
   waited=$(date +%s.%N)
   while :; do
-    now_depth=$(outbox_depth || echo "$depth")
+    now_depth=$(outbox_lines "$work/pumpgw.db" || echo "$depth")
     [ "$now_depth" -lt "$depth" ] && break
     sleep 0.05
   done
   t0=$(date +%s.%N); start_depth=$now_depth
   while :; do
-    now_depth=$(outbox_depth || echo "$start_depth")
+    now_depth=$(outbox_lines "$work/pumpgw.db" || echo "$start_depth")
     [ "$now_depth" -lt 1000 ] && break
     t=$(date +%s.%N); [ "$(echo "$t - $t0 > 120" | bc)" = 1 ] && break
     sleep 0.05
