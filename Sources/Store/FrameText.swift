@@ -4,7 +4,8 @@
 // otherwise; SQLite's JSON functions read it back with the types the
 // per-point columns had (REAL, INTEGER, TEXT, NULL).
 //
-// History frames are dense (schema 10, Schema+DenseFrames.swift): the array
+// History frames are dense (schema 10, Schema+DenseFrames.swift), and latest
+// frames too since the round after (the fold writes explicit ones): the array
 // starts with the base point id B, and a bare value (not an array) at
 // position k >= 1 is point B + k - 1's value, good quality. The writer puts a
 // bare value wherever the entry's point id is B + k - 1, its quality good and

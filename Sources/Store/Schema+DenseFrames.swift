@@ -10,8 +10,9 @@
 // entry: it fills a shorter gap so the entries after it stay bare. FrameText.swift writes it,
 // FrameReader.swift reads it; frames written before (all elements arrays)
 // read as they always did, since a first element that is an integer is what
-// marks the new form. Latest frames stay explicit, but every reader takes
-// both forms.
+// marks the new form. Latest frames stayed explicit at this step, but every
+// reader takes both forms, and the writer has made them dense too since
+// (StoreEngine+Write.swift); the fold still writes explicit ones.
 //
 // This step re-creates the two views that read frames with json_each, with
 // the expressions below (shared with the Swift readers' SQLite fallbacks).

@@ -34,7 +34,12 @@ extension StoreEngine {
         var states = points.removeValue(forKey: listKey) ?? []
         states.reserveCapacity(sample.points.count)  // exact: 100,000 points' states are 14 MB
         defer { points[listKey] = states }
-        var latest = FrameText(expectedEntries: sample.points.count)
+        // Each entry is rendered once (`rendered`, explicit) and copied into
+        // the latest frame and, when due by exception, the history frame: both
+        // dense (FrameText.swift), so a list whose values are all good is
+        // [B,51.3,0.7,...] in both.
+        var rendered = FrameText(expectedEntries: sample.points.count)
+        var latest = FrameText(expectedEntries: sample.points.count, dense: true)
         var history = FrameText(expectedEntries: sample.points.count, dense: true)
         // The latest frame must be written when the list is new or changed,
         // or when history drops a change a reader would otherwise not see.
@@ -46,9 +51,10 @@ extension StoreEngine {
                 mustWriteLatest = true
             }
             let quality = ValueColumns.column(point.reading.quality)
-            let entry = latest.append(pointID: states[index].id, value: point.reading.value, quality: quality)
+            let entry = rendered.append(pointID: states[index].id, value: point.reading.value, quality: quality)
+            latest.appendCopy(of: entry, from: rendered, pointID: states[index].id, isGood: quality.text == nil)
             if sample.keepsEverySample || historyDue(states[index], value: point.reading.value, quality: quality, time: time) {
-                history.appendCopy(of: entry, from: latest, pointID: states[index].id, isGood: quality.text == nil)
+                history.appendCopy(of: entry, from: rendered, pointID: states[index].id, isGood: quality.text == nil)
                 states[index].historyValue = point.reading.value
                 states[index].historyQuality = quality
                 states[index].historyTime = time

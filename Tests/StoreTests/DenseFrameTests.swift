@@ -1,4 +1,5 @@
 // Dense history frames (schema 10, Schema+DenseFrames.swift): [B, value, ...]
+// (and latest frames, written dense since the round after)
 // where a bare element k is point B + k - 1's good value (a bare null: no
 // entry, filling a gap of up to 3 points), explicit entries where not. Each case writes real polls into a real SQLite file, checks the
 // frames' text byte for byte, then reads them every way the store reads
@@ -37,6 +38,8 @@ struct DenseFrameTests {
         /// Replaces the frames' text after writing: old explicit frames, as schema 9 wrote them.
         var storedByHand: [String]? = nil
         var head: [(Int64, Int64, SQLiteValue, String?)]
+        /// The latest frame's text: the first poll's (every point), unless the point list changed.
+        var latestFrame: String? = nil
         var testDescription: String { name }
     }
 
@@ -69,7 +72,8 @@ struct DenseFrameTests {
                      [("a", .good(.double(1.5))), ("c", .good(.double(3))), ("b", .good(.double(2.5)))]],
              frames: ["[1,1.0,2.0]", "[1,1.5,null,3.0,[2,2.5]]"],  // c (id 3) after a gap of 1: b's null
              head: [(1, 0, .real(1), nil), (2, 0, .real(2), nil),
-                    (1, 1, .real(1.5), nil), (2, 1, .real(2.5), nil), (3, 1, .real(3), nil)]),
+                    (1, 1, .real(1.5), nil), (2, 1, .real(2.5), nil), (3, 1, .real(3), nil)],
+             latestFrame: "[1,1.5,null,3.0,[2,2.5]]"),  // a new list: written again, every point as in the history frame
         Case(name: "old explicit frames stored by hand read as before",
              polls: [[("a", .good(.double(0.5))), ("b", .good(.integer(7))), ("c", .good(.double(1.25)))],
                      [("a", .good(.double(0.6))), ("b", .good(.integer(8))), ("c", .good(.double(1.5)))]],
@@ -101,6 +105,8 @@ struct DenseFrameTests {
                 sample(at: Self.start.addingTimeInterval(Double(second)), poll, identity: Self.device)])) }
         }
         #expect(try query(path, "SELECT points FROM history_frames ORDER BY id").map { $0[0] } == test.frames.map { .text($0) })
+        // Latest frames are dense too; within 10 s only a new point list writes one again.
+        #expect(try query(path, "SELECT points FROM latest_frames") == [[.text(test.latestFrame ?? test.frames[0])]])
         if let texts = test.storedByHand {
             let connection = try SQLiteConnection(path: path, readOnly: false)
             for (index, text) in texts.enumerated() {
