@@ -77,6 +77,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         let pipeline = Pipeline(store: store, alarms: alarms,
                             settings: Pipeline.Settings(gatewayId: settings.gatewayId,
                                                         lines: settings.feed.makeLines(),
+                                                        batchWindow: settings.store.commitInterval,
                                                         queueCapacity: max(20_000, 10 * settings.devices.count)),
                             sink: sink, feedStatus: { [sender] in sender.currentStatus }, log: log)
         self.pipeline = pipeline

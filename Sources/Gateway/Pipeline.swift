@@ -41,7 +41,8 @@ final class Pipeline: Service {
         /// Reports kept in memory while the store fails.
         var backlogLimit = 100_000
         /// Reports arriving within this window are written in one transaction
-        /// (the pollers are staggered, so they trickle in). A second, not less:
+        /// (the pollers are staggered, so they trickle in): `store.commit`,
+        /// StoreOptions.commitInterval. A second by default, not less:
         /// every commit rewrites the last, partly filled page of each table and
         /// index it appends to (Benchmarks/layout-experiment.py: the frames of
         /// 100 devices in 7 commits a second wrote 25 bytes per sample to the

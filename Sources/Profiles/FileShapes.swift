@@ -121,6 +121,7 @@ public enum FileShapes {
         Field("maxSizeMB", .number),
         Field("synchronous", .choice(["normal", "full"])),
         Field("checkpoint", .string),
+        Field("commit", .string),
         Field("history", .object(history)),
     ]
 

@@ -60,6 +60,8 @@ public struct StoreSection: Codable, Sendable, Equatable {
     public var history: HistorySection?
     /// How often the WAL is copied into the database file, e.g. "60s" (README: Store).
     public var checkpoint: String?
+    /// How long poll reports are gathered into one transaction, e.g. "1s" (README: Store).
+    public var commit: String?
 
     public init(path: String? = nil, retention: String? = nil, maxSizeMB: Double? = nil, synchronous: String? = nil) {
         self.path = path

@@ -1,5 +1,5 @@
 // The config's `store` section as StoreOptions: the one place
-// `store.synchronous`, `store.retention`, `store.checkpoint`, `store.maxSizeMB`, `store.history`
+// `store.synchronous`, `store.retention`, `store.checkpoint`, `store.commit`, `store.maxSizeMB`, `store.history`
 // and `feed.outboxMaxLines` become values. The config loader calls it, so a
 // value `run` cannot use is refused by `check` too.
 
@@ -29,6 +29,13 @@ extension StoreOptions {
             checkpointInterval = try Self.seconds(text, "store.checkpoint")
             guard checkpointInterval ?? 0 >= 1 else {
                 throw StoreConfigError(field: "store.checkpoint", message: "'\(text)' is shorter than 1s")
+            }
+        }
+        if let text = section.commit {
+            commitInterval = try Self.seconds(text, "store.commit")
+            guard (0.1...10).contains(commitInterval) else {
+                // Past 10 s a kill -9 would lose more than a power cut does (the WAL is synced every 10 s).
+                throw StoreConfigError(field: "store.commit", message: "'\(text)' is not between 100ms and 10s")
             }
         }
         if let megabytes = section.maxSizeMB { maxDatabaseBytes = Int64(megabytes * 1_000_000) }

@@ -72,6 +72,13 @@ public struct StoreOptions: Sendable {
     /// The WAL length that makes the compactor checkpoint before
     /// `checkpointInterval`; at 4 times this the writer checkpoints itself.
     public var checkpointWALBytes: Int
+    /// How long the gateway gathers poll reports before it writes them in one
+    /// transaction (`store.commit`). Every commit writes again the last,
+    /// partly filled page of each table it appends to, so a station of a few
+    /// devices writes far fewer bytes per sample with a longer one (BENCHMARKS.md:
+    /// 10 devices, 68 -> 42 B per polled sample at 5 s); a kill -9 loses the
+    /// reports of the current one, and the feed and `status` see polls that much later.
+    public var commitInterval: TimeInterval = 1
     /// The store's clock (outbox times, retention cutoffs); UTC.
     public var clock: @Sendable () -> Date
 

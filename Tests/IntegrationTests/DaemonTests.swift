@@ -41,13 +41,14 @@ struct DaemonSite {
     }
 
     func writeConfig(port: Int, interval: String = "500ms", timeout: String = "300ms", rules: String = "",
-                     stationRules: String = "", feed: String = "file:var/feed.lp", feedOptions: String = "") throws {
+                     stationRules: String = "", storeOptions: String = "", feed: String = "file:var/feed.lp",
+                     feedOptions: String = "") throws {
         // These tests pin the one rule they add: the profile's own outlet
         // rules (which a pressure drop also trips) are off here.
         let profileRulesOff = ["lowLow", "rateOfChange", "instability"]
             .map { "{ point: \"outlet_pressure\", rule: \"\($0)\", enabled: false }" }.joined(separator: ", ")
         let deviceRules = rules.isEmpty ? profileRulesOff : rules + ", " + profileRulesOff
-        try write(gatewayConfigText(profiles: Paths.profiles.path, feed: feed, feedOptions: feedOptions, """
+        try write(gatewayConfigText(profiles: Paths.profiles.path, storeOptions: storeOptions, feed: feed, feedOptions: feedOptions, """
           stations: [ { id: "FT-0412", name: "Futian estate 12", tags: { district: "futian" },
                         rules: [ \(stationRules) ], devices: [
             { id: "booster", profile: "grundfos-hydro-mpc-cim500", host: "127.0.0.1", port: \(port),

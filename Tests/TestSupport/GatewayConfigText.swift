@@ -9,12 +9,13 @@ import Foundation
 /// `feedOptions`), followed by `sections`, JSON5 members such as `stations: [...]`.
 /// Relative paths resolve against the config's folder.
 public func gatewayConfigText(profiles: String, gateway: String = #"id: "gw-test""#, store: String = "var/pumpgw.db",
-                              feed: String = "file:var/feed.lp", feedOptions: String = "", _ sections: String) -> String {
+                              storeOptions: String = "", feed: String = "file:var/feed.lp", feedOptions: String = "",
+                              _ sections: String) -> String {
     """
     {
       gateway: { \(gateway) },
       profiles: "\(profiles)",
-      store: { path: "\(store)" },
+      store: { path: "\(store)", \(storeOptions) },
       feed: { url: "\(feed)", precision: "ms", \(feedOptions) },
       \(sections)
     }
