@@ -19,6 +19,10 @@ public struct CompactionStatus: Sendable, Equatable {
     public var passes = 0
     /// The last failure (cleared by the next success).
     public var lastError: String?
+    /// Pages the last compacted window left free (its frames' pages, less
+    /// what its chunks took): the head reuses them within the next window,
+    /// so retention's vacuum keeps that many (StationStore+Retention.swift).
+    public var freedByLastWindow = 0
 
     public init() {}
 }
@@ -78,11 +82,10 @@ final class CompactionService: Sendable {
         let started = Date()
         var total = CompactionReport()
         do {
-            while !stopping.load(ordering: .relaxed), let report = try compactor.withLock({ (compactor) throws(StoreError) in
-                try compactor?.compactOldestWindow(shouldStop: { self.stopping.load(ordering: .relaxed) })
-            }) {
+            while !stopping.load(ordering: .relaxed), let (report, freed) = try compactNextWindow() {
                 total.add(report)
                 record(report, since: started, checkpointed: false)
+                if report.windows > 0 && freed > 0 { status.withLock { $0.freedByLastWindow = freed } }
             }
             defer { status.withLock { $0.passes += 1 } }
             guard !onlyIfDue || checkpointDue() else {
@@ -97,6 +100,19 @@ final class CompactionService: Sendable {
             throw error
         }
         return total
+    }
+
+    /// Compacts the oldest due window; nil when none is. Also returns the
+    /// pages it left free (frames deleted less chunks written).
+    private func compactNextWindow() throws(StoreError) -> (CompactionReport, freed: Int)? {
+        try compactor.withLock { (compactor) throws(StoreError) -> (CompactionReport, freed: Int)? in
+            guard let compactor else { return nil }
+            let before = try compactor.freePages()
+            guard let report = try compactor.compactOldestWindow(shouldStop: { self.stopping.load(ordering: .relaxed) }) else {
+                return nil
+            }
+            return (report, try compactor.freePages() - before)
+        }
     }
 
     private func checkpointDue() -> Bool {
@@ -114,5 +130,12 @@ final class CompactionService: Sendable {
             }
             status.lastError = nil
         }
+    }
+}
+
+extension Compactor {
+    /// Pages on the file's freelist, as this connection sees it.
+    func freePages() throws(StoreError) -> Int {
+        Int(try connection.scalar("PRAGMA freelist_count")?.integer ?? 0)
     }
 }

@@ -8,18 +8,22 @@ extension StationStore {
     /// Deletes history, alarm events and dead letters older than
     /// `options.retention`, outbox lines older than `outboxMaxAge` (counted as
     /// dropped), then the oldest history while the database is larger than
-    /// `maxDatabaseBytes`; then returns free pages with incremental vacuum.
+    /// `maxDatabaseBytes`; then returns free pages with incremental vacuum,
+    /// all but those the last compacted window freed: the head fills them
+    /// again within a window (StoreEngine.incrementalVacuum says why), so
+    /// they count as used against `maxDatabaseBytes` too.
     @available(*, noasync)
     public func runRetention() throws -> RetentionReport {
         var report = RetentionReport()
         let cutoff = try onQueue { $0.retentionCutoff }
+        let reserve = compactionStatus?.freedByLastWindow ?? 0
         report.historyFramesByAge = try repeatBatches { try $0.deleteBatch(from: .history, olderThan: cutoff) }
         report.historyChunksByAge = try repeatBatches { try $0.deleteChunkBatch(endingBefore: cutoff) }
         report.alarmEvents = try repeatBatches { try $0.deleteBatch(from: .alarmEvents, olderThan: cutoff) }
         report.deadLetters = try repeatBatches { try $0.deleteBatch(from: .deadLetters, olderThan: cutoff) }
         report.outboxLinesByAge = try repeatBatches { try $0.dropAgedOutboxBatch() }
         if let limit = options.maxDatabaseBytes {
-            while try onQueue({ try $0.usedBytes() }) > limit {
+            while try onQueue({ try $0.usedBytes(reserving: reserve) }) > limit {
                 let deleted = try onQueue { try $0.deleteOldestHistoryBatch() }
                 guard deleted.frames + deleted.chunks > 0 else { break }
                 report.historyFramesBySize += deleted.frames
@@ -27,7 +31,7 @@ extension StationStore {
             }
         }
         while true {
-            let pages = try onQueue { try $0.incrementalVacuum(pages: 1000) }
+            let pages = try onQueue { try $0.incrementalVacuum(pages: 1000, keeping: reserve) }
             guard pages > 0 else { break }
             report.pagesVacuumed += pages
         }

@@ -82,21 +82,28 @@ extension StoreEngine {
             """, [.integer(before), SQLiteValue(options.retentionBatchRows)])
     }
 
-    /// Bytes in pages that hold data (the file minus its free pages).
-    func usedBytes() throws(StoreError) -> Int64 {
+    /// Bytes the file cannot give back: pages that hold data, and up to
+    /// `reserve` free pages that the head will fill again (see `incrementalVacuum`).
+    func usedBytes(reserving reserve: Int = 0) throws(StoreError) -> Int64 {
         let pageSize = try connection.scalar("PRAGMA page_size")?.integer ?? 4096
         let pages = try connection.scalar("PRAGMA page_count")?.integer ?? 0
         let free = try connection.scalar("PRAGMA freelist_count")?.integer ?? 0
-        return (pages - free) * pageSize
+        return (pages - max(0, free - Int64(reserve))) * pageSize
     }
 
-    /// Returns up to `pages` free pages to the file system; returns how many were free before.
-    func incrementalVacuum(pages: Int) throws(StoreError) -> Int {
+    /// Returns up to `pages` free pages to the file system, keeping `reserve`
+    /// of them; returns how many it returned. Vacuum moves the pages at the
+    /// end of the file into the free ones, writing each: the newest history
+    /// frames are there, so vacuuming the pages a compacted window freed
+    /// would write a window of frames again (twice, with the checkpoint) only
+    /// for the file to grow back as the next window's frames fill them.
+    func incrementalVacuum(pages: Int, keeping reserve: Int = 0) throws(StoreError) -> Int {
         try requireWritable()
         let free = Int(try connection.scalar("PRAGMA freelist_count")?.integer ?? 0)
-        guard free > 0 else { return 0 }
-        try connection.execute("PRAGMA incremental_vacuum(\(pages))")
-        return min(free, pages)
+        let returned = min(free - reserve, pages)
+        guard returned > 0 else { return 0 }
+        try connection.execute("PRAGMA incremental_vacuum(\(returned))")
+        return returned
     }
 
     /// The retention cutoff: now minus the retention period, in ms.

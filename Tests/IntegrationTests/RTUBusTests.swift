@@ -99,31 +99,37 @@ struct RTUBusTests {
         let poller = EndpointPoller(settings: settings, devices: [Self.device(2)],
                                     deliver: { report in reports.all.withLock { $0.append(report) } })
         poller.start()
-        Thread.sleep(forTimeInterval: 0.8)
+        // Each step waits for what it needs (at most 5 s), not for a fixed time: under load a
+        // poll, a reopen or the simulator's start can take longer than a few intervals.
+        func within(_ seconds: Double, _ condition: ([PollReport]) -> Bool) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !condition(reports.of(2)) {
+                guard Date() < deadline else { return false }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return true
+        }
+        func isGood(_ report: PollReport) -> Bool { report.sample.points[0].reading.quality == .good }
+        func cannotOpen(_ report: PollReport) -> Bool {
+            if case .error(let reason) = report.sample.points[0].reading.quality { return reason.contains("cannot open") }
+            return false
+        }
+        #expect(within(5) { $0.filter(isGood).count >= 2 }, "no two good polls before the adapter went")
+        let before = reports.of(2).count
         simulator.stop()
         pty.stop()  // the device node disappears, as when the adapter is pulled
-        Thread.sleep(forTimeInterval: 1.0)
+        #expect(within(5) { $0.dropFirst(before).contains(where: cannotOpen) },
+                "\(reports.of(2).dropFirst(before).map(\.sample.points[0].reading))")
         let during = reports.of(2).count
         pty = try PtyPair(a: pty.a, b: pty.b)
         simulator = try Self.simulator(on: pty.a, units: "2")
-        // Back within a few backoff rounds (at most 400 ms each); under load the first reopen may
-        // still meet a port whose other end is not open yet, so wait for the first good poll.
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, reports.of(2).last?.sample.points[0].reading.quality != .good {
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        Thread.sleep(forTimeInterval: 0.7)
+        // Back within a few backoff rounds (at most 400 ms each): two good polls in a row.
+        let resumed = within(5) { $0.count >= during + 2 && $0.suffix(2).allSatisfy(isGood) }
         poller.stop()
         simulator.stop()
         pty.stop()
-        let all = reports.of(2)
-        #expect(all.prefix(2).allSatisfy { $0.sample.points[0].reading.quality == .good })
-        let gone = all[..<during].filter { $0.sample.points[0].reading.quality != .good }
-        #expect(!gone.isEmpty, "no failed poll while the adapter was gone")
-        #expect(gone.contains { if case .error(let reason) = $0.sample.points[0].reading.quality { return reason.contains("cannot open") } else { return false } },
-                "\(gone.map(\.sample.points[0].reading))")
-        // Resumed: the polls after the first good one are good again.
-        #expect(all.suffix(2).allSatisfy { $0.sample.points[0].reading.quality == .good }, "\(all.suffix(3).map(\.sample.points[0].reading))")
+        #expect(resumed, "\(reports.of(2).dropFirst(during).map(\.sample.points[0].reading))")
+        #expect(reports.of(2).prefix(before).contains(where: isGood))
     }
 
     @Test("check: reserved unit ids on Modbus TCP, the RTU range, one unit id per RTU endpoint")

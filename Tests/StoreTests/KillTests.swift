@@ -19,9 +19,16 @@ struct KillTests {
         for round in 0..<20 {
             let child = try RunningChild(["bench", "store", "--db", path, "--devices", "20", "--points", "10",
                                           "--duration", "30", "--progress"])
-            // The first rounds die early (while opening, migrating); later ones mid-write.
-            let delay = round < 4 ? Double(round) * 0.02 : Double.random(in: 0.05...0.6)
-            Thread.sleep(forTimeInterval: delay)
+            // The first rounds die early (while opening, migrating); later ones mid-write: once the
+            // child reported a first commit (at most 10 s: a loaded machine starts it slowly), at a
+            // random moment of the next 0.5 s.
+            if round < 4 {
+                Thread.sleep(forTimeInterval: Double(round) * 0.02)
+            } else {
+                let deadline = Date().addingTimeInterval(10)
+                while !child.stdout.contains("committed") && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+                Thread.sleep(forTimeInterval: Double.random(in: 0...0.5))
+            }
             if round >= 16 {
                 // a reader beside the running writer (as `pumpgw status` beside the gateway)
                 let status = try runPumpgw(["status", "--db", path])
