@@ -28,11 +28,13 @@ extension Compactor {
         let table = FrameTable.of(time: start)
         let end = start + Self.windowMilliseconds
         let cleared = try connection.transaction { () throws(StoreError) -> Bool in
-            let held = try connection.rows("SELECT max(id), min(time), max(time) FROM \(table.name)") {
-                ($0[0].integer, $0[1].integer, $0[2].integer)
-            }.first
-            guard let maxSeen, let held, held.0 == maxSeen, let oldest = held.1, let newest = held.2,
-                  oldest >= start, newest < end else { return false }
+            // One aggregate per query: SQLite seeks the index (or rowid) only for
+            // a lone min() or max(); together they would scan the table.
+            func held(_ aggregate: String) throws(StoreError) -> Int64? {
+                try connection.scalar("SELECT \(aggregate) FROM \(table.name)")?.integer
+            }
+            guard let maxSeen, try held("max(id)") == maxSeen, let oldest = try held("min(time)"),
+                  let newest = try held("max(time)"), oldest >= start, newest < end else { return false }
             try connection.run("DELETE FROM \(table.name)")
             return true
         }
