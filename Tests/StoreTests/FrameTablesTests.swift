@@ -136,4 +136,45 @@ struct FrameTablesTests {
         #expect(try polls.history(store, "a") == expected)
         #expect(try store.read { try $0.integrityCheck() } == ["ok"])
     }
+
+    @Test("retention by size takes the oldest frames of both tables first, a batch at a time")
+    func retentionAcrossTables() throws {
+        var options = StoreOptions(compactionInterval: nil)
+        options.retentionBatchRows = 50
+        let store = try StationStore(path: folder.path("retention.db"), options: options)
+        defer { store.close() }
+        // Table 0: minutes 0..29 (60 frames) and minute 65 (clock step, written after minute 15);
+        // table 1: minutes 30, 31 (4 frames). Oldest first by size, by hand:
+        // 50 frames (minutes 0..24), the other 10 before minute 30, table 1's 4, then minute 65.
+        try polls.writePolls(store, minutes: 0..<16)
+        try pollOfA(store, atSecond: 65 * 60, value: 0.465)
+        try polls.writePolls(store, minutes: 16..<32)
+        var bySize: [Int] = []
+        var oldestLeft: [Int64?] = []
+        repeat {
+            bySize.append(try store.onQueue { try $0.deleteOldestHistoryBatch().frames })
+            oldestLeft.append(try store.read { try $0.history(station: "FT-0412", device: "a", point: "outlet_pressure",
+                                                              since: .distantPast) }.first.map { ValueColumns.milliseconds($0.time) })
+        } while bySize.last != 0
+        #expect(bySize == [50, 10, 4, 1, 0])
+        let minute = { (m: Int64) in Self.start + m * 60_000 }
+        #expect(oldestLeft == [minute(25), minute(30), minute(65), nil, nil])
+    }
+
+    @Test("retention by age deletes from both tables within one batch, so a short batch means none is left")
+    func ageRetentionAcrossTables() throws {
+        var options = StoreOptions(compactionInterval: nil)
+        options.retentionBatchRows = 50
+        let store = try StationStore(path: folder.path("age.db"), options: options)
+        defer { store.close() }
+        try polls.writePolls(store, minutes: 0..<16)
+        try pollOfA(store, atSecond: 65 * 60, value: 0.465)
+        try polls.writePolls(store, minutes: 16..<32)
+        // Older than minute 31: table 0's 60 frames of minutes 0..29, table 1's 2 of minute 30; by hand
+        // a batch of 50, then 10 + 2 (short: the caller stops), then none. Minute 31 (a, b) and 65 (a) stay.
+        let cutoff = Self.start + 31 * 60_000
+        let batches = try (0..<3).map { _ in try store.onQueue { try $0.deleteBatch(from: .history, olderThan: cutoff) } }
+        #expect(batches == [50, 12, 0])
+        #expect(try polls.history(store, "a") == [0.431, 0.465])
+    }
 }
