@@ -8,8 +8,11 @@
 // 2. per device, its frames are read and encoded outside any transaction,
 //    then ONE short transaction inserts its chunks and its `compacted_windows`
 //    row, which hides those frames from every reader;
-// 3. the window's compacted frames are deleted, in batches of short
-//    transactions: frames are in time order, so this frees whole pages.
+// 3. the window's frames go: a window's frames are all in one of the two
+//    frame tables (Schema+FrameTables.swift), so when that table holds
+//    nothing else it is emptied as a whole, without writing its pages
+//    (Compactor+Clear.swift); else the compacted frames are deleted, in
+//    batches of short transactions.
 //
 // A crash at any point leaves each sample in frames or in chunks for the
 // readers, never in neither and never in both; the next pass goes on.
@@ -30,6 +33,10 @@ public struct CompactionReport: Sendable, Equatable {
     public var samples = 0
     /// Bytes of chunk data written.
     public var bytes = 0
+    /// Frame tables emptied as a whole once their window was in chunks (the cheap way).
+    public var tablesCleared = 0
+    /// Frames deleted by row instead (the table held other frames too).
+    public var framesDeletedByRow = 0
 
     public init() {}
 
@@ -39,6 +46,8 @@ public struct CompactionReport: Sendable, Equatable {
         chunks += other.chunks
         samples += other.samples
         bytes += other.bytes
+        tablesCleared += other.tablesCleared
+        framesDeletedByRow += other.framesDeletedByRow
     }
 }
 
@@ -65,18 +74,23 @@ final class Compactor {
     /// Compacts the window of the oldest frame if it is due; nil when none is.
     /// Checks `shouldStop` between devices (what is done stays done).
     func compactOldestWindow(shouldStop: () -> Bool = { false }) throws(StoreError) -> CompactionReport? {
-        guard let oldest = try connection.scalar("SELECT min(time) FROM history_frames")?.integer,
-              let newest = try connection.scalar("SELECT max(time) FROM history_frames")?.integer else { return nil }
+        var oldest: Int64?, newest: Int64?
+        for table in FrameTable.both {  // per table: min and max are index seeks there, scans over the view
+            if let time = try connection.scalar("SELECT min(time) FROM \(table.name)")?.integer { oldest = min(oldest ?? time, time) }
+            if let time = try connection.scalar("SELECT max(time) FROM \(table.name)")?.integer { newest = max(newest ?? time, time) }
+        }
+        guard let oldest, let newest else { return nil }
         let start = Self.windowStart(oldest)
         // Rows of windows older than every frame hide nothing any more.
         try connection.run("DELETE FROM compacted_windows WHERE window_start < ?", [.integer(start)])
         guard start + Self.windowMilliseconds + Self.headMilliseconds <= newest else { return nil }
         var report = CompactionReport()
-        for (device, ids) in try framesToCompact(windowStart: start) {
+        let window = try framesToCompact(windowStart: start)
+        for (device, ids) in window.devices {
             if shouldStop() { return report }
             report.add(try compact(device: device, windowStart: start, frameIDs: ids))
         }
-        try deleteCompactedFrames(windowStart: start)
+        try removeCompactedFrames(windowStart: start, maxSeen: window.maxSeen, &report)
         return report
     }
 
@@ -87,27 +101,24 @@ final class Compactor {
         return total
     }
 
-    /// The ids of the window's frames not in chunks yet, per device, in (time, id) order.
-    private func framesToCompact(windowStart start: Int64) throws(StoreError) -> [(device: Int64, ids: [Int64])] {
+    /// The ids of the window's frames not in chunks yet, per device, in (time,
+    /// id) order; and `maxSeen`, the largest id of any frame of the window in
+    /// its table, compacted or not (Compactor+Clear.swift needs it).
+    private func framesToCompact(windowStart start: Int64) throws(StoreError)
+        -> (devices: [(device: Int64, ids: [Int64])], maxSeen: Int64?) {
         var ids: [Int64: [Int64]] = [:]
+        var maxSeen: Int64?
+        let table = FrameTable.of(time: start)
         try connection.statement("""
-            SELECT device_id, id FROM history_frames f INDEXED BY history_frames_by_time
-            WHERE time >= ? AND time < ? AND NOT \(Schema.frameIsCompacted) ORDER BY time, id
+            SELECT device_id, id, \(Schema.frameIsCompacted) FROM \(table.name) f INDEXED BY \(table.timeIndex)
+            WHERE time >= ? AND time < ? ORDER BY time, id
             """).forEachRow([.integer(start), .integer(start + Self.windowMilliseconds)]) { row in
-            ids[row[0].integer ?? 0, default: []].append(row[1].integer ?? 0)
+            let id = row[1].integer ?? 0
+            maxSeen = max(maxSeen ?? id, id)
+            if row[2].integer == 0 { ids[row[0].integer ?? 0, default: []].append(id) }
             return true
         }
-        return ids.keys.sorted().map { ($0, ids[$0]!) }
-    }
-
-    /// Deletes the window's compacted frames, a batch per transaction.
-    private func deleteCompactedFrames(windowStart start: Int64) throws(StoreError) {
-        while try connection.transaction({ () throws(StoreError) in
-            try connection.run("""
-                DELETE FROM history_frames WHERE id IN (SELECT id FROM history_frames f INDEXED BY history_frames_by_time
-                    WHERE time >= ? AND time < ? AND \(Schema.frameIsCompacted) LIMIT ?)
-                """, [.integer(start), .integer(start + Self.windowMilliseconds), SQLiteValue(Self.deleteBatch)])
-        }) > 0 {}
+        return (ids.keys.sorted().map { ($0, ids[$0]!) }, maxSeen)
     }
 
     /// One device's frames of one window (`frameIDs`, in time order) as
@@ -115,7 +126,8 @@ final class Compactor {
     func compact(device: Int64, windowStart start: Int64, frameIDs: [Int64]) throws(StoreError) -> CompactionReport {
         guard let firstID = frameIDs.first, let lastID = frameIDs.last else { return CompactionReport() }
         var series: [Int64: (firstFrame: Int64, samples: [StoredSample])] = [:]
-        let read = try connection.statement("SELECT time, points FROM history_frames WHERE id = ?")
+        let table = FrameTable.of(time: start)
+        let read = try connection.statement("SELECT time, points FROM \(table.name) WHERE id = ?")
         for id in frameIDs {
             guard let frame = try read.rows([.integer(id)], { ($0[0].integer ?? 0, $0[1].text ?? "[]") }).first else {
                 throw .invalidArgument("frame \(id) went during compaction (retention); retrying")
@@ -146,7 +158,7 @@ final class Compactor {
         try connection.transaction { () throws(StoreError) in
             // Retention deletes the oldest frames first: if the device's first
             // frame of the window is still there, so is every later one.
-            guard try connection.scalar("SELECT count(*) FROM history_frames WHERE id IN (?, ?)",
+            guard try connection.scalar("SELECT count(*) FROM \(table.name) WHERE id IN (?, ?)",
                                         [.integer(firstID), .integer(lastID)])?.integer == (firstID == lastID ? 1 : 2) else {
                 throw .invalidArgument("frames went during compaction (retention); retrying")
             }

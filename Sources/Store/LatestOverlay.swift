@@ -91,9 +91,9 @@ enum LatestOverlay {
         // Only ids and times from the time index, newest first; a frame's
         // text is read once a list still needs it.
         var frames: [Int64: [(id: Int64, time: Int64)]] = [:]
-        try connection.statement("""
-            SELECT device_id, id, time FROM history_frames INDEXED BY history_frames_by_time WHERE time >= ? AND time <= ?
-            """).forEachRow([.integer(since), .integer(until)]) { row in
+        try connection.statement(FrameTable.union { table in
+            "SELECT device_id, id, time FROM \(table.name) INDEXED BY \(table.timeIndex) WHERE time >= ?1 AND time <= ?2"
+        }).forEachRow([.integer(since), .integer(until)]) { row in
             frames[row[0].integer ?? 0, default: []].append((row[1].integer ?? 0, row[2].integer ?? 0))
             return true
         }

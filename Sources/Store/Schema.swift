@@ -29,11 +29,16 @@
 //
 // Since version 10, history frames are dense: [B, value, value, ...], the
 // point id given by position (Schema+DenseFrames.swift).
+//
+// Since version 11, history frames are in two tables by window parity,
+// `history_frames_0` and `history_frames_1`, so compaction empties a table
+// instead of deleting rows; `history_frames` is a view over both
+// (Schema+FrameTables.swift).
 
 enum Schema {
     /// Step N (index N-1) takes a database from version N-1 to N.
     static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8,
-                                       version9, version10]
+                                       version9, version10, version11]
 
     static var currentVersion: Int { migrations.count }
 

@@ -103,14 +103,14 @@ extension StoreEngine {
     }
 
     /// The point's samples in frames not compacted yet, from `since` on, in
-    /// (time, frame) order. The time index gives the device's frames without
-    /// reading the other devices' rows.
+    /// (time, frame) order. The time index of each frame table gives the
+    /// device's frames without reading the other devices' rows.
     func headSamples(of point: PointRow, since: Int64) throws(StoreError) -> [StoredSample] {
         var samples: [StoredSample] = []
-        try connection.statement("""
-            SELECT time, points FROM history_frames f INDEXED BY history_frames_by_time
-            WHERE time >= ? AND device_id = ? AND NOT \(Schema.frameIsCompacted) ORDER BY time, id
-            """).forEachRow([.integer(since), .integer(point.deviceID)]) { frame throws(StoreError) in
+        try connection.statement(FrameTable.union({ table in """
+            SELECT time, points, id FROM \(table.name) f INDEXED BY \(table.timeIndex)
+            WHERE time >= ?1 AND device_id = ?2 AND NOT \(Schema.frameIsCompacted)
+            """ }, then: "ORDER BY time, id")).forEachRow([.integer(since), .integer(point.deviceID)]) { frame throws(StoreError) in
             let text = frame[1].text ?? "[]"
             let entry: FrameEntry?
             if let found = FrameReader.entry(of: point.id, in: text) {

@@ -29,7 +29,8 @@ struct LatestListState {
 
 /// The writer's per-poll statements, prepared once (no cache lookup by SQL text).
 struct FrameStatements {
-    var insertHistory: Statement
+    /// Per frame table (`FrameTable.parity`): a frame goes to its window's.
+    var insertHistory: [Statement]
     var upsertLatest: Statement
     var upsertPoll: Statement
 }
@@ -103,9 +104,9 @@ extension StoreEngine {
     func preparedFrameStatements() throws(StoreError) -> FrameStatements {
         if let frameStatements { return frameStatements }
         let prepared = FrameStatements(
-            insertHistory: try connection.statement("""
-                INSERT INTO history_frames (id, device_id, time, points) VALUES (?, ?, ?, ?)
-                """),
+            insertHistory: try FrameTable.both.map { table throws(StoreError) in
+                try connection.statement("INSERT INTO \(table.name) (id, device_id, time, points) VALUES (?, ?, ?, ?)")
+            },
             upsertLatest: try connection.statement("""
                 INSERT OR REPLACE INTO latest_frames (device_id, first_point_id, time, points, last_frame) VALUES (?, ?, ?, ?, ?)
                 """),
@@ -118,12 +119,13 @@ extension StoreEngine {
 
     /// The id the next history frame gets: one count for all devices, so that
     /// frames are appended in time order (Schema+TimeOrder.swift). After a
-    /// start it continues past every frame and every compacted one.
+    /// start it continues past every frame and every compacted one (each
+    /// table's own max(id), a seek; over the view it would be a scan).
     func upcomingFrameID() throws(StoreError) -> Int64 {
         if let nextFrame, nextFrame > 0 { return nextFrame }
+        let tables = FrameTable.both.map { "coalesce((SELECT max(id) FROM \($0.name)), 0)" }.joined(separator: ", ")
         let next = try connection.scalar("""
-            SELECT max(coalesce((SELECT max(id) FROM history_frames), 0),
-                       coalesce((SELECT max(last_frame) FROM compacted_windows), 0)) + 1
+            SELECT max(\(tables), coalesce((SELECT max(last_frame) FROM compacted_windows), 0)) + 1
             """)?.integer ?? 1
         nextFrame = next
         return next

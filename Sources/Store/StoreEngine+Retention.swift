@@ -25,13 +25,20 @@ extension StoreEngine {
         case history = "history_frames", alarmEvents = "alarm_events", deadLetters = "dead_letters"
     }
 
-    /// Deletes at most one batch of rows older than `cutoff` (ms); returns how many.
+    /// Deletes at most one batch of rows older than `cutoff` (ms); returns how
+    /// many. History frames: from each frame table in turn, so a batch is only
+    /// short when neither holds any more (the caller repeats full batches).
     func deleteBatch(from table: RetentionTable, olderThan cutoff: Int64) throws(StoreError) -> Int {
-        try writeTransaction { () throws(StoreError) in
-            try connection.run("""
-                DELETE FROM \(table.rawValue) WHERE rowid IN
-                    (SELECT rowid FROM \(table.rawValue) WHERE time < ? ORDER BY time LIMIT ?)
-                """, [.integer(cutoff), SQLiteValue(options.retentionBatchRows)])
+        let tables = table == .history ? FrameTable.both.map(\.name) : [table.rawValue]
+        return try writeTransaction { () throws(StoreError) in
+            var deleted = 0
+            for name in tables where deleted < options.retentionBatchRows {
+                deleted += try connection.run("""
+                    DELETE FROM \(name) WHERE rowid IN
+                        (SELECT rowid FROM \(name) WHERE time < ? ORDER BY time LIMIT ?)
+                    """, [.integer(cutoff), SQLiteValue(options.retentionBatchRows - deleted)])
+            }
+            return deleted
         }
     }
 
@@ -53,11 +60,26 @@ extension StoreEngine {
                 DELETE FROM history_chunks WHERE id IN (SELECT id FROM history_chunks ORDER BY start_time LIMIT ?)
                 """, [SQLiteValue(options.retentionBatchRows)])
             if chunks > 0 { return (0, chunks) }
-            let frames = try connection.run("""
-                DELETE FROM history_frames WHERE id IN (SELECT id FROM history_frames ORDER BY time LIMIT ?)
-                """, [SQLiteValue(options.retentionBatchRows)])
-            return (frames, 0)
+            return (try deleteOldestFrames(), 0)
         }
+    }
+
+    /// Deletes up to a batch of the oldest history frames of both tables.
+    /// Two tables never share a time (a time is in one window), so every
+    /// frame older than the other table's oldest is in the table that holds
+    /// the oldest frame: those are the oldest frames of all.
+    private func deleteOldestFrames() throws(StoreError) -> Int {
+        var oldest: [(table: FrameTable, time: Int64)] = []
+        for table in FrameTable.both {
+            if let time = try connection.scalar("SELECT min(time) FROM \(table.name)")?.integer { oldest.append((table, time)) }
+        }
+        oldest.sort { $0.time < $1.time }
+        guard let first = oldest.first else { return 0 }
+        let before = oldest.count > 1 ? oldest[1].time : Int64.max
+        return try connection.run("""
+            DELETE FROM \(first.table.name) WHERE id IN
+                (SELECT id FROM \(first.table.name) WHERE time < ? ORDER BY time LIMIT ?)
+            """, [.integer(before), SQLiteValue(options.retentionBatchRows)])
     }
 
     /// Bytes the file cannot give back: pages that hold data, and up to

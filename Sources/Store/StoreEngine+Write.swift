@@ -69,7 +69,8 @@ extension StoreEngine {
         if !history.isEmpty {
             let id = try upcomingFrameID()
             nextFrame = id + 1
-            try preparedFrameStatements().insertHistory.run([.integer(id), .integer(deviceID), .integer(time), .text(history.closed())])
+            try preparedFrameStatements().insertHistory[FrameTable.of(time: time).parity]
+                .run([.integer(id), .integer(deviceID), .integer(time), .text(history.closed())])
         }
         if try recordLatest(listKey, firstPointID: firstPointID, time: time, mustWrite: mustWriteLatest, frame: { latest.closed() }) {
             for (index, point) in sample.points.enumerated() {

@@ -116,6 +116,11 @@ enum BenchStore {
             """)
     }
 
+    /// How compaction removed the frames it compacted (Compactor+Clear.swift).
+    static func removal(_ report: CompactionReport) -> String {
+        "frame tables cleared \(report.tablesCleared), frames deleted by row \(report.framesDeletedByRow)"
+    }
+
     /// The compactor's work, the bytes on disk and the bytes written, per sample.
     /// Called after the store closed, so that its last checkpoint is counted;
     /// `onDisk`: database and WAL bytes before the close.
@@ -127,9 +132,10 @@ enum BenchStore {
         Console.print("""
               compaction while writing: \(during.total.windows) windows, \(during.total.frames) frames -> \(during.total.chunks) chunks \
             (\(during.total.samples) samples, \(during.total.bytes) bytes of chunk data) in \(String(format: "%.2f", during.seconds)) s, \
-            \(during.checkpoints) checkpoints\(during.lastError.map { ", last error: \($0)" } ?? "")
+            \(during.checkpoints) checkpoints\(during.lastError.map { ", last error: \($0)" } ?? ""); \
+            \(removal(during.total))
               compaction at the end: \(catchUp.windows) windows, \(catchUp.frames) frames -> \(catchUp.chunks) chunks in \
-            \(String(format: "%.2f", catchUpSeconds)) s; history samples stored \(tally.totals.historyRows), \(compacted) of them in chunks
+            \(String(format: "%.2f", catchUpSeconds)) s (\(removal(catchUp))); history samples stored \(tally.totals.historyRows), \(compacted) of them in chunks
               on disk: \(String(format: "%.2f", Double(onDisk) / Double(polled))) bytes per polled sample, \
             \(String(format: "%.2f", Double(onDisk) / Double(stored))) per stored sample; chunk data \
             \(String(format: "%.2f", Double(during.total.bytes + catchUp.bytes) / Double(max(compacted, 1)))) bytes per compacted sample

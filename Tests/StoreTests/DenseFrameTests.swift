@@ -110,7 +110,9 @@ struct DenseFrameTests {
         if let texts = test.storedByHand {
             let connection = try SQLiteConnection(path: path, readOnly: false)
             for (index, text) in texts.enumerated() {
-                try connection.run("UPDATE history_frames SET points = ? WHERE id = ?", [.text(text), .integer(Int64(index + 1))])
+                for table in FrameTable.both {  // the frame is in one of them
+                    try connection.run("UPDATE \(table.name) SET points = ? WHERE id = ?", [.text(text), .integer(Int64(index + 1))])
+                }
             }
         }
         let head = test.head.map { Row(point: $0.0, second: $0.1, value: $0.2, quality: $0.3) }

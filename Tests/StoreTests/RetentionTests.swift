@@ -83,11 +83,11 @@ extension RetentionTests {
         })
         defer { store.close() }
         try store.onQueue { engine in  // 20,000 one-sample frames a day old: 4,000 batches
-            try engine.connection.execute("""
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-                INSERT INTO history_frames (device_id, time, points)
-                SELECT 1, \(Int64((clock.now.timeIntervalSince1970 - 86_400) * 1000)) + i, json_array(json_array(1, i)) FROM n
-                """)
+            try engine.connection.execute(insertFramesSQL(
+                with: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)", """
+                SELECT i AS id, 1 AS device_id, \(Int64((clock.now.timeIntervalSince1970 - 86_400) * 1000)) + i AS time,
+                       json_array(json_array(1, i)) AS points FROM n
+                """))
         }
         let finished = Atomic<Bool>(false)
         let retention = Thread {
@@ -118,13 +118,12 @@ struct LargeHistoryTests {
         let t = Date(timeIntervalSince1970: 1_780_000_000)
         try store.write { try $0.write(StoreBatch(samples: [sample(at: t, (0..<10).map { ("p\($0)", .good(.double(Double($0)))) })])) }
         try store.onQueue { engine in  // 100,000 frames of the device's 10 points
-            try engine.connection.execute("""
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
-                INSERT INTO history_frames (device_id, time, points)
-                SELECT 1, 1700000000000 + i, (SELECT json_group_array(json_array(p, i)) FROM
+            try engine.connection.execute(insertFramesSQL(  // ids after the first frame's (1)
+                with: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)", """
+                SELECT 1 + i AS id, 1 AS device_id, 1700000000000 + i AS time, (SELECT json_group_array(json_array(p, i)) FROM
                     (SELECT 1 AS p UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL
-                     SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10)) FROM n
-                """)
+                     SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10)) AS points FROM n
+                """))
         }
         #expect(try store.read { try $0.historyRowCount() } == 1_000_010)  // 10 first samples + 1,000,000
         let started = Date()

@@ -85,3 +85,13 @@ func queryRecovering(_ path: String, _ sql: String) throws -> [[SQLiteValue]] {
 func scalar(_ path: String, _ sql: String) throws -> SQLiteValue? {
     try query(path, sql).first?.first
 }
+
+/// SQL that inserts the history frames `select` gives (columns id, device_id,
+/// time, points; `with` its WITH clause, if any), each into the frame table
+/// of its window, as the writer does (Schema+FrameTables.swift).
+func insertFramesSQL(with: String = "", _ select: String) -> String {
+    FrameTable.both.map { table in """
+        \(with) INSERT INTO \(table.name) (id, device_id, time, points)
+        SELECT * FROM (\(select)) WHERE \(FrameTable.parity("time")) = \(table.parity);
+        """ }.joined(separator: "\n")
+}

@@ -1,0 +1,62 @@
+// How a compacted window's frames go (step 3 of Compactor.swift).
+//
+// All frames of window w are in frame table w & 1 (Schema+FrameTables.swift).
+// Usually, when w is compacted, that table holds nothing else: the writer is
+// filling window w + 1, in the other table. Then `DELETE FROM table` with no
+// WHERE clause frees its pages without writing them to the WAL (SQLite's
+// truncate optimization: it needs no WHERE, no triggers, no foreign keys).
+//
+// It is only safe if every frame in the table is in chunks. One transaction
+// (BEGIN IMMEDIATE: the writer cannot commit meanwhile) checks that the table
+// holds
+// - no frame outside window w (a clock step can put frames of w - 2 or w + 2
+//   there): its min(time) and max(time) lie inside the window;
+// - no frame the compactor did not see: its max(id) equals `maxSeen`, the
+//   largest id the compactor's read of the window found. Ids only grow: the
+//   writer hands them out from one count and commits in that order, so a
+//   frame committed after that read (a late poll of window w) has an id above
+//   every id the read saw, above `maxSeen`.
+// Every frame the read saw was in chunks already or was compacted by this
+// pass (which ran to the end over every device). Otherwise the compacted
+// frames are deleted by row, a batch per transaction, as before; the late
+// frames stay and a later pass compacts them.
+
+extension Compactor {
+    /// Removes the window's compacted frames: the whole table when it holds
+    /// nothing else (see above), else by row.
+    func removeCompactedFrames(windowStart start: Int64, maxSeen: Int64?, _ report: inout CompactionReport) throws(StoreError) {
+        let table = FrameTable.of(time: start)
+        let end = start + Self.windowMilliseconds
+        let cleared = try connection.transaction { () throws(StoreError) -> Bool in
+            // One aggregate per query: SQLite seeks the index (or rowid) only for
+            // a lone min() or max(); together they would scan the table.
+            func held(_ aggregate: String) throws(StoreError) -> Int64? {
+                try connection.scalar("SELECT \(aggregate) FROM \(table.name)")?.integer
+            }
+            guard let maxSeen, try held("max(id)") == maxSeen, let oldest = try held("min(time)"),
+                  let newest = try held("max(time)"), oldest >= start, newest < end else { return false }
+            try connection.run("DELETE FROM \(table.name)")
+            return true
+        }
+        if cleared {
+            report.tablesCleared += 1
+        } else {
+            report.framesDeletedByRow += try deleteCompactedFrames(from: table, windowStart: start)
+        }
+    }
+
+    /// Deletes the window's compacted frames, a batch per transaction; returns how many.
+    private func deleteCompactedFrames(from table: FrameTable, windowStart start: Int64) throws(StoreError) -> Int {
+        var total = 0
+        while true {
+            let deleted = try connection.transaction { () throws(StoreError) in
+                try connection.run("""
+                    DELETE FROM \(table.name) WHERE id IN (SELECT id FROM \(table.name) f INDEXED BY \(table.timeIndex)
+                        WHERE time >= ? AND time < ? AND \(Schema.frameIsCompacted) LIMIT ?)
+                    """, [.integer(start), .integer(start + Self.windowMilliseconds), SQLiteValue(Self.deleteBatch)])
+            }
+            total += deleted
+            if deleted == 0 { return total }
+        }
+    }
+}
