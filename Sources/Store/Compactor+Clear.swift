@@ -20,6 +20,13 @@
 // pass (which ran to the end over every device). Otherwise the compacted
 // frames are deleted by row, a batch per transaction, as before; the late
 // frames stay and a later pass compacts them.
+//
+// The clear holds the write lock while SQLite visits every page of the table
+// to free it (0.63 s for a 300 MB table, warm cache, Benchmarks/delete-pages.py's
+// setup), and the pipeline's writer waits that long. A window of more than
+// `StoreOptions.largestClearedWindow` of frame text (256 MB by default: 100
+// devices x 100 points at 1 s make about 115 MB) is deleted by row instead,
+// in short transactions, so the writer never waits more than about half a second.
 
 extension Compactor {
     /// Removes the window's compacted frames: the whole table when it holds
@@ -27,7 +34,7 @@ extension Compactor {
     func removeCompactedFrames(windowStart start: Int64, maxSeen: Int64?, _ report: inout CompactionReport) throws(StoreError) {
         let table = FrameTable.of(time: start)
         let end = start + Self.windowMilliseconds
-        let cleared = try connection.transaction { () throws(StoreError) -> Bool in
+        let cleared = report.frameBytes <= largestClearedWindow ? try connection.transaction { () throws(StoreError) -> Bool in
             // One aggregate per query: SQLite seeks the index (or rowid) only for
             // a lone min() or max(); together they would scan the table.
             func held(_ aggregate: String) throws(StoreError) -> Int64? {
@@ -37,7 +44,7 @@ extension Compactor {
                   let newest = try held("max(time)"), oldest >= start, newest < end else { return false }
             try connection.run("DELETE FROM \(table.name)")
             return true
-        }
+        } : false
         if cleared {
             report.tablesCleared += 1
         } else {

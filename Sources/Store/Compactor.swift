@@ -35,8 +35,10 @@ public struct CompactionReport: Sendable, Equatable {
     public var bytes = 0
     /// Frame tables emptied as a whole once their window was in chunks (the cheap way).
     public var tablesCleared = 0
-    /// Frames deleted by row instead (the table held other frames too).
+    /// Frames deleted by row instead (the table held other frames too, or too many).
     public var framesDeletedByRow = 0
+    /// Bytes of frame text read (what clearing the table would make SQLite visit).
+    public var frameBytes = 0
 
     public init() {}
 
@@ -48,6 +50,7 @@ public struct CompactionReport: Sendable, Equatable {
         bytes += other.bytes
         tablesCleared += other.tablesCleared
         framesDeletedByRow += other.framesDeletedByRow
+        frameBytes += other.frameBytes
     }
 }
 
@@ -60,9 +63,12 @@ final class Compactor {
     static let deleteBatch = 2000
 
     let connection: SQLiteConnection
+    /// A window with more frame text than this is deleted by row, not cleared (Compactor+Clear.swift).
+    let largestClearedWindow: Int
 
     init(path: String, options: StoreOptions) throws(StoreError) {
         connection = try SQLiteConnection(path: path, readOnly: false)
+        largestClearedWindow = options.largestClearedWindow
         try connection.execute("PRAGMA busy_timeout = \(options.busyTimeoutMilliseconds)")
         try connection.execute("PRAGMA synchronous = \(options.synchronous == .full ? "FULL" : "NORMAL")")
         try connection.execute("PRAGMA secure_delete = OFF")  // see StoreEngine.configure
@@ -126,12 +132,14 @@ final class Compactor {
     func compact(device: Int64, windowStart start: Int64, frameIDs: [Int64]) throws(StoreError) -> CompactionReport {
         guard let firstID = frameIDs.first, let lastID = frameIDs.last else { return CompactionReport() }
         var series: [Int64: (firstFrame: Int64, samples: [StoredSample])] = [:]
+        var frameBytes = 0
         let table = FrameTable.of(time: start)
         let read = try connection.statement("SELECT time, points FROM \(table.name) WHERE id = ?")
         for id in frameIDs {
             guard let frame = try read.rows([.integer(id)], { ($0[0].integer ?? 0, $0[1].text ?? "[]") }).first else {
                 throw .invalidArgument("frame \(id) went during compaction (retention); retrying")
             }
+            frameBytes += frame.1.utf8.count
             for entry in try connection.frameEntries(frame.1) {
                 series[entry.pointID, default: (id, [])].samples.append(StoredSample(time: frame.0, value: entry.value, quality: entry.quality))
             }
@@ -139,6 +147,7 @@ final class Compactor {
         var report = CompactionReport()
         report.windows = 1
         report.frames = frameIDs.count
+        report.frameBytes = frameBytes
         var rows: [[SQLiteValue]] = []
         for pointID in series.keys.sorted() {
             let (firstFrame, samples) = series[pointID]!

@@ -79,6 +79,10 @@ public struct StoreOptions: Sendable {
     /// 10 devices, 68 -> 42 B per polled sample at 5 s); a kill -9 loses the
     /// reports of the current one, and the feed and `status` see polls that much later.
     public var commitInterval: TimeInterval = 1
+    /// Bytes of frame text above which a compacted window's frames are deleted
+    /// by row rather than by clearing their table, which holds the write lock
+    /// while SQLite visits every page (Compactor+Clear.swift).
+    public var largestClearedWindow = 256 << 20
     /// The store's clock (outbox times, retention cutoffs); UTC.
     public var clock: @Sendable () -> Date
 

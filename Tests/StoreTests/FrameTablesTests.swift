@@ -72,6 +72,26 @@ struct FrameTablesTests {
         #expect(try store.read { try $0.integrityCheck() } == ["ok"])
     }
 
+    @Test("a window with more frame text than largestClearedWindow is deleted by row, not cleared: the writer never waits long")
+    func largeWindowByRow() throws {
+        let path = folder.path("large.db")
+        var options = StoreOptions(compactionInterval: nil)
+        // Window 0 holds 60 frames of one point each, [B,0.4xx] or so: well over 100 bytes.
+        options.largestClearedWindow = 100
+        let store = try StationStore(path: path, options: options)
+        defer { store.close() }
+        try polls.writePolls(store, minutes: 0..<32)
+        let next = try rows(path, "history_frames_1")
+        let report = try store.compactNow()
+        #expect(report.frameBytes > 100, "\(report)")
+        // Window 0's 60 frames by row; window 1 (4 frames, minutes 30 and 31) is not due.
+        #expect(report.tablesCleared == 0 && report.framesDeletedByRow == 60, "\(report)")
+        #expect(try scalar(path, "SELECT count(*) FROM history_frames_0") == .integer(0))
+        #expect(try rows(path, "history_frames_1") == next)
+        #expect(try polls.history(store, "a") == Self.valuesOfA(0..<32))
+        #expect(try store.read { try $0.integrityCheck() } == ["ok"])
+    }
+
     @Test("a frame of window w+2 in the same table (clock stepped forward, then back): compacted frames deleted by row, it stays")
     func frameOfAnotherWindow() throws {
         let path = folder.path("step.db")
