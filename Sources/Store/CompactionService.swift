@@ -107,11 +107,11 @@ final class CompactionService: Sendable {
     private func compactNextWindow() throws(StoreError) -> (CompactionReport, freed: Int)? {
         try compactor.withLock { (compactor) throws(StoreError) -> (CompactionReport, freed: Int)? in
             guard let compactor else { return nil }
-            let before = try compactor.freePages()
+            let before = try compactor.connection.freePages()
             guard let report = try compactor.compactOldestWindow(shouldStop: { self.stopping.load(ordering: .relaxed) }) else {
                 return nil
             }
-            return (report, try compactor.freePages() - before)
+            return (report, try compactor.connection.freePages() - before)
         }
     }
 
@@ -130,12 +130,5 @@ final class CompactionService: Sendable {
             }
             status.lastError = nil
         }
-    }
-}
-
-extension Compactor {
-    /// Pages on the file's freelist, as this connection sees it.
-    func freePages() throws(StoreError) -> Int {
-        Int(try connection.scalar("PRAGMA freelist_count")?.integer ?? 0)
     }
 }

@@ -33,22 +33,23 @@ extension Compactor {
     /// nothing else (see above), else by row.
     func removeCompactedFrames(windowStart start: Int64, maxSeen: Int64?, _ report: inout CompactionReport) throws(StoreError) {
         let table = FrameTable.of(time: start)
-        let end = start + Self.windowMilliseconds
-        let cleared = report.frameBytes <= largestClearedWindow ? try connection.transaction { () throws(StoreError) -> Bool in
-            // One aggregate per query: SQLite seeks the index (or rowid) only for
-            // a lone min() or max(); together they would scan the table.
-            func held(_ aggregate: String) throws(StoreError) -> Int64? {
-                try connection.scalar("SELECT \(aggregate) FROM \(table.name)")?.integer
-            }
-            guard let maxSeen, try held("max(id)") == maxSeen, let oldest = try held("min(time)"),
-                  let newest = try held("max(time)"), oldest >= start, newest < end else { return false }
-            try connection.run("DELETE FROM \(table.name)")
-            return true
-        } : false
-        if cleared {
+        if report.frameBytes <= largestClearedWindow, try clearIfAlone(table, windowStart: start, maxSeen: maxSeen) {
             report.tablesCleared += 1
         } else {
             report.framesDeletedByRow += try deleteCompactedFrames(from: table, windowStart: start)
+        }
+    }
+
+    /// Empties `table` in one transaction if it holds only the window's frames
+    /// up to `maxSeen` (see above); false, and nothing done, if not.
+    private func clearIfAlone(_ table: FrameTable, windowStart start: Int64, maxSeen: Int64?) throws(StoreError) -> Bool {
+        try connection.transaction { () throws(StoreError) -> Bool in
+            guard let maxSeen, try table.aggregate("max(id)", on: connection) == maxSeen,
+                  let oldest = try table.aggregate("min(time)", on: connection),
+                  let newest = try table.aggregate("max(time)", on: connection),
+                  oldest >= start, newest < start + Self.windowMilliseconds else { return false }
+            try connection.run("DELETE FROM \(table.name)")
+            return true
         }
     }
 

@@ -81,9 +81,9 @@ final class Compactor {
     /// Checks `shouldStop` between devices (what is done stays done).
     func compactOldestWindow(shouldStop: () -> Bool = { false }) throws(StoreError) -> CompactionReport? {
         var oldest: Int64?, newest: Int64?
-        for table in FrameTable.both {  // per table: min and max are index seeks there, scans over the view
-            if let time = try connection.scalar("SELECT min(time) FROM \(table.name)")?.integer { oldest = min(oldest ?? time, time) }
-            if let time = try connection.scalar("SELECT max(time) FROM \(table.name)")?.integer { newest = max(newest ?? time, time) }
+        for table in FrameTable.both {
+            if let time = try table.aggregate("min(time)", on: connection) { oldest = min(oldest ?? time, time) }
+            if let time = try table.aggregate("max(time)", on: connection) { newest = max(newest ?? time, time) }
         }
         guard let oldest, let newest else { return nil }
         let start = Self.windowStart(oldest)

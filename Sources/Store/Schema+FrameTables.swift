@@ -84,6 +84,13 @@ struct FrameTable: Equatable, Sendable {
         return "((\(time) - ((\(time) % \(window)) + \(window)) % \(window)) / \(window)) & 1"
     }
 
+    /// `aggregate` (min(time), max(id), ...) of this table alone: a lone min()
+    /// or max() is an index or rowid seek, where over the view, or two in one
+    /// query, SQLite scans.
+    func aggregate(_ aggregate: String, on connection: SQLiteConnection) throws(StoreError) -> Int64? {
+        try connection.scalar("SELECT \(aggregate) FROM \(name)")?.integer
+    }
+
     /// One SELECT over both tables: `arm(table)` for each, joined by UNION ALL,
     /// then `tail` (an ORDER BY names result columns). Use numbered parameters
     /// (?1, ?2) in the arms so both share the values.

@@ -71,7 +71,7 @@ extension StoreEngine {
     private func deleteOldestFrames() throws(StoreError) -> Int {
         var oldest: [(table: FrameTable, time: Int64)] = []
         for table in FrameTable.both {
-            if let time = try connection.scalar("SELECT min(time) FROM \(table.name)")?.integer { oldest.append((table, time)) }
+            if let time = try table.aggregate("min(time)", on: connection) { oldest.append((table, time)) }
         }
         oldest.sort { $0.time < $1.time }
         guard let first = oldest.first else { return 0 }
@@ -87,8 +87,7 @@ extension StoreEngine {
     func usedBytes(reserving reserve: Int = 0) throws(StoreError) -> Int64 {
         let pageSize = try connection.scalar("PRAGMA page_size")?.integer ?? 4096
         let pages = try connection.scalar("PRAGMA page_count")?.integer ?? 0
-        let free = try connection.scalar("PRAGMA freelist_count")?.integer ?? 0
-        return (pages - max(0, free - Int64(reserve))) * pageSize
+        return (pages - Int64(max(0, try connection.freePages() - reserve))) * pageSize
     }
 
     /// Returns up to `pages` free pages to the file system, keeping `reserve`
@@ -99,8 +98,7 @@ extension StoreEngine {
     /// for the file to grow back as the next window's frames fill them.
     func incrementalVacuum(pages: Int, keeping reserve: Int = 0) throws(StoreError) -> Int {
         try requireWritable()
-        let free = Int(try connection.scalar("PRAGMA freelist_count")?.integer ?? 0)
-        let returned = min(free - reserve, pages)
+        let returned = min(try connection.freePages() - reserve, pages)
         guard returned > 0 else { return 0 }
         try connection.execute("PRAGMA incremental_vacuum(\(returned))")
         return returned
@@ -108,4 +106,11 @@ extension StoreEngine {
 
     /// The retention cutoff: now minus the retention period, in ms.
     var retentionCutoff: Int64 { now - Int64(options.retention * 1000) }
+}
+
+extension SQLiteConnection {
+    /// Pages on the file's freelist, as this connection sees it.
+    func freePages() throws(StoreError) -> Int {
+        Int(try scalar("PRAGMA freelist_count")?.integer ?? 0)
+    }
 }
